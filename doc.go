@@ -1,0 +1,43 @@
+// Package tribune models articles and their comments, validates and
+// sanitizes what visitors type, keeps commenters' email private, and
+// renders the comment section as HTML fragments that a host places in its
+// own pages. It works with no JavaScript.
+//
+// The usual flow:
+//
+//	in := tribune.CommentInput{ArticleID: a.ID, Name: "Ana", Email: "ana@example.org", Body: "Merci !"}
+//	c, err := tribune.NewComment(in)   // validate + sanitize; err is a *ValidationError
+//	...store c...
+//	r, _ := tribune.NewRenderer()
+//	html, err := r.RenderHTML(tribune.Section{Article: &a, Comments: shown, Form: tribune.Form{Action: "/comments/post"}})
+//
+// The widget package wraps all of this in one http.Handler; the store
+// packages (memstore, sqlitestore, pgstore) keep the data.
+//
+// # Security model
+//
+// Every visitor field is hostile. Single-line fields (name, email,
+// website) must be valid UTF-8 without control characters and within
+// WordPress's byte limits; the website must be an http or https URL and
+// is normalised once, at write time ([NormalizeWebsite]). The comment text
+// is turned into HTML once, at write time, by [SanitizeComment]: a narrow
+// bluemonday policy (the tags WordPress allows in comments), http, https
+// and mailto URLs only, rel="nofollow ugc" on every link. Only sanitizer
+// output is ever marked as [html/template.HTML]; everything else goes
+// through html/template's contextual escaping. Templates contain no inline
+// script or style, so pages work under a strict Content-Security-Policy.
+//
+// # Privacy
+//
+// A commenter's address is an [Email]: printing it with fmt, slog, JSON,
+// text marshalling or html/template shows "[email hidden]". Only
+// [Email.Address] reads it, for storage, moderation and personal-data
+// export. The renderer's views have no email field, and errors never carry
+// what a visitor typed.
+//
+// # Languages
+//
+// Every visible string comes from a [Locale] catalogue (French and English
+// built in); the language is a parameter of each rendering call, never a
+// global.
+package tribune

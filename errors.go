@@ -1,0 +1,132 @@
+package tribune
+
+import (
+	"errors"
+	"strings"
+)
+
+// Sentinel errors. Callers branch on them with [errors.Is]; every error
+// Tribune returns wraps at most one of them. Their messages never carry
+// personal data.
+var (
+	// ErrNotFound reports that an article or comment does not exist.
+	ErrNotFound = errors.New("tribune: not found")
+	// ErrConflict reports that a write collides with existing data, such as
+	// an article slug that is already taken.
+	ErrConflict = errors.New("tribune: conflict")
+	// ErrNotSupported reports that a Store lacks an optional capability.
+	ErrNotSupported = errors.New("tribune: not supported")
+	// ErrInvalid reports input that failed validation. The error that wraps
+	// it is a *ValidationError listing every failing field.
+	ErrInvalid = errors.New("tribune: invalid input")
+	// ErrClosed reports that an article no longer accepts comments.
+	ErrClosed = errors.New("tribune: comments are closed")
+	// ErrDuplicate reports that the same author already posted the same
+	// comment on the same article and parent.
+	ErrDuplicate = errors.New("tribune: duplicate comment")
+	// ErrFlood reports that a client or email posted again too soon.
+	ErrFlood = errors.New("tribune: commenting too quickly")
+	// ErrParentNotApproved reports a reply to a comment that is not
+	// approved (pending, spam or trash).
+	ErrParentNotApproved = errors.New("tribune: parent comment is not approved")
+)
+
+// Field names a visitor-supplied field. The values are the form field
+// names WordPress uses, so existing themes and habits carry over.
+type Field string
+
+// The fields of a comment form.
+const (
+	FieldName    Field = "author"
+	FieldEmail   Field = "email"
+	FieldWebsite Field = "url"
+	FieldBody    Field = "comment"
+	FieldParent  Field = "comment_parent"
+	FieldTitle   Field = "title" // articles
+	FieldSlug    Field = "slug"  // articles
+	FieldLang    Field = "lang"  // articles
+)
+
+// Code says why a field failed validation.
+type Code string
+
+// Validation codes. Each has a translated message (see [Locale.FieldError]).
+const (
+	CodeRequired    Code = "required"     // missing or blank
+	CodeTooLong     Code = "too_long"     // over the field's byte limit
+	CodeInvalidUTF8 Code = "invalid_utf8" // not valid UTF-8
+	CodeControl     Code = "control_char" // NUL or another control character
+	CodeEmail       Code = "invalid_email"
+	CodeURL         Code = "invalid_url" // not an http or https address
+	CodeEmpty       Code = "empty"       // nothing left after sanitizing
+	CodeTooDeep     Code = "too_deep"    // reply nested deeper than allowed
+	CodeNoParent    Code = "no_parent"   // parent missing or on another article
+	CodeInvalid     Code = "invalid"     // malformed in another way
+)
+
+// FieldError is one failing field of a [ValidationError].
+type FieldError struct {
+	Field Field
+	Code  Code
+	// Limit is the byte limit for CodeTooLong and the depth for CodeTooDeep.
+	Limit int
+}
+
+// MessageKey is the catalogue key of the field's message: "error.<field>.<code>".
+func (f FieldError) MessageKey() string {
+	return "error." + string(f.Field) + "." + string(f.Code)
+}
+
+// ValidationError lists every field that failed validation, not only the
+// first. It wraps [ErrInvalid]. Its message names fields and codes only,
+// never what the visitor typed.
+type ValidationError struct {
+	Fields []FieldError
+}
+
+// Error implements error.
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	b.WriteString("tribune: invalid input: ")
+	for i, f := range e.Fields {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(string(f.Field))
+		b.WriteString(" ")
+		b.WriteString(string(f.Code))
+	}
+	return b.String()
+}
+
+// Unwrap returns [ErrInvalid].
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// Code returns the code of the given field, or "" when the field passed.
+func (e *ValidationError) Code(f Field) Code {
+	if e == nil {
+		return ""
+	}
+	for _, fe := range e.Fields {
+		if fe.Field == f {
+			return fe.Code
+		}
+	}
+	return ""
+}
+
+// add records a failure, keeping only the first one per field.
+func (e *ValidationError) add(f Field, c Code, limit int) {
+	if e.Code(f) != "" {
+		return
+	}
+	e.Fields = append(e.Fields, FieldError{Field: f, Code: c, Limit: limit})
+}
+
+// err returns e as an error, or nil when no field failed.
+func (e *ValidationError) err() error {
+	if len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}

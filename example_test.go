@@ -1,0 +1,105 @@
+package tribune_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/tribune-go/tribune"
+)
+
+// Example shows the whole path an importer takes: an article, a visitor's
+// comment validated and sanitized, and the comment section rendered.
+func Example() {
+	a, err := tribune.NewArticle(tribune.ArticleInput{
+		Title:     "Réunion des ministres de la Défense de l’OTAN à Bruxelles",
+		Body:      "<p>Le 12 février 2026, les ministres…</p>",
+		Lang:      "fr",
+		Published: time.Date(2026, 2, 12, 9, 0, 0, 0, time.UTC),
+	})
+	if err != nil {
+		panic(err)
+	}
+	c, err := tribune.NewComment(tribune.CommentInput{
+		ArticleID: a.ID,
+		Name:      "Claire",
+		Email:     "claire@example.org",
+		Body:      "Merci pour ce résumé <script>alert(1)</script>!",
+	})
+	if err != nil {
+		panic(err)
+	}
+	c.Status = tribune.StatusApproved // a Service decides this; see widget
+
+	r, err := tribune.NewRenderer()
+	if err != nil {
+		panic(err)
+	}
+	html, err := r.RenderHTML(tribune.Section{Article: &a, Comments: []tribune.Comment{c}, Form: tribune.Form{Action: "/comments/post"}})
+	if err != nil {
+		panic(err)
+	}
+	page := string(html)
+	fmt.Println(a.Slug)
+	fmt.Println(strings.Contains(page, "1 commentaire"))
+	fmt.Println(strings.Contains(page, "<p>Merci pour ce résumé !</p>"))
+	fmt.Println(strings.Contains(page, "claire@example.org"))
+	// Output:
+	// reunion-des-ministres-de-la-defense-de-l-otan-a-bruxelles
+	// true
+	// true
+	// false
+}
+
+func ExampleNewComment() {
+	_, err := tribune.NewComment(tribune.CommentInput{
+		Name:    "",
+		Email:   "not an address",
+		Website: "javascript:alert(1)",
+		Body:    "Bonjour",
+	})
+	var ve *tribune.ValidationError
+	if errors.As(err, &ve) {
+		fr := tribune.LocaleFor("fr")
+		for _, fe := range ve.Fields {
+			fmt.Printf("%s: %s\n", fe.Field, fr.FieldError(fe))
+		}
+	}
+	c, _ := tribune.NewComment(tribune.CommentInput{Name: "Ana", Email: "ana@example.org", Body: "Voir https://example.org\net <b>merci</b>"})
+	fmt.Print(c.Body)
+	fmt.Println(c.Email, c.Status)
+	// Output:
+	// author: Veuillez indiquer votre nom.
+	// email: Veuillez indiquer une adresse e-mail valide, par exemple nom@exemple.fr.
+	// url: Veuillez indiquer une adresse web commençant par http:// ou https://.
+	// <p>Voir <a href="https://example.org" rel="nofollow ugc">https://example.org</a><br>
+	// et <b>merci</b></p>
+	// [email hidden] pending
+}
+
+func ExampleRenderer_Render() {
+	r, _ := tribune.NewRenderer()
+	a, _ := tribune.NewArticle(tribune.ArticleInput{Title: "Hello", Lang: "en"})
+	a.CommentsClosed = true
+	if err := r.Render(os.Stdout, tribune.Section{Article: &a}); err != nil {
+		panic(err)
+	}
+	// Output:
+	// <section class="tribune" id="comments" lang="en" aria-labelledby="comments-title">
+	// <h2 class="tribune-count" id="comments-title">No comments</h2>
+	// <meta itemprop="commentCount" content="0">
+	// <div id="respond" class="tribune-respond">
+	// <p class="tribune-closed">Comments are closed.</p>
+	// </div>
+	// </section>
+}
+
+func ExampleLocale_Count() {
+	fmt.Println(tribune.LocaleFor("fr").Count(0), "/", tribune.LocaleFor("fr").Count(1), "/", tribune.LocaleFor("fr").Count(3))
+	fmt.Println(tribune.LocaleFor("en").Count(0), "/", tribune.LocaleFor("en").Count(1), "/", tribune.LocaleFor("en").Count(3))
+	// Output:
+	// Aucun commentaire / 1 commentaire / 3 commentaires
+	// No comments / 1 comment / 3 comments
+}

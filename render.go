@@ -1,0 +1,581 @@
+package tribune
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"embed"
+	"errors"
+	"fmt"
+	"html"
+	"html/template"
+	"io"
+	"io/fs"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+// defaultTemplates are parsed once, so a broken template fails at init
+// (and in go test), not on a visitor's request.
+var defaultTemplates = template.Must(template.New("tribune").ParseFS(templateFS, "templates/*.tmpl"))
+
+// Renderer turns articles and comment sections into HTML fragments with
+// html/template. Build it with [NewRenderer]; once built it never changes
+// and is safe for concurrent use.
+//
+// Each comment's own HTML is cached by comment ID, version, language and
+// whether it can be replied to, so a thread is rebuilt from the cache when
+// nothing changed; an edit or status change bumps the version and misses.
+type Renderer struct {
+	tmpl         *template.Template
+	comment      *template.Template
+	sectionOpen  *template.Template
+	sectionClose *template.Template
+	loc          *time.Location
+	maxDepth     int
+	cache        *lru
+}
+
+type renderConfig struct {
+	templates fs.FS
+	loc       *time.Location
+	maxDepth  int
+	cacheSize int
+}
+
+// RenderOption configures a [Renderer].
+type RenderOption func(*renderConfig)
+
+// WithTemplates parses every *.tmpl file of fsys over the built-in
+// templates, so a host can redefine "article", "section-open",
+// "section-close", "comment", "form" or "count" and keep the rest.
+func WithTemplates(fsys fs.FS) RenderOption {
+	return func(c *renderConfig) { c.templates = fsys }
+}
+
+// WithLocation sets the time zone dates are shown in (default UTC).
+func WithLocation(loc *time.Location) RenderOption {
+	return func(c *renderConfig) { c.loc = loc }
+}
+
+// WithMaxDepth sets how deeply replies nest before reply links stop
+// (default [DefaultMaxDepth]); keep it equal to the Service's.
+func WithMaxDepth(n int) RenderOption {
+	return func(c *renderConfig) { c.maxDepth = n }
+}
+
+// WithCacheSize sets how many rendered comments are kept (default 10,000);
+// 0 turns the cache off.
+func WithCacheSize(n int) RenderOption {
+	return func(c *renderConfig) { c.cacheSize = n }
+}
+
+// NewRenderer returns a Renderer with the built-in templates, or the
+// host's over them.
+func NewRenderer(opts ...RenderOption) (*Renderer, error) {
+	cfg := renderConfig{cacheSize: 10000}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.loc == nil {
+		cfg.loc = time.UTC
+	}
+	if cfg.maxDepth <= 0 {
+		cfg.maxDepth = DefaultMaxDepth
+	}
+	if cfg.cacheSize < 0 {
+		return nil, errors.New("tribune: negative cache size")
+	}
+	t, err := defaultTemplates.Clone()
+	if err != nil {
+		return nil, fmt.Errorf("tribune: cloning templates: %w", err)
+	}
+	if cfg.templates != nil {
+		if t, err = t.ParseFS(cfg.templates, "*.tmpl"); err != nil {
+			return nil, fmt.Errorf("tribune: host templates: %w", err)
+		}
+	}
+	for _, name := range []string{"article", "section-open", "section-close", "comment", "form", "count"} {
+		if t.Lookup(name) == nil {
+			return nil, fmt.Errorf("tribune: template %q is missing", name)
+		}
+	}
+	r := &Renderer{
+		tmpl: t, comment: t.Lookup("comment"), sectionOpen: t.Lookup("section-open"), sectionClose: t.Lookup("section-close"),
+		loc: cfg.loc, maxDepth: cfg.maxDepth,
+	}
+	if cfg.cacheSize > 0 {
+		r.cache = newLRU(cfg.cacheSize)
+	}
+	return r, nil
+}
+
+// MaxDepth returns the reply depth the renderer offers reply links up to.
+func (r *Renderer) MaxDepth() int { return r.maxDepth }
+
+// Section is everything a comment section shows: the thread, its count and
+// the form.
+type Section struct {
+	Article *Article
+	// Comments are the comments to show, in any order: the approved ones
+	// and, for the visitor who wrote them, their pending ones, which are
+	// marked as awaiting moderation. Spam and trash are never shown.
+	Comments []Comment
+	// Lang picks the catalogue; "" means the article's language.
+	Lang string
+	Form Form
+}
+
+// Form is the state of the comment form.
+type Form struct {
+	// Action is the URL the form posts to.
+	Action string
+	// PageURL is the article page's URL, used for reply and cancel links;
+	// "" keeps them relative to the current page.
+	PageURL string
+	// ReplyTo is the comment being answered, or nil.
+	ReplyTo *Comment
+	// Values are what the visitor typed (after a failed post) or their
+	// remembered details. They are shown only in the response to that
+	// visitor, never in a shared page.
+	Values FormValues
+	// Errors are the failing fields, shown next to each field and in a
+	// summary announced to screen readers.
+	Errors *ValidationError
+	// Message is a form-level error already translated (a duplicate,
+	// a flood); it joins the summary.
+	Message string
+	// Required lists the required fields; nil means [DefaultRequired].
+	Required []Field
+	// Hidden fields added by the host (tokens).
+	Hidden []HiddenField
+	// Honeypot names a decoy text field hidden by CSS; "" leaves it out.
+	Honeypot string
+}
+
+// FormValues are the visitor's values echoed back into the form.
+type FormValues struct {
+	Name, Email, Website, Body string
+	Remember                   bool
+}
+
+// HiddenField is a hidden input of the form.
+type HiddenField struct{ Name, Value string }
+
+// Render writes the comment section: count, thread and form. Like
+// html/template's Execute, it may have written part of the section when it
+// returns an error.
+func (r *Renderer) Render(w io.Writer, s Section) error {
+	if s.Article == nil {
+		return errors.New("tribune: section without an article")
+	}
+	l := LocaleFor(cmp.Or(s.Lang, s.Article.Lang))
+	count := 0
+	for i := range s.Comments {
+		if s.Comments[i].Status == StatusApproved {
+			count++
+		}
+	}
+	v := sectionView{
+		Lang:      l.Tag(),
+		Count:     count,
+		CountText: l.Count(count),
+		HasThread: len(s.Comments) > 0,
+		Form:      r.formView(s.Form, l, s.Article.CommentsClosed),
+	}
+	if bw, ok := w.(byteWriter); ok {
+		return r.writeSection(bw, s, l, v)
+	}
+	buf := bufio.NewWriterSize(w, 32<<10)
+	if err := r.writeSection(buf, s, l, v); err != nil {
+		return err
+	}
+	return buf.Flush()
+}
+
+func (r *Renderer) writeSection(w byteWriter, s Section, l *Locale, v sectionView) error {
+	if err := r.sectionOpen.Execute(w, v); err != nil {
+		return err
+	}
+	if err := r.writeThread(w, s.Comments, l, !s.Article.CommentsClosed); err != nil {
+		return err
+	}
+	return r.sectionClose.Execute(w, v)
+}
+
+// byteWriter is what the thread is streamed to.
+type byteWriter interface {
+	io.Writer
+	io.StringWriter
+}
+
+// RenderHTML is [Renderer.Render] returning a fragment for a host template.
+func (r *Renderer) RenderHTML(s Section) (template.HTML, error) {
+	var b strings.Builder
+	b.Grow(4096 + 2048*len(s.Comments))
+	if err := r.Render(&b, s); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil // the templates' own output
+}
+
+// RenderArticle writes the article: headline, byline, date and body, with
+// schema.org NewsArticle microdata that the comment section joins.
+func (r *Renderer) RenderArticle(w io.Writer, a *Article, lang string) error {
+	l := LocaleFor(cmp.Or(lang, a.Lang))
+	v := articleView{
+		L:       l,
+		ID:      a.ID.String(),
+		Lang:    a.Lang,
+		Title:   a.Title,
+		Summary: a.Summary,
+		Author:  a.Author,
+		Body:    template.HTML(a.Body), // article policy output
+		ISO:     a.Published.Format(time.RFC3339),
+		Date:    l.Date(a.Published.In(r.loc)),
+	}
+	if a.Updated.After(a.Published.Add(time.Minute)) {
+		v.UpdatedISO = a.Updated.Format(time.RFC3339)
+		v.Updated = l.Date(a.Updated.In(r.loc))
+	}
+	return r.tmpl.ExecuteTemplate(w, "article", v)
+}
+
+// ArticleHTML is [Renderer.RenderArticle] returning a fragment.
+func (r *Renderer) ArticleHTML(a *Article, lang string) (template.HTML, error) {
+	var b bytes.Buffer
+	if err := r.RenderArticle(&b, a, lang); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil
+}
+
+// RenderCount writes the comment count as words in a span:
+// "3 commentaires", "No comments".
+func (r *Renderer) RenderCount(w io.Writer, n int, lang string) error {
+	return r.tmpl.ExecuteTemplate(w, "count", LocaleFor(lang).Count(n))
+}
+
+// CountHTML is [Renderer.RenderCount] returning a fragment.
+func (r *Renderer) CountHTML(n int, lang string) (template.HTML, error) {
+	var b bytes.Buffer
+	if err := r.RenderCount(&b, n, lang); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil
+}
+
+// RenderForm writes the comment form alone.
+func (r *Renderer) RenderForm(w io.Writer, f Form, lang string, closed bool) error {
+	return r.tmpl.ExecuteTemplate(w, "form", r.formView(f, LocaleFor(lang), closed))
+}
+
+type articleView struct {
+	L                                *Locale
+	ID, Lang, Title, Summary, Author string
+	Body                             template.HTML
+	ISO, Date, UpdatedISO, Updated   string
+}
+
+type sectionView struct {
+	Lang      string
+	Count     int
+	CountText string
+	HasThread bool
+	Form      formView
+}
+
+// commentView is flat and precomputed: templates get typed values only.
+// Attrs is an attribute list built by attrs; Author, Permalink and Reply
+// are fragments built with html.EscapeString on every value; Body is
+// sanitizer output.
+type commentView struct {
+	Attrs                          template.HTMLAttr
+	Author, Permalink, Body, Reply template.HTML
+	PendingText                    string
+}
+
+// attrs builds ` name="value"` pairs, each value HTML-escaped, for a
+// template.HTMLAttr. Names are constants of this package.
+func attrs(pairs ...string) template.HTMLAttr {
+	var b strings.Builder
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(pairs[i])
+		b.WriteString(`="`)
+		b.WriteString(html.EscapeString(pairs[i+1]))
+		b.WriteByte('"')
+	}
+	return template.HTMLAttr(b.String())
+}
+
+type formView struct {
+	L                  *Locale
+	Closed             bool
+	Action             string
+	Title              string
+	ReplyID, CancelURL string
+	HasErrors          bool
+	Messages           []formMessage
+	Comment            fieldView
+	Inputs             []fieldView
+	Honeypot           string
+	Remember           bool
+	Hidden             []HiddenField
+}
+
+type formMessage struct{ Target, Text string }
+
+type fieldView struct {
+	ID, Name, Label, Type, Autocomplete string
+	MaxLen                              int
+	Required                            bool
+	Value, Error, Describe              string
+}
+
+func (r *Renderer) formView(f Form, l *Locale, closed bool) formView {
+	required := f.Required
+	if required == nil {
+		required = DefaultRequired
+	}
+	v := formView{
+		L:        l,
+		Closed:   closed,
+		Action:   f.Action,
+		Title:    l.T("form.title"),
+		Honeypot: f.Honeypot,
+		Remember: f.Values.Remember,
+		Hidden:   f.Hidden,
+	}
+	if f.ReplyTo != nil {
+		v.ReplyID = f.ReplyTo.ID.String()
+		v.Title = l.T("form.reply_title", "name", displayName(f.ReplyTo.AuthorName, l))
+		v.CancelURL = f.PageURL + "#respond"
+	}
+	field := func(name Field, id, label, typ, auto string, max int, value string, describe ...string) fieldView {
+		fv := fieldView{
+			ID: id, Name: string(name), Label: l.T(label), Type: typ, Autocomplete: auto,
+			MaxLen: max, Required: slices.Contains(required, name), Value: value,
+		}
+		if f.Errors != nil {
+			for _, fe := range f.Errors.Fields {
+				if fe.Field == name {
+					fv.Error = l.FieldError(fe)
+					describe = append(describe, id+"-error")
+					v.Messages = append(v.Messages, formMessage{Target: id, Text: fv.Error})
+					break
+				}
+			}
+		}
+		fv.Describe = strings.Join(describe, " ")
+		return fv
+	}
+	v.Comment = field(FieldBody, "comment", "form.comment", "", "off", MaxBodyLen, f.Values.Body)
+	v.Inputs = []fieldView{
+		field(FieldName, "author", "form.name", "text", "name", MaxNameLen, f.Values.Name),
+		field(FieldEmail, "email", "form.email", "email", "email", MaxEmailLen, f.Values.Email, "email-notes"),
+		field(FieldWebsite, "url", "form.website", "url", "url", MaxWebsiteLen, f.Values.Website),
+	}
+	if f.Errors != nil {
+		// Errors on fields the form has no input for (the parent) still
+		// reach the summary.
+		for _, fe := range f.Errors.Fields {
+			switch fe.Field {
+			case FieldBody, FieldName, FieldEmail, FieldWebsite:
+			default:
+				v.Messages = append(v.Messages, formMessage{Text: l.FieldError(fe)})
+			}
+		}
+	}
+	if f.Message != "" {
+		v.Messages = append([]formMessage{{Text: f.Message}}, v.Messages...)
+	}
+	v.HasErrors = len(v.Messages) > 0
+	return v
+}
+
+func displayName(name string, l *Locale) string {
+	if name == "" {
+		return l.T("thread.anonymous")
+	}
+	return name
+}
+
+// writeThread writes the comments as nested list items in thread order:
+// replies under their parent, oldest first. A reply whose parent is not
+// shown is placed at the top level rather than lost.
+func (r *Renderer) writeThread(b byteWriter, comments []Comment, l *Locale, open bool) error {
+	if len(comments) == 0 {
+		return nil
+	}
+	order := make([]int, len(comments))
+	byID := make(map[uuid.UUID]int, len(comments))
+	for i := range comments {
+		order[i] = i
+		byID[comments[i].ID] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return comments[a].Created.Compare(comments[b].Created)
+	})
+	children := make(map[uuid.UUID][]int, len(comments)/2)
+	var roots []int
+	for _, i := range order {
+		p := comments[i].ParentID
+		if _, ok := byID[p]; ok && p != uuid.Nil && p != comments[i].ID {
+			children[p] = append(children[p], i)
+		} else {
+			roots = append(roots, i)
+		}
+	}
+	var walk func(list []int, depth int) error
+	walk = func(list []int, depth int) error {
+		for _, i := range list {
+			c := &comments[i]
+			if err := r.writeComment(b, c, l, open && depth < r.maxDepth); err != nil {
+				return err
+			}
+			if kids := children[c.ID]; len(kids) > 0 {
+				b.WriteString("<ol class=\"tribune-children\">\n")
+				if err := walk(kids, depth+1); err != nil {
+					return err
+				}
+				b.WriteString("</ol>\n")
+			}
+			b.WriteString("</li>\n")
+		}
+		return nil
+	}
+	return walk(roots, 1)
+}
+
+type cacheKey struct {
+	id      uuid.UUID
+	version int
+	lang    string
+	reply   bool
+}
+
+// writeComment writes one comment's item, from the cache when it can.
+func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, canReply bool) error {
+	key := cacheKey{id: c.ID, version: c.Version, lang: l.Tag(), reply: canReply}
+	if r.cache != nil {
+		if s, ok := r.cache.get(key); ok {
+			_, err := b.WriteString(s)
+			return err
+		}
+	}
+	id := c.ID.String()
+	anchor := "comment-" + id
+	class := "tribune-comment"
+	if c.Status == StatusPending {
+		class += " tribune-pending"
+	}
+	name := displayName(c.AuthorName, l)
+	var author strings.Builder
+	if c.Website != "" {
+		author.WriteString("<a ")
+		author.WriteString(string(attrs("href", c.Website, "rel", "nofollow ugc external")))
+		author.WriteString(` itemprop="url">`)
+	}
+	author.WriteString(`<span itemprop="name">`)
+	author.WriteString(html.EscapeString(name))
+	author.WriteString("</span>")
+	if c.Website != "" {
+		author.WriteString("</a>")
+	}
+	permalink := `<a class="tribune-permalink" ` + string(attrs("href", "#"+anchor, "title", l.T("thread.permalink"))) +
+		`><time ` + string(attrs("datetime", c.Created.UTC().Format(time.RFC3339))) + ` itemprop="datePublished">` +
+		html.EscapeString(l.DateTime(c.Created.In(r.loc))) + `</time></a>`
+	v := commentView{
+		Attrs:     attrs("id", anchor, "class", class),
+		Author:    template.HTML(author.String()),
+		Permalink: template.HTML(permalink),
+		Body:      template.HTML(c.Body),
+	}
+	if c.Status == StatusPending {
+		v.PendingText = l.T("thread.pending")
+	} else if canReply {
+		v.Reply = template.HTML(`<a rel="nofollow" class="tribune-reply-link" ` +
+			string(attrs("href", "?replytocom="+id+"#respond", "data-reply-to", id, "aria-label", l.T("thread.reply_label", "name", name))) +
+			">" + html.EscapeString(l.T("thread.reply")) + "</a>")
+	}
+	var buf strings.Builder
+	buf.Grow(len(c.Body) + 1024)
+	if err := r.comment.Execute(&buf, v); err != nil {
+		return fmt.Errorf("tribune: rendering comment: %w", err)
+	}
+	s := buf.String()
+	if r.cache != nil {
+		r.cache.put(key, s)
+	}
+	_, err := b.WriteString(s)
+	return err
+}
+
+// lru is a small least-recently-used cache of rendered comments.
+type lru struct {
+	mu    sync.Mutex
+	max   int
+	items map[cacheKey]*lruEntry
+	head  lruEntry // sentinel: head.next is the newest
+}
+
+type lruEntry struct {
+	key        cacheKey
+	val        string
+	prev, next *lruEntry
+}
+
+func newLRU(max int) *lru {
+	c := &lru{max: max, items: make(map[cacheKey]*lruEntry, min(max, 4096))}
+	c.head.next, c.head.prev = &c.head, &c.head
+	return c
+}
+
+func (c *lru) get(k cacheKey) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.items[k]
+	if !ok {
+		return "", false
+	}
+	c.unlink(e)
+	c.pushFront(e)
+	return e.val, true
+}
+
+func (c *lru) put(k cacheKey, v string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[k]; ok {
+		e.val = v
+		c.unlink(e)
+		c.pushFront(e)
+		return
+	}
+	e := &lruEntry{key: k, val: v}
+	c.items[k] = e
+	c.pushFront(e)
+	if len(c.items) > c.max {
+		old := c.head.prev
+		c.unlink(old)
+		delete(c.items, old.key)
+	}
+}
+
+func (c *lru) unlink(e *lruEntry) { e.prev.next, e.next.prev = e.next, e.prev }
+
+func (c *lru) pushFront(e *lruEntry) {
+	e.prev, e.next = &c.head, c.head.next
+	c.head.next.prev = e
+	c.head.next = e
+}

@@ -1,0 +1,346 @@
+package tribune
+
+import (
+	"html"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/microcosm-cc/bluemonday"
+)
+
+// The policies are built once and shared: a bluemonday Policy is safe for
+// concurrent use once it is no longer modified.
+var (
+	commentPolicy = newCommentPolicy()
+	articlePolicy = newArticlePolicy()
+)
+
+// newCommentPolicy allows the tags WordPress allows in comments, plus the
+// paragraphs and line breaks that autop adds. Everything else is stripped
+// with its text kept. URLs must parse and be http, https or mailto.
+func newCommentPolicy() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.RequireParseableURLs(true)
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.AllowAttrs("href", "title").OnElements("a")
+	p.AllowAttrs("title").OnElements("abbr", "acronym")
+	p.AllowAttrs("cite").OnElements("blockquote", "q")
+	p.AllowAttrs("datetime").Matching(regexp.MustCompile(`^[0-9T:+\-.Z ]{4,35}$`)).OnElements("del")
+	p.AllowElements("a", "abbr", "acronym", "b", "blockquote", "cite", "code", "del",
+		"em", "i", "q", "s", "strike", "strong", "p", "br")
+	// Visitors' own rel never passes; bluemonday sets rel="nofollow" on
+	// every link and addUGC adds "ugc", which bluemonday has no switch for.
+	p.RequireNoFollowOnLinks(true)
+	return p
+}
+
+// newArticlePolicy allows what an article body needs: headings, paragraphs,
+// lists, quotes, figures with http(s) images, tables and links.
+func newArticlePolicy() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.RequireParseableURLs(true)
+	p.AllowRelativeURLs(true)
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.AllowElements("h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr",
+		"ul", "ol", "li", "dl", "dt", "dd", "blockquote", "figure", "figcaption",
+		"em", "strong", "b", "i", "u", "s", "sub", "sup", "small", "mark",
+		"code", "pre", "abbr", "cite", "q", "kbd",
+		"table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td")
+	p.AllowAttrs("href", "title").OnElements("a")
+	p.AllowAttrs("cite").OnElements("blockquote", "q")
+	p.AllowAttrs("title").OnElements("abbr")
+	p.AllowAttrs("colspan", "rowspan").Matching(bluemonday.Integer).OnElements("td", "th")
+	p.AllowAttrs("scope").Matching(regexp.MustCompile(`^(row|col|rowgroup|colgroup)$`)).OnElements("th")
+	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
+	p.AllowAttrs("src").Matching(regexp.MustCompile(`^(?i)(https?:)?//|^/`)).OnElements("img")
+	p.AllowAttrs("alt", "title").OnElements("img")
+	p.AllowAttrs("width", "height").Matching(bluemonday.Integer).OnElements("img")
+	p.AllowAttrs("datetime").Matching(regexp.MustCompile(`^[0-9T:+\-.Z ]{4,35}$`)).OnElements("time")
+	p.AllowElements("time", "a", "img")
+	return p
+}
+
+// SanitizeArticle returns author HTML made safe with the article policy.
+func SanitizeArticle(s string) string { return articlePolicy.Sanitize(s) }
+
+// SanitizeComment turns what a visitor typed into the HTML stored as a
+// comment's body: blank lines become paragraphs and single newlines line
+// breaks (WordPress's autop), bare URLs become links, the comment policy
+// strips everything but the allowed tags and URL schemes, and every link
+// gets rel="nofollow ugc". The result is safe to place in a page as is:
+// whatever the first two steps produce from hostile input, bluemonday has
+// the last word.
+func SanitizeComment(s string) string {
+	return addUGC(commentPolicy.Sanitize(linkify(autop(normalizeNewlines(s)))))
+}
+
+// addUGC turns bluemonday's rel="nofollow" into rel="nofollow ugc". In
+// sanitized output that string can only be the attribute bluemonday wrote:
+// quotes in text are escaped.
+func addUGC(s string) string {
+	return strings.ReplaceAll(s, `rel="nofollow"`, `rel="nofollow ugc"`)
+}
+
+// hasText reports whether sanitized HTML shows any non-space text. In
+// bluemonday's output every '<' starts a tag and every text '<' is
+// escaped, so skipping from '<' to '>' skips exactly the tags.
+func hasText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '<':
+			j := strings.IndexByte(s[i:], '>')
+			if j < 0 {
+				return false
+			}
+			i += j
+		case ' ', '\t', '\n', '\r', '\f':
+		case '&':
+			if strings.HasPrefix(s[i:], "&nbsp;") || strings.HasPrefix(s[i:], "&#160;") {
+				i += 5
+				continue
+			}
+			return true
+		default:
+			if c >= 0x80 {
+				r, n := utf8.DecodeRuneInString(s[i:])
+				if unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+					i += n - 1
+					continue
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// LinkCount returns how many links a sanitized body holds; moderation
+// holds comments with too many.
+func LinkCount(body string) int { return strings.Count(body, "<a ") }
+
+var blockquoteTag = regexp.MustCompile(`(?i)<\s*/?\s*blockquote\b[^>]*>`)
+
+// autop wraps paragraphs in <p> and turns single newlines into <br>.
+// Blockquote tags stand as blocks of their own so paragraphs nest in them.
+func autop(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	if containsFold(s, "blockquote") {
+		s = blockquoteTag.ReplaceAllString(s, "\n\n$0\n\n")
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 32)
+	for _, block := range splitBlocks(s) {
+		if blockquoteTag.MatchString(block) && blockquoteTag.FindString(block) == block {
+			b.WriteString(block)
+			b.WriteByte('\n')
+			continue
+		}
+		b.WriteString("<p>")
+		b.WriteString(strings.ReplaceAll(block, "\n", "<br>\n"))
+		b.WriteString("</p>\n")
+	}
+	return b.String()
+}
+
+// splitBlocks splits text at blank lines (lines of spaces and tabs only)
+// and returns the trimmed, non-empty blocks.
+func splitBlocks(s string) []string {
+	var blocks []string
+	start := 0 // start of the current block
+	for i := 0; i <= len(s); {
+		end := strings.IndexByte(s[i:], '\n')
+		if end < 0 {
+			end = len(s)
+		} else {
+			end += i
+		}
+		if strings.TrimLeft(s[i:end], " \t") == "" && end > i-1 {
+			if b := strings.TrimSpace(s[start:i]); b != "" {
+				blocks = append(blocks, b)
+			}
+			start = end
+		}
+		i = end + 1
+	}
+	if b := strings.TrimSpace(s[start:]); b != "" {
+		blocks = append(blocks, b)
+	}
+	return blocks
+}
+
+// containsFold reports whether s contains the lower-case ASCII word sub,
+// ignoring ASCII case, without allocating.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if hasPrefixFold(s[i:], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPrefixFold reports whether s starts with the lower-case ASCII prefix,
+// ignoring ASCII case.
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for j := 0; j < len(prefix); j++ {
+		c := s[j]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// nextURL finds the next bare http://, https:// or www. address in text at
+// or after from, starting at a word boundary; it returns -1 when none.
+func nextURL(text string, from int) (start, end int) {
+	for i := from; i < len(text); i++ {
+		c := text[i] | 0x20
+		if c != 'h' && c != 'w' {
+			continue
+		}
+		if i > 0 && isWordByte(text[i-1]) {
+			continue
+		}
+		n := 0
+		switch rest := text[i:]; {
+		case hasPrefixFold(rest, "https://"):
+			n = 8
+		case hasPrefixFold(rest, "http://"):
+			n = 7
+		case hasPrefixFold(rest, "www."):
+			n = 4
+		default:
+			continue
+		}
+		j := i + n
+		for j < len(text) && !isURLStop(text[j]) {
+			j++
+		}
+		if j > i+n {
+			return i, j
+		}
+	}
+	return -1, -1
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+func isURLStop(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '\f', '\v', '<', '>', '"':
+		return true
+	}
+	return false
+}
+
+// linkify turns bare URLs in text into links, leaving tags and the text
+// of existing links and code as they are. It runs before the sanitizer,
+// on what the visitor typed: a '<' opens a tag up to the next '>'. Hostile
+// input can fool that guess, but only into odd links, which bluemonday
+// then checks like any other.
+func linkify(s string) string {
+	if !containsFold(s, "http") && !containsFold(s, "www.") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 64)
+	inA, inCode := false, false
+	for len(s) > 0 {
+		lt := strings.IndexByte(s, '<')
+		text := s
+		if lt >= 0 {
+			text = s[:lt]
+		}
+		if inA || inCode {
+			b.WriteString(text)
+		} else {
+			writeLinkified(&b, text)
+		}
+		if lt < 0 {
+			break
+		}
+		s = s[lt:]
+		gt := strings.IndexByte(s, '>')
+		if gt < 0 {
+			b.WriteString(s)
+			break
+		}
+		tag := s[:gt+1]
+		switch {
+		case hasPrefixFold(tag, "<a ") || hasPrefixFold(tag, "<a>"):
+			inA = true
+		case hasPrefixFold(tag, "</a"):
+			inA = false
+		case hasPrefixFold(tag, "<code"):
+			inCode = true
+		case hasPrefixFold(tag, "</code"):
+			inCode = false
+		}
+		b.WriteString(tag)
+		s = s[gt+1:]
+	}
+	return b.String()
+}
+
+// writeLinkified writes text with bare URLs made into links; the text
+// itself is copied as typed, for the sanitizer to judge.
+func writeLinkified(b *strings.Builder, text string) {
+	last := 0
+	for from := 0; ; {
+		start, end := nextURL(text, from)
+		if start < 0 {
+			break
+		}
+		from = end
+		end = start + len(trimURLPunct(text[start:end]))
+		raw := text[start:end]
+		href := raw
+		if hasPrefixFold(href, "www.") {
+			href = "http://" + href
+		}
+		u, err := url.Parse(html.UnescapeString(href))
+		if err != nil || u.Host == "" {
+			continue
+		}
+		b.WriteString(text[last:start])
+		b.WriteString(`<a href="`)
+		b.WriteString(html.EscapeString(u.String()))
+		b.WriteString(`">`)
+		b.WriteString(raw)
+		b.WriteString("</a>")
+		last = end
+	}
+	b.WriteString(text[last:])
+}
+
+// trimURLPunct drops trailing punctuation that ends a sentence rather than
+// the URL, keeping a closing parenthesis that has its opening one.
+func trimURLPunct(u string) string {
+	for u != "" {
+		c := u[len(u)-1]
+		switch {
+		case strings.IndexByte(".,;:!?'*", c) >= 0:
+			u = u[:len(u)-1]
+		case c == ')' && strings.Count(u, "(") < strings.Count(u, ")"):
+			u = u[:len(u)-1]
+		default:
+			return u
+		}
+	}
+	return u
+}

@@ -1,0 +1,136 @@
+package tribune_test
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/internal/htmlcheck"
+)
+
+func TestSanitizeComment(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, in, want string }{
+		{"plain", "Bonjour", "<p>Bonjour</p>\n"},
+		{"line break", "ligne 1\nligne 2", "<p>ligne 1<br>\nligne 2</p>\n"},
+		{"paragraphs", "un\n\n\ndeux", "<p>un</p>\n<p>deux</p>\n"},
+		{"crlf", "un\r\n\r\ndeux", "<p>un</p>\n<p>deux</p>\n"},
+		{"allowed inline", "<strong>fort</strong> <em>em</em> <code>x</code> <del datetime=\"2026-02-12\">old</del>",
+			"<p><strong>fort</strong> <em>em</em> <code>x</code> <del datetime=\"2026-02-12\">old</del></p>\n"},
+		{"link gets rel", `<a href="https://example.org/" title="t">x</a>`,
+			`<p><a href="https://example.org/" title="t" rel="nofollow ugc">x</a></p>` + "\n"},
+		{"visitor rel dropped", `<a href="https://example.org/" rel="dofollow" target="_blank">x</a>`,
+			`<p><a href="https://example.org/" rel="nofollow ugc">x</a></p>` + "\n"},
+		{"mailto", `<a href="mailto:a@example.org">m</a>`, `<p><a href="mailto:a@example.org" rel="nofollow ugc">m</a></p>` + "\n"},
+		{"script stripped text kept", "avant<script>alert(1)</script>après", "<p>avantaprès</p>\n"},
+		{"unknown tag text kept", "<div><span>texte</span></div>", "<p>texte</p>\n"},
+		{"javascript link", `<a href="javascript:alert(1)">x</a>`, "<p>x</p>\n"},
+		{"data link", `<a href="data:text/html,x">x</a>`, "<p>x</p>\n"},
+		{"event handler", `<b onclick="alert(1)">x</b>`, "<p><b>x</b></p>\n"},
+		{"img dropped", `<img src=x onerror=alert(1)>texte`, "<p>texte</p>\n"},
+		{"style dropped", `<i style="color:red">x</i>`, "<p><i>x</i></p>\n"},
+		{"bare url", "voir https://example.org/a?b=1&c=2.", `<p>voir <a href="https://example.org/a?b=1&amp;c=2" rel="nofollow ugc">https://example.org/a?b=1&amp;c=2</a>.</p>` + "\n"},
+		{"www url", "www.example.org", `<p><a href="http://www.example.org" rel="nofollow ugc">www.example.org</a></p>` + "\n"},
+		{"url in parens", "(https://example.org/wiki/A_(b))", `<p>(<a href="https://example.org/wiki/A_(b)" rel="nofollow ugc">https://example.org/wiki/A_(b)</a>)</p>` + "\n"},
+		{"url in code kept", "<code>https://example.org</code>", "<p><code>https://example.org</code></p>\n"},
+		{"url inside link kept", `<a href="https://a.example/">https://b.example/</a>`, `<p><a href="https://a.example/" rel="nofollow ugc">https://b.example/</a></p>` + "\n"},
+		{"blockquote paragraphs", "<blockquote>un\n\ndeux</blockquote>\nfin", "<blockquote>\n<p>un</p>\n<p>deux</p>\n</blockquote>\n<p>fin</p>\n"},
+		{"blockquote cite checked", `<blockquote cite="javascript:x">q</blockquote>`, "<blockquote>\n<p>q</p>\n</blockquote>\n"},
+		{"entities kept escaped", "1 &lt; 2 & 3 > 2", "<p>1 &lt; 2 &amp; 3 &gt; 2</p>\n"},
+		{"html in attributes", `<a href="https://x.example/" title="&quot;><script>">x</a>`, `<p><a href="https://x.example/" title="&#34;&gt;&lt;script&gt;" rel="nofollow ugc">x</a></p>` + "\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := tribune.SanitizeComment(tc.in)
+			assert.Equal(t, tc.want, got)
+			require.NoError(t, htmlcheck.Check(got, htmlcheck.Options{}))
+		})
+	}
+}
+
+func TestSanitizeConcurrent(t *testing.T) {
+	t.Parallel()
+	in := `<a href="https://example.org/" onclick="x">lien</a> https://example.org <script>x</script>`
+	want := tribune.SanitizeComment(in)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 200 {
+				if got := tribune.SanitizeComment(in); got != want {
+					t.Errorf("concurrent sanitize differs: %q", got)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestLinkCount(t *testing.T) {
+	t.Parallel()
+	body := tribune.SanitizeComment(`voir https://a.example et <a href="https://b.example">b</a> et <a href="javascript:x">c</a>`)
+	assert.Equal(t, 2, tribune.LinkCount(body))
+}
+
+func TestSanitizeArticle(t *testing.T) {
+	t.Parallel()
+	in := `<h2>Titre</h2><p onclick="x">Texte <a href="/interne">lien</a></p><figure><img src="https://img.example/a.jpg" alt="a" onerror="x"><figcaption>c</figcaption></figure>` +
+		`<img src="javascript:alert(1)"><table><tr><td colspan="2">x</td></tr></table><script>alert(1)</script><iframe src="https://x"></iframe>`
+	got := tribune.SanitizeArticle(in)
+	assert.Contains(t, got, "<h2>Titre</h2>")
+	assert.Contains(t, got, `<a href="/interne">lien</a>`)
+	assert.Contains(t, got, `<img src="https://img.example/a.jpg" alt="a">`)
+	assert.Contains(t, got, `<td colspan="2">`)
+	assert.NotContains(t, got, "javascript")
+	assert.NotContains(t, got, "script")
+	assert.NotContains(t, got, "iframe")
+	require.NoError(t, htmlcheck.Check(got, htmlcheck.Options{AllowRelative: true, AllowElements: []string{"img"}}))
+}
+
+// TestSanitizeXSSCorpus throws the team's shared corpus of public XSS
+// payloads at every visitor field.
+func TestSanitizeXSSCorpus(t *testing.T) {
+	t.Parallel()
+	corpus, err := htmlcheck.LoadCorpus()
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skipf("XSS corpus not found: set %s to shared/security/xss-vectors.txt", htmlcheck.CorpusEnv)
+	}
+	require.NoError(t, err)
+	r, err := tribune.NewRenderer(tribune.WithCacheSize(0))
+	require.NoError(t, err)
+	a := seedArticle(t)
+	stored := 0
+	for i, payload := range corpus {
+		body := tribune.SanitizeComment(payload)
+		require.NoError(t, htmlcheck.Check(body, htmlcheck.Options{}), "line %d: %q -> %q", i+1, payload, body)
+
+		in := validInput()
+		in.ArticleID = a.ID
+		in.Body, in.Name, in.Website = payload, payload, payload
+		c, err := tribune.NewComment(in)
+		if err != nil {
+			// Refused names or websites are fine; try the body alone.
+			in.Name, in.Website = "Ana", ""
+			c, err = tribune.NewComment(in)
+			if err != nil {
+				continue
+			}
+		}
+		stored++
+		c.Status = tribune.StatusApproved
+		html, err := r.RenderHTML(tribune.Section{Article: &a, Comments: []tribune.Comment{c},
+			Form: tribune.Form{Action: "/post", Values: tribune.FormValues{Name: payload, Body: payload, Website: payload}}})
+		require.NoError(t, err)
+		require.NoError(t, htmlcheck.Check(string(html), htmlcheck.Options{AllowRelative: true, AllowElements: []string{"form", "meta"}}),
+			"line %d: %q", i+1, payload)
+		require.NotContains(t, strings.ToLower(string(html)), "<script", "line %d", i+1)
+	}
+	assert.Greater(t, stored, len(corpus)/2, "most payloads are stored as harmless text")
+}

@@ -1,0 +1,102 @@
+package tribune
+
+import (
+	"html"
+	"strings"
+	"unicode/utf8"
+)
+
+// ArticleFromText builds an [ArticleInput] from a plain-text article, the
+// way news copy arrives by mail or from a word processor:
+//   - the first non-empty line is the title;
+//   - blocks separated by blank lines are paragraphs;
+//   - lines that start with a bullet (•, -, *, –) are list items, and
+//     bullets separated only by blank lines make one list;
+//   - a block of one short line that ends with "?" or with no punctuation
+//     is a sub-heading (h2).
+//
+// For French ("fr…" tags) the typography is adjusted with [FrenchTypography].
+func ArticleFromText(text, lang string) ArticleInput {
+	text = normalizeNewlines(text)
+	typo := func(s string) string { return s }
+	if strings.HasPrefix(strings.ToLower(lang), "fr") {
+		typo = FrenchTypography
+	}
+	lines := strings.Split(text, "\n")
+	var title string
+	for len(lines) > 0 {
+		l := strings.TrimSpace(lines[0])
+		lines = lines[1:]
+		if l != "" {
+			title = typo(l)
+			break
+		}
+	}
+	var b strings.Builder
+	inList := false
+	for _, block := range splitBlocks(strings.Join(lines, "\n")) {
+		if item, ok := bulletItem(block); ok {
+			if !inList {
+				b.WriteString("<ul>\n")
+				inList = true
+			}
+			for _, line := range strings.Split(block, "\n") {
+				if it, ok := bulletItem(line); ok {
+					item = it
+				} else {
+					item = strings.TrimSpace(line)
+				}
+				b.WriteString("<li>" + html.EscapeString(typo(item)) + "</li>\n")
+			}
+			continue
+		}
+		if inList {
+			b.WriteString("</ul>\n")
+			inList = false
+		}
+		if isHeading(block) {
+			b.WriteString("<h2>" + html.EscapeString(typo(block)) + "</h2>\n")
+			continue
+		}
+		b.WriteString("<p>" + strings.ReplaceAll(html.EscapeString(typo(block)), "\n", "<br>\n") + "</p>\n")
+	}
+	if inList {
+		b.WriteString("</ul>\n")
+	}
+	return ArticleInput{Title: title, Body: b.String(), Lang: lang}
+}
+
+func bulletItem(line string) (string, bool) {
+	line = strings.TrimSpace(line)
+	for _, bullet := range []string{"•", "- ", "* ", "–", "◦"} {
+		if rest, ok := strings.CutPrefix(line, bullet); ok {
+			return strings.TrimSpace(rest), true
+		}
+	}
+	return "", false
+}
+
+func isHeading(block string) bool {
+	if strings.Contains(block, "\n") || utf8.RuneCountInString(block) > 100 {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(block)
+	return last == '?' || !strings.ContainsRune(".:;,!…»\")", last)
+}
+
+// frenchSpaces puts the no-break spaces French typography wants before
+// high punctuation and inside guillemets: U+00A0 before ":" and inside
+// « », U+202F (narrow) before ";", "?" and "!".
+var frenchSpaces = strings.NewReplacer(
+	" :", "\u00a0:",
+	" ;", "\u202f;",
+	" ?", "\u202f?",
+	" !", "\u202f!",
+	"« ", "«\u00a0",
+	" »", "\u00a0»",
+)
+
+// FrenchTypography replaces the ordinary space before ":", ";", "?" and
+// "!", and inside guillemets, with the no-break spaces French typography
+// uses, so the punctuation never starts a line.
+func FrenchTypography(s string) string { return frenchSpaces.Replace(s) }
