@@ -88,17 +88,9 @@ func (e Email) Address() string {
 // IsZero reports whether e holds no address.
 func (e Email) IsZero() bool { return e.addr == nil }
 
-// Equal reports whether e and o hold the same address, ignoring the case
-// of the domain.
-func (e Email) Equal(o Email) bool { return normalizeEmail(e.Address()) == normalizeEmail(o.Address()) }
-
-func normalizeEmail(s string) string {
-	at := strings.LastIndexByte(s, '@')
-	if at < 0 {
-		return s
-	}
-	return s[:at+1] + strings.ToLower(s[at+1:])
-}
+// Equal reports whether e and o hold the same address, ignoring case, as
+// stores compare addresses.
+func (e Email) Equal(o Email) bool { return strings.EqualFold(e.Address(), o.Address()) }
 
 // String implements fmt.Stringer without the address.
 func (e Email) String() string {

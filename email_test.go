@@ -118,7 +118,7 @@ func TestEmailEqual(t *testing.T) {
 	b, _ := tribune.ParseEmail("Ana@example.org")
 	c, _ := tribune.ParseEmail("ana@example.org")
 	assert.True(t, a.Equal(b))
-	assert.False(t, a.Equal(c), "local parts are case-sensitive")
+	assert.True(t, a.Equal(c), "addresses compare without regard to case")
 	assert.True(t, tribune.Email{}.IsZero())
 	assert.Equal(t, "", tribune.StoredEmail("").Address())
 }

@@ -1,0 +1,32 @@
+package tribune_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestNoDriverInImportGraph keeps the root package (and the widget) free of
+// stores and database drivers: the host passes a Store.
+func TestNoDriverInImportGraph(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("the go command is not on PATH")
+	}
+	for _, pkg := range []string{".", "./widget"} {
+		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
+		if err != nil {
+			if strings.Contains(string(out), "no Go files") || strings.Contains(string(out), "cannot find") || strings.Contains(string(out), "directory not found") {
+				continue
+			}
+			t.Fatalf("go list %s: %v\n%s", pkg, err, out)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			for _, banned := range []string{"database/sql", "modernc.org/", "github.com/jackc/", "github.com/chromedp/",
+				"github.com/stretchr/", "/memstore", "/sqlitestore", "/pgstore", "/storetest"} {
+				if strings.Contains(dep, banned) {
+					t.Errorf("%s imports %s", pkg, dep)
+				}
+			}
+		}
+	}
+}

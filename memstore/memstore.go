@@ -1,0 +1,399 @@
+// Package memstore keeps Tribune's articles and comments in memory: for
+// tests, demos and the smallest hosts. Everything is lost when the process
+// ends. A Store is safe for concurrent use and behaves like the SQL stores
+// (the storetest suite checks it).
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tribune-go/tribune"
+)
+
+// Store is an in-memory tribune.Store.
+type Store struct {
+	mu       sync.RWMutex
+	articles map[uuid.UUID]tribune.Article
+	slugs    map[string]uuid.UUID
+	comments map[uuid.UUID]tribune.Comment
+	// byArticle keeps each article's comment IDs.
+	byArticle map[uuid.UUID][]uuid.UUID
+}
+
+var _ tribune.Store = (*Store)(nil)
+
+// New returns an empty Store.
+func New() *Store {
+	return &Store{
+		articles:  map[uuid.UUID]tribune.Article{},
+		slugs:     map[string]uuid.UUID{},
+		comments:  map[uuid.UUID]tribune.Comment{},
+		byArticle: map[uuid.UUID][]uuid.UUID{},
+	}
+}
+
+func notFound(what string, id any) error {
+	return fmt.Errorf("memstore: %s %v: %w", what, id, tribune.ErrNotFound)
+}
+
+// CreateArticle implements tribune.ArticleStore.
+func (s *Store) CreateArticle(ctx context.Context, a *tribune.Article) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.articles[a.ID]; ok {
+		return fmt.Errorf("memstore: article %s: %w", a.ID, tribune.ErrConflict)
+	}
+	if _, ok := s.slugs[a.Slug]; ok {
+		return fmt.Errorf("memstore: slug taken: %w", tribune.ErrConflict)
+	}
+	s.articles[a.ID] = *a
+	s.slugs[a.Slug] = a.ID
+	return nil
+}
+
+// Article implements tribune.ArticleStore.
+func (s *Store) Article(ctx context.Context, id uuid.UUID) (tribune.Article, error) {
+	if err := ctx.Err(); err != nil {
+		return tribune.Article{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, ok := s.articles[id]
+	if !ok {
+		return tribune.Article{}, notFound("article", id)
+	}
+	return a, nil
+}
+
+// ArticleBySlug implements tribune.ArticleStore.
+func (s *Store) ArticleBySlug(ctx context.Context, slug string) (tribune.Article, error) {
+	if err := ctx.Err(); err != nil {
+		return tribune.Article{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	id, ok := s.slugs[slug]
+	if !ok {
+		return tribune.Article{}, notFound("article", "slug")
+	}
+	return s.articles[id], nil
+}
+
+// Articles implements tribune.ArticleStore.
+func (s *Store) Articles(ctx context.Context, page tribune.Page) ([]tribune.Article, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	page = page.Norm()
+	s.mu.RLock()
+	out := make([]tribune.Article, 0, len(s.articles))
+	for _, a := range s.articles {
+		out = append(out, a)
+	}
+	s.mu.RUnlock()
+	slices.SortFunc(out, func(a, b tribune.Article) int {
+		if c := b.Published.Compare(a.Published); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID.String(), b.ID.String())
+	})
+	return paged(out, page), nil
+}
+
+func paged[T any](list []T, p tribune.Page) []T {
+	if p.Offset >= len(list) {
+		return []T{}
+	}
+	list = list[p.Offset:]
+	return list[:min(len(list), p.Limit)]
+}
+
+// UpdateArticle implements tribune.ArticleStore.
+func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.articles[a.ID]
+	if !ok {
+		return notFound("article", a.ID)
+	}
+	if id, ok := s.slugs[a.Slug]; ok && id != a.ID {
+		return fmt.Errorf("memstore: slug taken: %w", tribune.ErrConflict)
+	}
+	delete(s.slugs, old.Slug)
+	s.slugs[a.Slug] = a.ID
+	s.articles[a.ID] = *a
+	return nil
+}
+
+// CreateComment implements tribune.CommentStore.
+func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.articles[c.ArticleID]; !ok {
+		return notFound("article", c.ArticleID)
+	}
+	if _, ok := s.comments[c.ID]; ok {
+		return fmt.Errorf("memstore: comment %s: %w", c.ID, tribune.ErrConflict)
+	}
+	s.comments[c.ID] = *c
+	s.byArticle[c.ArticleID] = append(s.byArticle[c.ArticleID], c.ID)
+	return nil
+}
+
+// Comment implements tribune.CommentStore.
+func (s *Store) Comment(ctx context.Context, id uuid.UUID) (tribune.Comment, error) {
+	if err := ctx.Err(); err != nil {
+		return tribune.Comment{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c, ok := s.comments[id]
+	if !ok {
+		return tribune.Comment{}, notFound("comment", id)
+	}
+	return c, nil
+}
+
+func threadOrder(a, b tribune.Comment) int {
+	if c := a.Created.Compare(b.Created); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID.String(), b.ID.String())
+}
+
+func newestFirst(a, b tribune.Comment) int { return threadOrder(b, a) }
+
+// Comments implements tribune.CommentStore.
+func (s *Store) Comments(ctx context.Context, articleID uuid.UUID, statuses ...tribune.Status) ([]tribune.Comment, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	ids := s.byArticle[articleID]
+	out := make([]tribune.Comment, 0, len(ids))
+	for _, id := range ids {
+		c := s.comments[id]
+		if len(statuses) == 0 || slices.Contains(statuses, c.Status) {
+			out = append(out, c)
+		}
+	}
+	s.mu.RUnlock()
+	slices.SortFunc(out, threadOrder)
+	return out, nil
+}
+
+// update applies fn to a stored comment and bumps its version.
+func (s *Store) update(ctx context.Context, id uuid.UUID, fn func(*tribune.Comment)) (tribune.Comment, error) {
+	if err := ctx.Err(); err != nil {
+		return tribune.Comment{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.comments[id]
+	if !ok {
+		return tribune.Comment{}, notFound("comment", id)
+	}
+	fn(&c)
+	c.Version++
+	s.comments[id] = c
+	return c, nil
+}
+
+// SetStatus implements tribune.CommentStore.
+func (s *Store) SetStatus(ctx context.Context, id uuid.UUID, status tribune.Status) (tribune.Comment, error) {
+	if !status.Valid() {
+		return tribune.Comment{}, fmt.Errorf("memstore: status %q: %w", status, tribune.ErrInvalid)
+	}
+	return s.update(ctx, id, func(c *tribune.Comment) { c.Status = status })
+}
+
+// EditBody implements tribune.CommentStore.
+func (s *Store) EditBody(ctx context.Context, id uuid.UUID, body string) (tribune.Comment, error) {
+	return s.update(ctx, id, func(c *tribune.Comment) { c.Body = body })
+}
+
+// DeleteComment implements tribune.CommentStore.
+func (s *Store) DeleteComment(ctx context.Context, id uuid.UUID) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.comments[id]; !ok {
+		return notFound("comment", id)
+	}
+	s.deleteLocked(id)
+	return nil
+}
+
+func (s *Store) deleteLocked(id uuid.UUID) {
+	c := s.comments[id]
+	for _, rid := range s.byArticle[c.ArticleID] {
+		if r := s.comments[rid]; r.ParentID == id {
+			r.ParentID = c.ParentID
+			s.comments[rid] = r
+		}
+	}
+	delete(s.comments, id)
+	s.byArticle[c.ArticleID] = slices.DeleteFunc(s.byArticle[c.ArticleID], func(x uuid.UUID) bool { return x == id })
+}
+
+// CountApproved implements tribune.CommentStore.
+func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make(map[uuid.UUID]int, len(articleIDs))
+	for _, aid := range articleIDs {
+		n := 0
+		for _, id := range s.byArticle[aid] {
+			if s.comments[id].Status == tribune.StatusApproved {
+				n++
+			}
+		}
+		out[aid] = n
+	}
+	return out, nil
+}
+
+// filter returns the comments that match keep, sorted by order.
+func (s *Store) filter(keep func(*tribune.Comment) bool, order func(a, b tribune.Comment) int) []tribune.Comment {
+	s.mu.RLock()
+	out := []tribune.Comment{}
+	for _, c := range s.comments {
+		if keep(&c) {
+			out = append(out, c)
+		}
+	}
+	s.mu.RUnlock()
+	slices.SortFunc(out, order)
+	return out
+}
+
+// LatestApproved implements tribune.CommentStore.
+func (s *Store) LatestApproved(ctx context.Context, limit int) ([]tribune.Comment, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := s.filter(func(c *tribune.Comment) bool { return c.Status == tribune.StatusApproved }, newestFirst)
+	return paged(out, tribune.Page{Limit: limit}.Norm()), nil
+}
+
+// CommentsByStatus implements tribune.CommentStore.
+func (s *Store) CommentsByStatus(ctx context.Context, status tribune.Status, page tribune.Page) ([]tribune.Comment, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := s.filter(func(c *tribune.Comment) bool { return c.Status == status }, newestFirst)
+	return paged(out, page.Norm()), nil
+}
+
+// HasApproved implements tribune.ModerationStore.
+func (s *Store) HasApproved(ctx context.Context, email tribune.Email) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if email.IsZero() {
+		return false, nil
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, c := range s.comments {
+		if c.Status == tribune.StatusApproved && c.Email.Equal(email) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// LastCommentAt implements tribune.ModerationStore.
+func (s *Store) LastCommentAt(ctx context.Context, clientHash string, email tribune.Email) (time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		return time.Time{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var last time.Time
+	for _, c := range s.comments {
+		if (clientHash != "" && c.Meta.ClientHash == clientHash) || (!email.IsZero() && c.Email.Equal(email)) {
+			if c.Created.After(last) {
+				last = c.Created
+			}
+		}
+	}
+	return last, nil
+}
+
+// HasDuplicate implements tribune.ModerationStore.
+func (s *Store) HasDuplicate(ctx context.Context, d *tribune.Comment) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, id := range s.byArticle[d.ArticleID] {
+		c := s.comments[id]
+		if c.ID != d.ID && c.ParentID == d.ParentID && c.Body == d.Body &&
+			((!d.Email.IsZero() && c.Email.Equal(d.Email)) || c.AuthorName == d.AuthorName) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// CommentsByEmail implements tribune.PrivacyStore.
+func (s *Store) CommentsByEmail(ctx context.Context, email tribune.Email) ([]tribune.Comment, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if email.IsZero() {
+		return []tribune.Comment{}, nil
+	}
+	out := s.filter(func(c *tribune.Comment) bool { return c.Email.Equal(email) }, threadOrder)
+	return out, nil
+}
+
+// EraseByEmail implements tribune.PrivacyStore.
+func (s *Store) EraseByEmail(ctx context.Context, email tribune.Email, mode tribune.EraseMode) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if email.IsZero() {
+		return 0, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for id, c := range s.comments {
+		if !c.Email.Equal(email) {
+			continue
+		}
+		n++
+		if mode == tribune.EraseDelete {
+			s.deleteLocked(id)
+			continue
+		}
+		c.AuthorName, c.Email, c.Website, c.Meta = "", tribune.Email{}, "", tribune.Meta{}
+		c.Version++
+		s.comments[id] = c
+	}
+	return n, nil
+}

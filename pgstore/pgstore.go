@@ -1,0 +1,433 @@
+// Package pgstore keeps Tribune's articles and comments in PostgreSQL
+// (github.com/jackc/pgx/v5), for sites that run many app instances
+// against one database. It keeps no state of its own besides the
+// connection pool: every instance sees every write at once.
+//
+// Schema migrations are embedded and applied by [Open] inside a
+// transaction that holds an advisory lock, so instances starting together
+// apply each migration once; they are recorded in tribune_schema.
+package pgstore
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tribune-go/tribune"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is a tribune.Store on PostgreSQL. It is safe for concurrent use.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+var _ tribune.Store = (*Store)(nil)
+
+type config struct {
+	schema   string
+	maxConns int32
+}
+
+// Option configures [Open].
+type Option func(*config)
+
+// WithSchema keeps Tribune's tables in the named schema (it must exist),
+// by setting the connections' search_path.
+func WithSchema(name string) Option { return func(c *config) { c.schema = name } }
+
+// WithMaxConns sets the pool size (default: pgxpool's, 4 or the CPU count).
+func WithMaxConns(n int32) Option { return func(c *config) { c.maxConns = n } }
+
+// Open connects to the database named by dsn (a postgres:// URL or a
+// key=value string) and applies the embedded migrations.
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	pc, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		// pgx's message can quote the DSN, password included: keep it out.
+		return nil, errors.New("pgstore: the PostgreSQL DSN cannot be parsed")
+	}
+	if cfg.schema != "" {
+		pc.ConnConfig.RuntimeParams["search_path"] = cfg.schema
+	}
+	if cfg.maxConns > 0 {
+		pc.MaxConns = cfg.maxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: connect: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("pgstore: connect: %w", err)
+	}
+	if err := migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &Store{pool: pool}, nil
+}
+
+// Close closes the pool.
+func (s *Store) Close() { s.pool.Close() }
+
+func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	slices.Sort(files)
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7468171)`); err != nil {
+			return fmt.Errorf("pgstore: migrate: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS tribune_schema (version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())`); err != nil {
+			return fmt.Errorf("pgstore: migrate: %w", err)
+		}
+		var current int
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM tribune_schema`).Scan(&current); err != nil {
+			return fmt.Errorf("pgstore: migrate: %w", err)
+		}
+		for _, f := range files {
+			name := strings.TrimPrefix(f, "migrations/")
+			v, err := strconv.Atoi(name[:strings.IndexByte(name, '_')])
+			if err != nil {
+				return fmt.Errorf("pgstore: migration %s: bad name", name)
+			}
+			if v <= current {
+				continue
+			}
+			src, err := migrations.ReadFile(f)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, string(src)); err != nil {
+				return fmt.Errorf("pgstore: migration %s: %w", name, err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO tribune_schema (version) VALUES ($1)`, v); err != nil {
+				return fmt.Errorf("pgstore: migration %s: %w", name, err)
+			}
+		}
+		return nil
+	})
+}
+
+// SchemaVersion returns the newest applied migration.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.pool.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM tribune_schema`).Scan(&v)
+	return v, err
+}
+
+// classify maps PostgreSQL errors onto tribune's sentinels.
+func classify(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("pgstore: %s: %w", op, tribune.ErrNotFound)
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505": // unique_violation
+			return fmt.Errorf("pgstore: %s: %w", op, tribune.ErrConflict)
+		case "23503": // foreign_key_violation
+			return fmt.Errorf("pgstore: %s: %w", op, tribune.ErrNotFound)
+		}
+	}
+	return fmt.Errorf("pgstore: %s: %w", op, err)
+}
+
+const articleCols = `id, slug, title, summary, body, author, lang, published, updated, comments_closed`
+
+func scanArticle(row pgx.Row) (tribune.Article, error) {
+	var a tribune.Article
+	err := row.Scan(&a.ID, &a.Slug, &a.Title, &a.Summary, &a.Body, &a.Author, &a.Lang, &a.Published, &a.Updated, &a.CommentsClosed)
+	a.Published, a.Updated = a.Published.UTC(), a.Updated.UTC()
+	return a, err
+}
+
+// CreateArticle implements tribune.ArticleStore.
+func (s *Store) CreateArticle(ctx context.Context, a *tribune.Article) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO articles (`+articleCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		a.ID, a.Slug, a.Title, a.Summary, a.Body, a.Author, a.Lang, a.Published, a.Updated, a.CommentsClosed)
+	return classify("create article", err)
+}
+
+// Article implements tribune.ArticleStore.
+func (s *Store) Article(ctx context.Context, id uuid.UUID) (tribune.Article, error) {
+	a, err := scanArticle(s.pool.QueryRow(ctx, `SELECT `+articleCols+` FROM articles WHERE id = $1`, id))
+	return a, classify("article", err)
+}
+
+// ArticleBySlug implements tribune.ArticleStore.
+func (s *Store) ArticleBySlug(ctx context.Context, slug string) (tribune.Article, error) {
+	a, err := scanArticle(s.pool.QueryRow(ctx, `SELECT `+articleCols+` FROM articles WHERE slug = $1`, slug))
+	return a, classify("article by slug", err)
+}
+
+// Articles implements tribune.ArticleStore.
+func (s *Store) Articles(ctx context.Context, page tribune.Page) ([]tribune.Article, error) {
+	page = page.Norm()
+	rows, err := s.pool.Query(ctx, `SELECT `+articleCols+` FROM articles ORDER BY published DESC, id LIMIT $1 OFFSET $2`, page.Limit, page.Offset)
+	if err != nil {
+		return nil, classify("articles", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (tribune.Article, error) { return scanArticle(r) })
+	if out == nil {
+		out = []tribune.Article{}
+	}
+	return out, classify("articles", err)
+}
+
+// UpdateArticle implements tribune.ArticleStore.
+func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE articles SET slug = $1, title = $2, summary = $3, body = $4, author = $5, lang = $6,
+		published = $7, updated = $8, comments_closed = $9 WHERE id = $10`,
+		a.Slug, a.Title, a.Summary, a.Body, a.Author, a.Lang, a.Published, a.Updated, a.CommentsClosed, a.ID)
+	if err != nil {
+		return classify("update article", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("pgstore: update article: %w", tribune.ErrNotFound)
+	}
+	return nil
+}
+
+const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent`
+
+func scanComment(row pgx.Row) (tribune.Comment, error) {
+	var c tribune.Comment
+	var parent pgtype.UUID
+	var email, status string
+	err := row.Scan(&c.ID, &c.ArticleID, &parent, &c.AuthorName, &email, &c.Website, &c.Body, &status, &c.Created, &c.Version, &c.Meta.ClientHash, &c.Meta.UserAgent)
+	if parent.Valid {
+		c.ParentID = parent.Bytes
+	}
+	c.Email = tribune.StoredEmail(email)
+	c.Status = tribune.Status(status)
+	c.Created = c.Created.UTC()
+	return c, err
+}
+
+func nullUUID(id uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: id, Valid: id != uuid.Nil} }
+
+func emailKey(e tribune.Email) string { return strings.ToLower(e.Address()) }
+
+// CreateComment implements tribune.CommentStore.
+func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO comments (`+commentCols+`, email_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		c.ID, c.ArticleID, nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Website, c.Body,
+		string(c.Status), c.Created, c.Version, c.Meta.ClientHash, c.Meta.UserAgent, emailKey(c.Email))
+	return classify("create comment", err)
+}
+
+// Comment implements tribune.CommentStore.
+func (s *Store) Comment(ctx context.Context, id uuid.UUID) (tribune.Comment, error) {
+	c, err := scanComment(s.pool.QueryRow(ctx, `SELECT `+commentCols+` FROM comments WHERE id = $1`, id))
+	return c, classify("comment", err)
+}
+
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func queryComments(ctx context.Context, q querier, op, query string, args ...any) ([]tribune.Comment, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, classify(op, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (tribune.Comment, error) { return scanComment(r) })
+	if out == nil {
+		out = []tribune.Comment{}
+	}
+	return out, classify(op, err)
+}
+
+// Comments implements tribune.CommentStore.
+func (s *Store) Comments(ctx context.Context, articleID uuid.UUID, statuses ...tribune.Status) ([]tribune.Comment, error) {
+	if len(statuses) == 0 {
+		return queryComments(ctx, s.pool, "comments", `SELECT `+commentCols+` FROM comments WHERE article_id = $1 ORDER BY created, id`, articleID)
+	}
+	st := make([]string, len(statuses))
+	for i, v := range statuses {
+		st[i] = string(v)
+	}
+	return queryComments(ctx, s.pool, "comments", `SELECT `+commentCols+` FROM comments WHERE article_id = $1 AND status = ANY($2) ORDER BY created, id`, articleID, st)
+}
+
+// SetStatus implements tribune.CommentStore.
+func (s *Store) SetStatus(ctx context.Context, id uuid.UUID, status tribune.Status) (tribune.Comment, error) {
+	if !status.Valid() {
+		return tribune.Comment{}, fmt.Errorf("pgstore: status %q: %w", status, tribune.ErrInvalid)
+	}
+	c, err := scanComment(s.pool.QueryRow(ctx, `UPDATE comments SET status = $1, version = version + 1 WHERE id = $2 RETURNING `+commentCols, string(status), id))
+	return c, classify("set status", err)
+}
+
+// EditBody implements tribune.CommentStore.
+func (s *Store) EditBody(ctx context.Context, id uuid.UUID, body string) (tribune.Comment, error) {
+	c, err := scanComment(s.pool.QueryRow(ctx, `UPDATE comments SET body = $1, version = version + 1 WHERE id = $2 RETURNING `+commentCols, body, id))
+	return c, classify("edit body", err)
+}
+
+// DeleteComment implements tribune.CommentStore.
+func (s *Store) DeleteComment(ctx context.Context, id uuid.UUID) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return deleteInTx(ctx, tx, id) })
+}
+
+// deleteInTx deletes one comment, moving its replies up to its parent.
+func deleteInTx(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
+	var parent pgtype.UUID
+	if err := tx.QueryRow(ctx, `SELECT parent_id FROM comments WHERE id = $1 FOR UPDATE`, id).Scan(&parent); err != nil {
+		return classify("delete comment", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE comments SET parent_id = $1 WHERE parent_id = $2`, parent, id); err != nil {
+		return classify("delete comment", err)
+	}
+	_, err := tx.Exec(ctx, `DELETE FROM comments WHERE id = $1`, id)
+	return classify("delete comment", err)
+}
+
+// CountApproved implements tribune.CommentStore.
+func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]int, len(articleIDs))
+	if len(articleIDs) == 0 {
+		return out, nil
+	}
+	for _, id := range articleIDs {
+		out[id] = 0
+	}
+	rows, err := s.pool.Query(ctx, `SELECT article_id, COUNT(*) FROM comments WHERE status = 'approved' AND article_id = ANY($1) GROUP BY article_id`, articleIDs)
+	if err != nil {
+		return nil, classify("count approved", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id uuid.UUID
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, classify("count approved", err)
+		}
+		out[id] = n
+	}
+	return out, classify("count approved", rows.Err())
+}
+
+// LatestApproved implements tribune.CommentStore.
+func (s *Store) LatestApproved(ctx context.Context, limit int) ([]tribune.Comment, error) {
+	p := tribune.Page{Limit: limit}.Norm()
+	return queryComments(ctx, s.pool, "latest approved", `SELECT `+commentCols+` FROM comments WHERE status = 'approved' ORDER BY created DESC, id DESC LIMIT $1`, p.Limit)
+}
+
+// CommentsByStatus implements tribune.CommentStore.
+func (s *Store) CommentsByStatus(ctx context.Context, status tribune.Status, page tribune.Page) ([]tribune.Comment, error) {
+	p := page.Norm()
+	return queryComments(ctx, s.pool, "comments by status", `SELECT `+commentCols+` FROM comments WHERE status = $1 ORDER BY created DESC, id DESC LIMIT $2 OFFSET $3`,
+		string(status), p.Limit, p.Offset)
+}
+
+// HasApproved implements tribune.ModerationStore.
+func (s *Store) HasApproved(ctx context.Context, email tribune.Email) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if email.IsZero() {
+		return false, nil
+	}
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM comments WHERE email_key = $1 AND status = 'approved')`, emailKey(email)).Scan(&ok)
+	return ok, classify("has approved", err)
+}
+
+// LastCommentAt implements tribune.ModerationStore.
+func (s *Store) LastCommentAt(ctx context.Context, clientHash string, email tribune.Email) (time.Time, error) {
+	var last pgtype.Timestamptz
+	err := s.pool.QueryRow(ctx, `SELECT GREATEST(
+		(SELECT MAX(created) FROM comments WHERE $1 <> '' AND client_hash = $1),
+		(SELECT MAX(created) FROM comments WHERE $2 <> '' AND email_key = $2))`, clientHash, emailKey(email)).Scan(&last)
+	if err != nil || !last.Valid {
+		return time.Time{}, classify("last comment", err)
+	}
+	return last.Time.UTC(), nil
+}
+
+// HasDuplicate implements tribune.ModerationStore.
+func (s *Store) HasDuplicate(ctx context.Context, c *tribune.Comment) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM comments WHERE article_id = $1 AND parent_id IS NOT DISTINCT FROM $2
+		AND body = $3 AND id <> $4 AND (($5 <> '' AND email_key = $5) OR author_name = $6))`,
+		c.ArticleID, nullUUID(c.ParentID), c.Body, c.ID, emailKey(c.Email), c.AuthorName).Scan(&ok)
+	return ok, classify("has duplicate", err)
+}
+
+// CommentsByEmail implements tribune.PrivacyStore.
+func (s *Store) CommentsByEmail(ctx context.Context, email tribune.Email) ([]tribune.Comment, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if email.IsZero() {
+		return []tribune.Comment{}, nil
+	}
+	return queryComments(ctx, s.pool, "comments by email", `SELECT `+commentCols+` FROM comments WHERE email_key = $1 ORDER BY created, id`, emailKey(email))
+}
+
+// EraseByEmail implements tribune.PrivacyStore.
+func (s *Store) EraseByEmail(ctx context.Context, email tribune.Email, mode tribune.EraseMode) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if email.IsZero() {
+		return 0, nil
+	}
+	n := 0
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if mode != tribune.EraseDelete {
+			tag, err := tx.Exec(ctx, `UPDATE comments SET author_name = '', email = '', email_key = '', website = '',
+				client_hash = '', user_agent = '', version = version + 1 WHERE email_key = $1`, emailKey(email))
+			n = int(tag.RowsAffected())
+			return classify("erase", err)
+		}
+		rows, err := tx.Query(ctx, `SELECT id FROM comments WHERE email_key = $1 ORDER BY created, id`, emailKey(email))
+		if err != nil {
+			return classify("erase", err)
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+		if err != nil {
+			return classify("erase", err)
+		}
+		for _, id := range ids {
+			if err := deleteInTx(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}

@@ -1,0 +1,573 @@
+// Package sqlitestore keeps Tribune's articles and comments in a SQLite
+// file: the embedded default, pure Go (modernc.org/sqlite), no cgo.
+//
+// The database runs in WAL mode with foreign keys on and a busy timeout.
+// All writes go through one connection, so writers in one process queue
+// instead of failing with "database is locked"; reads use a pool of
+// read-only connections that WAL lets run beside the writer. Schema
+// migrations are embedded and applied by [Open], each once, recorded in
+// the tribune_schema table.
+//
+// With synchronous=NORMAL (the WAL default used here) a committed comment
+// survives a crash of the process; a power cut may lose the last
+// transactions. Use [WithSynchronousFull] when that matters more than
+// write speed.
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/tribune-go/tribune"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is a tribune.Store on a SQLite file. It is safe for concurrent use.
+type Store struct {
+	w *sql.DB // the one writer connection
+	r *sql.DB // read-only connections
+
+	insertComment *sql.Stmt // the hot write, prepared once on the writer
+}
+
+var _ tribune.Store = (*Store)(nil)
+
+type config struct {
+	readers  int
+	syncFull bool
+	busy     time.Duration
+}
+
+// Option configures [Open].
+type Option func(*config)
+
+// WithReaders sets the size of the read-only pool (default: 2 × GOMAXPROCS, at least 4).
+func WithReaders(n int) Option { return func(c *config) { c.readers = n } }
+
+// WithSynchronousFull makes every commit wait for the disk, so a power
+// cut loses nothing committed, at a cost in write speed.
+func WithSynchronousFull() Option { return func(c *config) { c.syncFull = true } }
+
+// WithBusyTimeout sets how long a connection waits for another process's
+// lock before failing (default 10 s).
+func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busy = d } }
+
+// Open opens or creates the database file at path and applies the
+// embedded migrations.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	cfg := config{readers: max(4, 2*runtime.GOMAXPROCS(0)), busy: 10 * time.Second}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return nil, errors.New("sqlitestore: the database path must be a plain file name (no ? or #)")
+	}
+	if cfg.readers < 1 {
+		return nil, errors.New("sqlitestore: at least one reader is needed")
+	}
+	sync := "NORMAL"
+	if cfg.syncFull {
+		sync = "FULL"
+	}
+	common := "_pragma=busy_timeout(" + strconv.FormatInt(cfg.busy.Milliseconds(), 10) + ")" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(" + sync + ")"
+	w, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: open: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", path+"?"+common+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlitestore: open: %w", err)
+	}
+	r.SetMaxOpenConns(cfg.readers)
+	r.SetMaxIdleConns(cfg.readers)
+	if err := r.PingContext(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("sqlitestore: open: %w", err)
+	}
+	ins, err := w.PrepareContext(ctx, insertCommentSQL)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("sqlitestore: prepare: %w", err)
+	}
+	return &Store{w: w, r: r, insertComment: ins}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	return errors.Join(s.insertComment.Close(), s.r.Close(), s.w.Close())
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns an error unless
+// SQLite answers "ok".
+func (s *Store) IntegrityCheck(ctx context.Context) error {
+	var res string
+	if err := s.w.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		return fmt.Errorf("sqlitestore: integrity check: %w", err)
+	}
+	if res != "ok" {
+		return fmt.Errorf("sqlitestore: integrity check: %s", res)
+	}
+	return nil
+}
+
+// migrate applies the embedded migrations not yet recorded, in one
+// immediate transaction, so two processes opening a new file at once
+// cannot both apply them.
+func migrate(ctx context.Context, db *sql.DB) error {
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	slices.Sort(files)
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: migrate: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS tribune_schema (version INTEGER NOT NULL PRIMARY KEY, applied INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlitestore: migrate: %w", err)
+	}
+	var current int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM tribune_schema`).Scan(&current); err != nil {
+		return fmt.Errorf("sqlitestore: migrate: %w", err)
+	}
+	for _, f := range files {
+		name := strings.TrimPrefix(f, "migrations/")
+		v, err := strconv.Atoi(name[:strings.IndexByte(name, '_')])
+		if err != nil {
+			return fmt.Errorf("sqlitestore: migration %s: bad name", name)
+		}
+		if v <= current {
+			continue
+		}
+		src, err := migrations.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(src)); err != nil {
+			return fmt.Errorf("sqlitestore: migration %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tribune_schema (version, applied) VALUES (?, ?)`, v, time.Now().UnixMicro()); err != nil {
+			return fmt.Errorf("sqlitestore: migration %s: %w", name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlitestore: migrate: %w", err)
+	}
+	return nil
+}
+
+// SchemaVersion returns the newest applied migration.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM tribune_schema`).Scan(&v)
+	return v, err
+}
+
+// classify maps SQLite errors onto tribune's sentinels.
+func classify(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlitestore: %s: %w", op, tribune.ErrNotFound)
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("sqlitestore: %s: %w", op, tribune.ErrConflict)
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return fmt.Errorf("sqlitestore: %s: %w", op, tribune.ErrNotFound)
+		}
+	}
+	return fmt.Errorf("sqlitestore: %s: %w", op, err)
+}
+
+func micro(t time.Time) int64     { return t.UTC().UnixMicro() }
+func fromMicro(v int64) time.Time { return time.UnixMicro(v).UTC() }
+
+const articleCols = `id, slug, title, summary, body, author, lang, published, updated, comments_closed`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanArticle(row scanner) (tribune.Article, error) {
+	var a tribune.Article
+	var id string
+	var pub, upd int64
+	if err := row.Scan(&id, &a.Slug, &a.Title, &a.Summary, &a.Body, &a.Author, &a.Lang, &pub, &upd, &a.CommentsClosed); err != nil {
+		return a, err
+	}
+	var err error
+	a.ID, err = uuid.Parse(id)
+	a.Published, a.Updated = fromMicro(pub), fromMicro(upd)
+	return a, err
+}
+
+// CreateArticle implements tribune.ArticleStore.
+func (s *Store) CreateArticle(ctx context.Context, a *tribune.Article) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO articles (`+articleCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID.String(), a.Slug, a.Title, a.Summary, a.Body, a.Author, a.Lang, micro(a.Published), micro(a.Updated), a.CommentsClosed)
+	return classify("create article", err)
+}
+
+// Article implements tribune.ArticleStore.
+func (s *Store) Article(ctx context.Context, id uuid.UUID) (tribune.Article, error) {
+	a, err := scanArticle(s.r.QueryRowContext(ctx, `SELECT `+articleCols+` FROM articles WHERE id = ?`, id.String()))
+	return a, classify("article", err)
+}
+
+// ArticleBySlug implements tribune.ArticleStore.
+func (s *Store) ArticleBySlug(ctx context.Context, slug string) (tribune.Article, error) {
+	a, err := scanArticle(s.r.QueryRowContext(ctx, `SELECT `+articleCols+` FROM articles WHERE slug = ?`, slug))
+	return a, classify("article by slug", err)
+}
+
+// Articles implements tribune.ArticleStore.
+func (s *Store) Articles(ctx context.Context, page tribune.Page) ([]tribune.Article, error) {
+	page = page.Norm()
+	rows, err := s.r.QueryContext(ctx, `SELECT `+articleCols+` FROM articles ORDER BY published DESC, id LIMIT ? OFFSET ?`, page.Limit, page.Offset)
+	if err != nil {
+		return nil, classify("articles", err)
+	}
+	defer rows.Close()
+	out := []tribune.Article{}
+	for rows.Next() {
+		a, err := scanArticle(rows)
+		if err != nil {
+			return nil, classify("articles", err)
+		}
+		out = append(out, a)
+	}
+	return out, classify("articles", rows.Err())
+}
+
+// UpdateArticle implements tribune.ArticleStore.
+func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE articles SET slug = ?, title = ?, summary = ?, body = ?, author = ?, lang = ?,
+		published = ?, updated = ?, comments_closed = ? WHERE id = ?`,
+		a.Slug, a.Title, a.Summary, a.Body, a.Author, a.Lang, micro(a.Published), micro(a.Updated), a.CommentsClosed, a.ID.String())
+	if err != nil {
+		return classify("update article", err)
+	}
+	return affected("update article", res)
+}
+
+func affected(op string, res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return classify(op, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlitestore: %s: %w", op, tribune.ErrNotFound)
+	}
+	return nil
+}
+
+const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent`
+
+const insertCommentSQL = `INSERT INTO comments (` + commentCols + `, email_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func scanComment(row scanner) (tribune.Comment, error) {
+	var c tribune.Comment
+	var id, aid, email, status string
+	var parent sql.NullString
+	var created int64
+	if err := row.Scan(&id, &aid, &parent, &c.AuthorName, &email, &c.Website, &c.Body, &status, &created, &c.Version, &c.Meta.ClientHash, &c.Meta.UserAgent); err != nil {
+		return c, err
+	}
+	var err1, err2, err3 error
+	c.ID, err1 = uuid.Parse(id)
+	c.ArticleID, err2 = uuid.Parse(aid)
+	if parent.Valid {
+		c.ParentID, err3 = uuid.Parse(parent.String)
+	}
+	c.Email = tribune.StoredEmail(email)
+	c.Status = tribune.Status(status)
+	c.Created = fromMicro(created)
+	return c, errors.Join(err1, err2, err3)
+}
+
+func nullUUID(id uuid.UUID) any {
+	if id == uuid.Nil {
+		return nil
+	}
+	return id.String()
+}
+
+func emailKey(e tribune.Email) string { return strings.ToLower(e.Address()) }
+
+// CreateComment implements tribune.CommentStore.
+func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment) error {
+	_, err := s.insertComment.ExecContext(ctx,
+		c.ID.String(), c.ArticleID.String(), nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Website, c.Body,
+		string(c.Status), micro(c.Created), c.Version, c.Meta.ClientHash, c.Meta.UserAgent, emailKey(c.Email))
+	return classify("create comment", err)
+}
+
+// Comment implements tribune.CommentStore.
+func (s *Store) Comment(ctx context.Context, id uuid.UUID) (tribune.Comment, error) {
+	c, err := scanComment(s.r.QueryRowContext(ctx, `SELECT `+commentCols+` FROM comments WHERE id = ?`, id.String()))
+	return c, classify("comment", err)
+}
+
+func (s *Store) queryComments(ctx context.Context, op, query string, args ...any) ([]tribune.Comment, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, classify(op, err)
+	}
+	defer rows.Close()
+	out := []tribune.Comment{}
+	for rows.Next() {
+		c, err := scanComment(rows)
+		if err != nil {
+			return nil, classify(op, err)
+		}
+		out = append(out, c)
+	}
+	return out, classify(op, rows.Err())
+}
+
+// Comments implements tribune.CommentStore.
+func (s *Store) Comments(ctx context.Context, articleID uuid.UUID, statuses ...tribune.Status) ([]tribune.Comment, error) {
+	q := `SELECT ` + commentCols + ` FROM comments WHERE article_id = ?`
+	args := []any{articleID.String()}
+	if len(statuses) > 0 {
+		q += ` AND status IN (?` + strings.Repeat(", ?", len(statuses)-1) + `)`
+		for _, st := range statuses {
+			args = append(args, string(st))
+		}
+	}
+	return s.queryComments(ctx, "comments", q+` ORDER BY created, id`, args...)
+}
+
+// updateComment runs one UPDATE that bumps the version and returns the row.
+func (s *Store) updateComment(ctx context.Context, op, set string, id uuid.UUID, args ...any) (tribune.Comment, error) {
+	args = append(args, id.String())
+	c, err := scanComment(s.w.QueryRowContext(ctx, `UPDATE comments SET `+set+`, version = version + 1 WHERE id = ? RETURNING `+commentCols, args...))
+	return c, classify(op, err)
+}
+
+// SetStatus implements tribune.CommentStore.
+func (s *Store) SetStatus(ctx context.Context, id uuid.UUID, status tribune.Status) (tribune.Comment, error) {
+	if !status.Valid() {
+		return tribune.Comment{}, fmt.Errorf("sqlitestore: status %q: %w", status, tribune.ErrInvalid)
+	}
+	return s.updateComment(ctx, "set status", "status = ?", id, string(status))
+}
+
+// EditBody implements tribune.CommentStore.
+func (s *Store) EditBody(ctx context.Context, id uuid.UUID, body string) (tribune.Comment, error) {
+	return s.updateComment(ctx, "edit body", "body = ?", id, body)
+}
+
+// DeleteComment implements tribune.CommentStore.
+func (s *Store) DeleteComment(ctx context.Context, id uuid.UUID) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return classify("delete comment", err)
+	}
+	defer tx.Rollback()
+	if err := deleteInTx(ctx, tx, id.String()); err != nil {
+		return err
+	}
+	return classify("delete comment", tx.Commit())
+}
+
+// deleteInTx deletes one comment, moving its replies up to its parent.
+func deleteInTx(ctx context.Context, tx *sql.Tx, id string) error {
+	var parent sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT parent_id FROM comments WHERE id = ?`, id).Scan(&parent); err != nil {
+		return classify("delete comment", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE comments SET parent_id = ? WHERE parent_id = ?`, parent, id); err != nil {
+		return classify("delete comment", err)
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM comments WHERE id = ?`, id)
+	return classify("delete comment", err)
+}
+
+// CountApproved implements tribune.CommentStore.
+func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
+	out := make(map[uuid.UUID]int, len(articleIDs))
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(articleIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(articleIDs))
+	for i, id := range articleIDs {
+		out[id] = 0
+		args[i] = id.String()
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT article_id, COUNT(*) FROM comments WHERE status = 'approved' AND article_id IN (?`+
+		strings.Repeat(", ?", len(args)-1)+`) GROUP BY article_id`, args...)
+	if err != nil {
+		return nil, classify("count approved", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, classify("count approved", err)
+		}
+		aid, err := uuid.Parse(id)
+		if err != nil {
+			return nil, classify("count approved", err)
+		}
+		out[aid] = n
+	}
+	return out, classify("count approved", rows.Err())
+}
+
+// LatestApproved implements tribune.CommentStore.
+func (s *Store) LatestApproved(ctx context.Context, limit int) ([]tribune.Comment, error) {
+	p := tribune.Page{Limit: limit}.Norm()
+	return s.queryComments(ctx, "latest approved", `SELECT `+commentCols+` FROM comments WHERE status = 'approved' ORDER BY created DESC, id DESC LIMIT ?`, p.Limit)
+}
+
+// CommentsByStatus implements tribune.CommentStore.
+func (s *Store) CommentsByStatus(ctx context.Context, status tribune.Status, page tribune.Page) ([]tribune.Comment, error) {
+	p := page.Norm()
+	return s.queryComments(ctx, "comments by status", `SELECT `+commentCols+` FROM comments WHERE status = ? ORDER BY created DESC, id DESC LIMIT ? OFFSET ?`,
+		string(status), p.Limit, p.Offset)
+}
+
+// HasApproved implements tribune.ModerationStore.
+func (s *Store) HasApproved(ctx context.Context, email tribune.Email) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if email.IsZero() {
+		return false, nil
+	}
+	var one int
+	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM comments WHERE email_key = ? AND status = 'approved' LIMIT 1`, emailKey(email)).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, classify("has approved", err)
+}
+
+// LastCommentAt implements tribune.ModerationStore.
+func (s *Store) LastCommentAt(ctx context.Context, clientHash string, email tribune.Email) (time.Time, error) {
+	var last sql.NullInt64
+	err := s.r.QueryRowContext(ctx, `SELECT MAX(created) FROM (
+		SELECT MAX(created) AS created FROM comments WHERE ? <> '' AND client_hash = ?
+		UNION ALL
+		SELECT MAX(created) FROM comments WHERE ? <> '' AND email_key = ?)`,
+		clientHash, clientHash, emailKey(email), emailKey(email)).Scan(&last)
+	if err != nil || !last.Valid {
+		return time.Time{}, classify("last comment", err)
+	}
+	return fromMicro(last.Int64), nil
+}
+
+// HasDuplicate implements tribune.ModerationStore.
+func (s *Store) HasDuplicate(ctx context.Context, c *tribune.Comment) (bool, error) {
+	var one int
+	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM comments WHERE article_id = ? AND COALESCE(parent_id, '') = ? AND body = ? AND id <> ?
+		AND ((? <> '' AND email_key = ?) OR author_name = ?) LIMIT 1`,
+		c.ArticleID.String(), parentKey(c.ParentID), c.Body, c.ID.String(), emailKey(c.Email), emailKey(c.Email), c.AuthorName).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, classify("has duplicate", err)
+}
+
+func parentKey(id uuid.UUID) string {
+	if id == uuid.Nil {
+		return ""
+	}
+	return id.String()
+}
+
+// CommentsByEmail implements tribune.PrivacyStore.
+func (s *Store) CommentsByEmail(ctx context.Context, email tribune.Email) ([]tribune.Comment, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if email.IsZero() {
+		return []tribune.Comment{}, nil
+	}
+	return s.queryComments(ctx, "comments by email", `SELECT `+commentCols+` FROM comments WHERE email_key = ? ORDER BY created, id`, emailKey(email))
+}
+
+// EraseByEmail implements tribune.PrivacyStore.
+func (s *Store) EraseByEmail(ctx context.Context, email tribune.Email, mode tribune.EraseMode) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if email.IsZero() {
+		return 0, nil
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, classify("erase", err)
+	}
+	defer tx.Rollback()
+	if mode != tribune.EraseDelete {
+		res, err := tx.ExecContext(ctx, `UPDATE comments SET author_name = '', email = '', email_key = '', website = '',
+			client_hash = '', user_agent = '', version = version + 1 WHERE email_key = ?`, emailKey(email))
+		if err != nil {
+			return 0, classify("erase", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, classify("erase", err)
+		}
+		return int(n), classify("erase", tx.Commit())
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM comments WHERE email_key = ? ORDER BY created, id`, emailKey(email))
+	if err != nil {
+		return 0, classify("erase", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, classify("erase", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, classify("erase", err)
+	}
+	for _, id := range ids {
+		if err := deleteInTx(ctx, tx, id); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), classify("erase", tx.Commit())
+}

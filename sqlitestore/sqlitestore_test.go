@@ -1,0 +1,44 @@
+package sqlitestore_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/sqlitestore"
+	"github.com/tribune-go/tribune/storetest"
+)
+
+func openTemp(t testing.TB) *sqlitestore.Store {
+	t.Helper()
+	s, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "tribune.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) tribune.Store { return openTemp(t) })
+}
+
+func TestMigrationsRunOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tribune.db")
+	for range 2 {
+		s, err := sqlitestore.Open(t.Context(), path)
+		require.NoError(t, err)
+		v, err := s.SchemaVersion(t.Context())
+		require.NoError(t, err)
+		require.Equal(t, 1, v)
+		require.NoError(t, s.IntegrityCheck(t.Context()))
+		require.NoError(t, s.Close())
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	_, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "missing-dir", "x.db"))
+	require.Error(t, err)
+	_, err = sqlitestore.Open(t.Context(), "x.db?mode=memory")
+	require.Error(t, err)
+}
