@@ -1,0 +1,430 @@
+package tribune
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// ModerationMode says which comments wait for a moderator.
+type ModerationMode int
+
+// The moderation modes, WordPress's choices.
+const (
+	// ModerateFirst holds a comment unless its email already has an
+	// approved comment (WordPress's default). It is the zero value.
+	ModerateFirst ModerationMode = iota
+	// ModerateNone approves comments at once (unless another rule holds them).
+	ModerateNone
+	// ModerateAll holds every comment.
+	ModerateAll
+)
+
+// ParseModerationMode reads "none", "first" or "all".
+func ParseModerationMode(s string) (ModerationMode, error) {
+	switch s {
+	case "first":
+		return ModerateFirst, nil
+	case "none":
+		return ModerateNone, nil
+	case "all":
+		return ModerateAll, nil
+	}
+	return 0, fmt.Errorf("tribune: unknown moderation mode %q (want none, first or all)", s)
+}
+
+// SpamChecker is a hook for an outside filter such as Akismet. Check
+// reports whether the comment is spam; an error is logged by the caller's
+// notifier and the comment is held for moderation rather than lost.
+type SpamChecker interface {
+	Check(ctx context.Context, c *Comment, sub *Submission) (spam bool, err error)
+}
+
+// Notifier is told about every stored comment (to send mail, bust a CDN
+// cache...). It runs after the comment is stored; its error is returned by
+// Submit wrapped in a *NotifyError, the comment staying stored.
+type Notifier interface {
+	CommentStored(ctx context.Context, c Comment) error
+}
+
+// NotifyError reports that a comment was stored but its notifier failed.
+type NotifyError struct {
+	Comment Comment
+	Err     error
+}
+
+// Error implements error.
+func (e *NotifyError) Error() string { return "tribune: comment stored, notifier failed: " + e.Err.Error() }
+
+// Unwrap returns the notifier's error.
+func (e *NotifyError) Unwrap() error { return e.Err }
+
+// Submission is one visitor's post: what they typed and where from.
+type Submission struct {
+	Input CommentInput
+	// ClientAddr is the client's IP address, as the HTTP layer determined
+	// it. It is hashed with the service's key before it is stored.
+	ClientAddr string
+	UserAgent  string
+	// SuspectedSpam marks a post the HTTP layer caught (a filled
+	// honeypot): it is stored as spam, where a moderator can still find it.
+	SuspectedSpam bool
+}
+
+// Service is the one entry point for a visitor's comment: input →
+// validate → sanitize → decide the status → store → notify. The widget,
+// the JSON API and a host's own handlers all go through it, so the same
+// rules hold everywhere. Build it with [NewService]; it never changes
+// afterwards and is safe for concurrent use.
+type Service struct {
+	store Store
+	cfg   serviceConfig
+}
+
+type serviceConfig struct {
+	mode        ModerationMode
+	maxLinks    int
+	modWords    []string
+	blockWords  []string
+	blockStatus Status
+	flood       time.Duration
+	required    []Field
+	maxDepth    int
+	spam        SpamChecker
+	notifier    Notifier
+	key         []byte
+	now         func() time.Time
+}
+
+// ServiceOption configures a [Service].
+type ServiceOption func(*serviceConfig)
+
+// WithModeration sets the moderation mode (default ModerateFirst).
+func WithModeration(m ModerationMode) ServiceOption {
+	return func(c *serviceConfig) { c.mode = m }
+}
+
+// WithMaxLinks holds comments with n links or more (default 2, as
+// WordPress); 0 disables the rule. Bare URLs made into links count.
+func WithMaxLinks(n int) ServiceOption { return func(c *serviceConfig) { c.maxLinks = n } }
+
+// WithModerationWords holds comments whose name, email, website, text,
+// client address or user agent contains one of the words, compared
+// without regard to case.
+func WithModerationWords(words ...string) ServiceOption {
+	return func(c *serviceConfig) { c.modWords = lowerWords(words) }
+}
+
+// WithBlockWords sends comments that contain one of the words (same fields
+// as WithModerationWords) straight to status (StatusTrash or StatusSpam),
+// with no error shown to the visitor.
+func WithBlockWords(status Status, words ...string) ServiceOption {
+	return func(c *serviceConfig) { c.blockWords, c.blockStatus = lowerWords(words), status }
+}
+
+// WithFloodInterval refuses a new comment from the same client or email
+// within d of the last one (default 15 s, as WordPress); 0 disables it.
+func WithFloodInterval(d time.Duration) ServiceOption {
+	return func(c *serviceConfig) { c.flood = d }
+}
+
+// WithRequired sets the required fields (default [DefaultRequired]).
+func WithRequired(fields ...Field) ServiceOption {
+	return func(c *serviceConfig) { c.required = fields }
+}
+
+// WithReplyDepth sets how deeply replies nest (default [DefaultMaxDepth]).
+func WithReplyDepth(n int) ServiceOption { return func(c *serviceConfig) { c.maxDepth = n } }
+
+// WithSpamChecker plugs an outside spam filter in.
+func WithSpamChecker(s SpamChecker) ServiceOption { return func(c *serviceConfig) { c.spam = s } }
+
+// WithNotifier is told about each stored comment.
+func WithNotifier(n Notifier) ServiceOption { return func(c *serviceConfig) { c.notifier = n } }
+
+// WithClientKey sets the key client addresses are hashed with. Instances
+// that share a database must share it, or flood control sees each client
+// as new on each instance. The default is random for each process.
+func WithClientKey(key []byte) ServiceOption { return func(c *serviceConfig) { c.key = key } }
+
+// WithClock replaces time.Now, for tests.
+func WithClock(now func() time.Time) ServiceOption { return func(c *serviceConfig) { c.now = now } }
+
+func lowerWords(words []string) []string {
+	var out []string
+	for _, w := range words {
+		if w = strings.ToLower(strings.TrimSpace(w)); w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// NewService returns a Service over store.
+func NewService(store Store, opts ...ServiceOption) (*Service, error) {
+	if store == nil {
+		return nil, errors.New("tribune: NewService needs a Store")
+	}
+	cfg := serviceConfig{maxLinks: 2, flood: 15 * time.Second, required: DefaultRequired, maxDepth: DefaultMaxDepth, blockStatus: StatusTrash}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.maxLinks < 0 || cfg.flood < 0 || cfg.maxDepth < 1 {
+		return nil, errors.New("tribune: negative limits")
+	}
+	if cfg.blockStatus != StatusTrash && cfg.blockStatus != StatusSpam {
+		return nil, errors.New("tribune: blocked comments go to trash or spam")
+	}
+	if cfg.mode < ModerateFirst || cfg.mode > ModerateAll {
+		return nil, errors.New("tribune: unknown moderation mode")
+	}
+	if len(cfg.key) == 0 {
+		cfg.key = make([]byte, 32)
+		if _, err := rand.Read(cfg.key); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
+	return &Service{store: store, cfg: cfg}, nil
+}
+
+// Store returns the service's store.
+func (s *Service) Store() Store { return s.store }
+
+// MaxDepth returns how deeply replies may nest.
+func (s *Service) MaxDepth() int { return s.cfg.maxDepth }
+
+// Required returns the required fields.
+func (s *Service) Required() []Field { return s.cfg.required }
+
+// FloodInterval returns the shortest time between two comments of one
+// client or email.
+func (s *Service) FloodInterval() time.Duration { return s.cfg.flood }
+
+// HashClient returns the keyed hash of a client address that is stored
+// with comments in place of the address.
+func (s *Service) HashClient(addr string) string {
+	if addr == "" {
+		return ""
+	}
+	m := hmac.New(sha256.New, s.cfg.key)
+	m.Write([]byte(addr))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// Submit runs a visitor's comment through every rule and stores it. It
+// returns the stored comment, whose Status says whether it was approved,
+// held (pending) or silently blocked (spam or trash). The errors, each
+// for a different answer:
+//   - *ValidationError (wraps ErrInvalid): bad fields, an unknown parent
+//     or one nested too deeply;
+//   - ErrNotFound: no such article;
+//   - ErrClosed: the article's comments are closed;
+//   - ErrParentNotApproved: a reply to a comment that is not approved;
+//   - ErrDuplicate: the same comment again;
+//   - ErrFlood: another comment from the same client or email too soon;
+//   - *NotifyError: stored, but the notifier failed.
+func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
+	a, err := s.store.Article(ctx, sub.Input.ArticleID)
+	if err != nil {
+		return Comment{}, err
+	}
+	if a.CommentsClosed {
+		return Comment{}, ErrClosed
+	}
+	c, err := NewCommentWithRequired(sub.Input, s.cfg.required)
+	if err != nil {
+		return Comment{}, err
+	}
+	c.Created = s.cfg.now().UTC().Truncate(time.Microsecond)
+	c.Meta = Meta{ClientHash: s.HashClient(sub.ClientAddr), UserAgent: truncateUTF8(sub.UserAgent, 255)}
+	if c.ParentID != uuid.Nil {
+		if err := s.checkParent(ctx, &c); err != nil {
+			return Comment{}, err
+		}
+	}
+	if dup, err := s.store.HasDuplicate(ctx, &c); err != nil {
+		return Comment{}, err
+	} else if dup {
+		return Comment{}, ErrDuplicate
+	}
+	if s.cfg.flood > 0 {
+		last, err := s.store.LastCommentAt(ctx, c.Meta.ClientHash, c.Email)
+		if err != nil {
+			return Comment{}, err
+		}
+		if !last.IsZero() && c.Created.Sub(last) < s.cfg.flood {
+			return Comment{}, ErrFlood
+		}
+	}
+	if c.Status, err = s.decideStatus(ctx, &c, &sub); err != nil {
+		return Comment{}, err
+	}
+	if err := s.store.CreateComment(ctx, &c); err != nil {
+		return Comment{}, err
+	}
+	if s.cfg.notifier != nil {
+		if err := s.cfg.notifier.CommentStored(ctx, c); err != nil {
+			return c, &NotifyError{Comment: c, Err: err}
+		}
+	}
+	return c, nil
+}
+
+// checkParent enforces the parent rules: same article, approved, and not
+// nested deeper than the limit.
+func (s *Service) checkParent(ctx context.Context, c *Comment) error {
+	p, err := s.store.Comment(ctx, c.ParentID)
+	if errors.Is(err, ErrNotFound) || (err == nil && p.ArticleID != c.ArticleID) {
+		return &ValidationError{Fields: []FieldError{{Field: FieldParent, Code: CodeNoParent}}}
+	}
+	if err != nil {
+		return err
+	}
+	if p.Status != StatusApproved {
+		return ErrParentNotApproved
+	}
+	depth := 1 // the parent's depth
+	for anc := p; anc.ParentID != uuid.Nil && depth <= s.cfg.maxDepth; depth++ {
+		if anc, err = s.store.Comment(ctx, anc.ParentID); errors.Is(err, ErrNotFound) {
+			break
+		} else if err != nil {
+			return err
+		}
+	}
+	if depth >= s.cfg.maxDepth {
+		return &ValidationError{Fields: []FieldError{{Field: FieldParent, Code: CodeTooDeep, Limit: s.cfg.maxDepth}}}
+	}
+	return nil
+}
+
+// decideStatus applies the block list, the spam hook and the moderation
+// rules, in WordPress's order.
+func (s *Service) decideStatus(ctx context.Context, c *Comment, sub *Submission) (Status, error) {
+	fields := []string{c.AuthorName, c.Email.Address(), c.Website, sub.Input.Body, c.Body, sub.ClientAddr, sub.UserAgent}
+	if matchAny(fields, s.cfg.blockWords) {
+		return s.cfg.blockStatus, nil
+	}
+	if sub.SuspectedSpam {
+		return StatusSpam, nil
+	}
+	held := false
+	if s.cfg.spam != nil {
+		spam, err := s.cfg.spam.Check(ctx, c, sub)
+		switch {
+		case err != nil:
+			held = true // the filter is down: hold, do not lose
+		case spam:
+			return StatusSpam, nil
+		}
+	}
+	if held || matchAny(fields, s.cfg.modWords) || (s.cfg.maxLinks > 0 && LinkCount(c.Body) >= s.cfg.maxLinks) {
+		return StatusPending, nil
+	}
+	switch s.cfg.mode {
+	case ModerateAll:
+		return StatusPending, nil
+	case ModerateFirst:
+		ok, err := s.store.HasApproved(ctx, c.Email)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return StatusPending, nil
+		}
+	}
+	return StatusApproved, nil
+}
+
+func matchAny(fields, words []string) bool {
+	if len(words) == 0 {
+		return false
+	}
+	for _, f := range fields {
+		if f == "" {
+			continue
+		}
+		lf := strings.ToLower(f)
+		for _, w := range words {
+			if strings.Contains(lf, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return strings.ToValidUTF8(s, "")
+	}
+	s = s[:n]
+	return strings.ToValidUTF8(s, "")
+}
+
+// Visible returns what a visitor sees of an article's thread: the approved
+// comments and, among the pending ones, those whose IDs are in own (the
+// visitor's own, as a signed cookie tells the widget).
+func (s *Service) Visible(ctx context.Context, articleID uuid.UUID, own []uuid.UUID) ([]Comment, error) {
+	if len(own) == 0 {
+		return s.store.Comments(ctx, articleID, StatusApproved)
+	}
+	all, err := s.store.Comments(ctx, articleID, StatusApproved, StatusPending)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, c := range all {
+		if c.Status == StatusApproved || containsID(own, c.ID) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func containsID(ids []uuid.UUID, id uuid.UUID) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// Moderate sets a comment's status (approve, spam, trash, or back to
+// pending) and returns it as stored.
+func (s *Service) Moderate(ctx context.Context, id uuid.UUID, status Status) (Comment, error) {
+	if !status.Valid() {
+		return Comment{}, fmt.Errorf("tribune: status %q: %w", status, ErrInvalid)
+	}
+	return s.store.SetStatus(ctx, id, status)
+}
+
+// Edit replaces a comment's text with newly sanitized text.
+func (s *Service) Edit(ctx context.Context, id uuid.UUID, text string) (Comment, error) {
+	c, err := s.store.Comment(ctx, id)
+	if err != nil {
+		return Comment{}, err
+	}
+	in := CommentInput{ArticleID: c.ArticleID, Body: text}
+	checked, err := NewCommentWithRequired(in, []Field{FieldBody})
+	if err != nil {
+		return Comment{}, err
+	}
+	return s.store.EditBody(ctx, id, checked.Body)
+}
+
+// Delete removes a comment for good; its replies move up.
+func (s *Service) Delete(ctx context.Context, id uuid.UUID) error {
+	return s.store.DeleteComment(ctx, id)
+}

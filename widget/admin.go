@@ -1,0 +1,166 @@
+package widget
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tribune-go/tribune"
+)
+
+// The moderation screen at <prefix>/admin/: pending, approved, spam and
+// trash lists with per-comment and bulk actions. It is the only view that
+// shows the email. Access goes through the WithAdmin hook; actions are
+// POSTs behind the cross-origin check and a signed token.
+
+type adminTab struct {
+	URL, Label string
+	Current    bool
+}
+
+type adminAction struct{ Value, Label string }
+
+type adminRow struct {
+	ID, Name, Email, ISO, Date, ArticleURL, ArticleTitle string
+	Website                                              template.URL // validated at write time
+	Body                                                 template.HTML
+}
+
+// adminActions lists what a moderator can do from each list.
+func adminActions(status tribune.Status, l *tribune.Locale) []adminAction {
+	switch status {
+	case tribune.StatusPending:
+		return []adminAction{{"approve", l.T("admin.approve")}, {"spam", l.T("admin.mark_spam")}, {"trash", l.T("admin.mark_trash")}}
+	case tribune.StatusApproved:
+		return []adminAction{{"unapprove", l.T("admin.unapprove")}, {"spam", l.T("admin.mark_spam")}, {"trash", l.T("admin.mark_trash")}}
+	default:
+		return []adminAction{{"restore", l.T("admin.restore")}, {"approve", l.T("admin.approve")}, {"delete", l.T("admin.delete")}}
+	}
+}
+
+func (h *Handler) authorizeAdmin(w http.ResponseWriter, r *http.Request) bool {
+	if h.cfg.admin == nil {
+		h.notFound(w, r)
+		return false
+	}
+	if !h.cfg.admin(r) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="Tribune moderation", charset="UTF-8"`)
+		h.errorPage(w, r, http.StatusUnauthorized, "admin.unauthorized")
+		return false
+	}
+	return true
+}
+
+func parseStatus(s string) tribune.Status {
+	if st := tribune.Status(s); st.Valid() {
+		return st
+	}
+	return tribune.StatusPending
+}
+
+func (h *Handler) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	if !h.authorizeAdmin(w, r) {
+		return
+	}
+	status := parseStatus(r.URL.Query().Get("status"))
+	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	const pageSize = 50
+	comments, err := h.store.CommentsByStatus(r.Context(), status, tribune.Page{Limit: pageSize + 1, Offset: max(offset, 0)})
+	if err != nil {
+		h.serverError(w, r, "admin list", err)
+		return
+	}
+	l := h.locale(r, nil)
+	base := h.cfg.prefix + "/admin/"
+	v := struct {
+		L                        *tribune.Locale
+		Lang, CSS, Action, Token string
+		Status, Notice, Next     string
+		Tabs                     []adminTab
+		Actions                  []adminAction
+		Rows                     []adminRow
+	}{L: l, Lang: l.Tag(), CSS: h.assetURL("widget.css"), Action: base, Token: h.adminToken(time.Now()),
+		Status: string(status), Actions: adminActions(status, l)}
+	for _, st := range []tribune.Status{tribune.StatusPending, tribune.StatusApproved, tribune.StatusSpam, tribune.StatusTrash} {
+		v.Tabs = append(v.Tabs, adminTab{URL: base + "?status=" + string(st), Label: l.T("admin." + string(st)), Current: st == status})
+	}
+	if n, err := strconv.Atoi(r.URL.Query().Get("done")); err == nil {
+		v.Notice = l.T("admin.done", "n", strconv.Itoa(n))
+	}
+	if len(comments) > pageSize {
+		comments = comments[:pageSize]
+		v.Next = base + "?status=" + string(status) + "&offset=" + strconv.Itoa(offset+pageSize)
+	}
+	articles := map[uuid.UUID]*tribune.Article{}
+	for _, c := range comments {
+		a, ok := articles[c.ArticleID]
+		if !ok {
+			art, err := h.store.Article(r.Context(), c.ArticleID)
+			if err != nil {
+				h.serverError(w, r, "admin article", err)
+				return
+			}
+			a = &art
+			articles[c.ArticleID] = a
+		}
+		v.Rows = append(v.Rows, adminRow{
+			ID: c.ID.String(), Name: c.AuthorName, Email: c.Email.Address(), Website: template.URL(c.Website),
+			ISO: c.Created.Format(time.RFC3339), Date: l.DateTime(c.Created), Body: template.HTML(c.Body),
+			ArticleURL: h.cfg.articleURL(a), ArticleTitle: a.Title,
+		})
+	}
+	h.setPageHeaders(w)
+	w.Header().Set("X-Robots-Tag", "noindex")
+	if err := h.pages.ExecuteTemplate(w, "admin", v); err != nil {
+		h.cfg.logger.Error("tribune: admin template", "err", err)
+	}
+}
+
+func (h *Handler) serveAdminPost(w http.ResponseWriter, r *http.Request) {
+	if !h.authorizeAdmin(w, r) {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil || !h.checkAdminToken(r.PostForm.Get("tribune_admin"), time.Now()) {
+		h.errorPage(w, r, http.StatusForbidden, "widget.bad_request")
+		return
+	}
+	action, ids := r.PostForm.Get("action"), r.PostForm["id"]
+	if one := r.PostForm.Get("one"); one != "" {
+		a, id, _ := strings.Cut(one, ":")
+		action, ids = a, []string{id}
+	}
+	target := map[string]tribune.Status{
+		"approve": tribune.StatusApproved, "unapprove": tribune.StatusPending, "restore": tribune.StatusPending,
+		"spam": tribune.StatusSpam, "trash": tribune.StatusTrash,
+	}
+	st, known := target[action]
+	if !known && action != "delete" {
+		h.errorPage(w, r, http.StatusBadRequest, "widget.bad_request")
+		return
+	}
+	done := 0
+	for _, s := range ids {
+		id, err := uuid.Parse(s)
+		if err != nil {
+			continue
+		}
+		if action == "delete" {
+			err = h.svc.Delete(r.Context(), id)
+		} else {
+			_, err = h.svc.Moderate(r.Context(), id, st)
+		}
+		if err != nil {
+			h.cfg.logger.Warn("tribune: moderation", "comment", id, "action", action, "err", err)
+			continue
+		}
+		done++
+	}
+	q := url.Values{"status": {string(parseStatus(r.PostForm.Get("status")))}, "done": {strconv.Itoa(done)}}
+	http.Redirect(w, r, h.cfg.prefix+"/admin/?"+q.Encode(), http.StatusSeeOther)
+}

@@ -1,0 +1,228 @@
+package widget
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tribune-go/tribune"
+)
+
+// The JSON API: public fields only, the same Service and rules as the form.
+
+// APIComment is a comment as the JSON API shows it: no email, no metadata.
+type APIComment struct {
+	ID      uuid.UUID  `json:"id"`
+	Parent  *uuid.UUID `json:"parent,omitempty"`
+	Author  string     `json:"author"`
+	Website string     `json:"website,omitempty"`
+	HTML    string     `json:"html"`
+	Created time.Time  `json:"created"`
+	Status  string     `json:"status"`
+	URL     string     `json:"url"`
+}
+
+// APIError is the body of every error answer.
+type APIError struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		// Fields maps each failing field to its code and message.
+		Fields map[string]APIFieldError `json:"fields,omitempty"`
+	} `json:"error"`
+}
+
+// APIFieldError is one failing field.
+type APIFieldError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// APIInput is the body of a JSON post; the names are the form's.
+type APIInput struct {
+	Parent  string `json:"parent"`
+	Author  string `json:"author"`
+	Email   string `json:"email"`
+	URL     string `json:"url"`
+	Comment string `json:"comment"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}
+
+func apiError(w http.ResponseWriter, status int, code, message string) {
+	var e APIError
+	e.Error.Code, e.Error.Message = code, message
+	writeJSON(w, status, e)
+}
+
+func (h *Handler) apiComment(c *tribune.Comment, a *tribune.Article) APIComment {
+	out := APIComment{ID: c.ID, Author: c.AuthorName, Website: c.Website, HTML: c.Body, Created: c.Created,
+		Status: string(c.Status), URL: h.cfg.articleURL(a) + "#comment-" + c.ID.String()}
+	if c.ParentID != uuid.Nil {
+		p := c.ParentID
+		out.Parent = &p
+	}
+	return out
+}
+
+func (h *Handler) apiArticle(w http.ResponseWriter, r *http.Request) (*tribune.Article, bool) {
+	l := h.locale(r, nil)
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		apiError(w, http.StatusNotFound, "not_found", l.T("widget.not_found"))
+		return nil, false
+	}
+	a, err := h.store.Article(r.Context(), id)
+	if errors.Is(err, tribune.ErrNotFound) {
+		apiError(w, http.StatusNotFound, "not_found", l.T("widget.not_found"))
+		return nil, false
+	}
+	if err != nil {
+		h.cfg.logger.Error("tribune: api article", "err", err)
+		apiError(w, http.StatusInternalServerError, "server", l.T("widget.server"))
+		return nil, false
+	}
+	return &a, true
+}
+
+func (h *Handler) apiComments(w http.ResponseWriter, r *http.Request) {
+	a, ok := h.apiArticle(w, r)
+	if !ok {
+		return
+	}
+	cs, err := h.store.Comments(r.Context(), a.ID, tribune.StatusApproved)
+	if err != nil {
+		h.cfg.logger.Error("tribune: api comments", "err", err)
+		apiError(w, http.StatusInternalServerError, "server", h.locale(r, a).T("widget.server"))
+		return
+	}
+	out := struct {
+		Article  uuid.UUID    `json:"article"`
+		Count    int          `json:"count"`
+		Comments []APIComment `json:"comments"`
+	}{Article: a.ID, Count: len(cs), Comments: make([]APIComment, len(cs))}
+	for i := range cs {
+		out.Comments[i] = h.apiComment(&cs[i], a)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// apiCounts answers ?article=<id>&article=<id>… with {"<id>": n}.
+func (h *Handler) apiCounts(w http.ResponseWriter, r *http.Request) {
+	l := h.locale(r, nil)
+	raw := r.URL.Query()["article"]
+	if len(raw) == 0 || len(raw) > 200 {
+		apiError(w, http.StatusBadRequest, "bad_request", l.T("widget.bad_request"))
+		return
+	}
+	ids := make([]uuid.UUID, 0, len(raw))
+	for _, s := range raw {
+		id, err := uuid.Parse(s)
+		if err != nil {
+			apiError(w, http.StatusBadRequest, "bad_request", l.T("widget.bad_request"))
+			return
+		}
+		ids = append(ids, id)
+	}
+	counts, err := h.store.CountApproved(r.Context(), ids)
+	if err != nil {
+		h.cfg.logger.Error("tribune: api counts", "err", err)
+		apiError(w, http.StatusInternalServerError, "server", l.T("widget.server"))
+		return
+	}
+	out := make(map[string]int, len(counts))
+	for id, n := range counts {
+		out[id.String()] = n
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// apiPost takes a JSON comment: 201 with the comment, or an error with a
+// code, a translated message and, for validation, every failing field.
+func (h *Handler) apiPost(w http.ResponseWriter, r *http.Request) {
+	a, ok := h.apiArticle(w, r)
+	if !ok {
+		return
+	}
+	l := h.locale(r, a)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.maxBody))
+	if err != nil {
+		apiError(w, http.StatusRequestEntityTooLarge, "too_large", l.T("widget.too_large"))
+		return
+	}
+	var in APIInput
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		apiError(w, http.StatusBadRequest, "bad_request", l.T("widget.bad_request"))
+		return
+	}
+	input := tribune.CommentInput{ArticleID: a.ID, Name: in.Author, Email: in.Email, Website: in.URL, Body: in.Comment}
+	if in.Parent != "" {
+		if input.ParentID, err = uuid.Parse(in.Parent); err != nil {
+			h.apiValidation(w, l, &tribune.ValidationError{Fields: []tribune.FieldError{{Field: tribune.FieldParent, Code: tribune.CodeNoParent}}})
+			return
+		}
+	}
+	client := h.clientAddr(r)
+	if h.limiter != nil {
+		if ok, wait := h.limiter.allow(client, time.Now()); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			apiError(w, http.StatusTooManyRequests, "rate", l.T("widget.rate"))
+			return
+		}
+	}
+	c, err := h.svc.Submit(r.Context(), tribune.Submission{Input: input, ClientAddr: client, UserAgent: r.UserAgent()})
+	var nerr *tribune.NotifyError
+	if errors.As(err, &nerr) {
+		h.cfg.logger.Warn("tribune: notifier failed", "comment", c.ID, "err", nerr.Err)
+		err = nil
+	}
+	var ve *tribune.ValidationError
+	switch {
+	case err == nil:
+		if c.Status == tribune.StatusPending {
+			h.addOwn(w, r, c.ID)
+		}
+		writeJSON(w, http.StatusCreated, h.apiComment(&c, a))
+	case errors.As(err, &ve):
+		h.apiValidation(w, l, ve)
+	case errors.Is(err, tribune.ErrDuplicate):
+		apiError(w, http.StatusConflict, "duplicate", l.T("widget.duplicate"))
+	case errors.Is(err, tribune.ErrFlood):
+		w.Header().Set("Retry-After", strconv.Itoa(int(h.svc.FloodInterval().Seconds())+1))
+		apiError(w, http.StatusTooManyRequests, "flood", l.T("widget.flood"))
+	case errors.Is(err, tribune.ErrClosed):
+		apiError(w, http.StatusForbidden, "closed", l.T("widget.closed"))
+	case errors.Is(err, tribune.ErrParentNotApproved):
+		apiError(w, http.StatusForbidden, "parent_not_approved", l.T("widget.parent_not_approved"))
+	case errors.Is(err, tribune.ErrNotFound):
+		apiError(w, http.StatusNotFound, "not_found", l.T("widget.not_found"))
+	default:
+		h.cfg.logger.Error("tribune: api post", "err", err)
+		apiError(w, http.StatusInternalServerError, "server", l.T("widget.server"))
+	}
+}
+
+func (h *Handler) apiValidation(w http.ResponseWriter, l *tribune.Locale, ve *tribune.ValidationError) {
+	var e APIError
+	e.Error.Code, e.Error.Message = "invalid", l.T("form.errors_title")
+	e.Error.Fields = map[string]APIFieldError{}
+	for _, fe := range ve.Fields {
+		e.Error.Fields[string(fe.Field)] = APIFieldError{Code: string(fe.Code), Message: l.FieldError(fe)}
+	}
+	writeJSON(w, http.StatusUnprocessableEntity, e)
+}

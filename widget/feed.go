@@ -1,0 +1,155 @@
+package widget
+
+import (
+	"encoding/xml"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tribune-go/tribune"
+)
+
+// Atom feeds: an article's approved comments and the latest ones
+// site-wide. Entries carry the author's name and the sanitized text, never
+// the email.
+
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Lang    string      `xml:"xml:lang,attr,omitempty"`
+	ID      string      `xml:"id"`
+	Title   string      `xml:"title"`
+	Updated string      `xml:"updated"`
+	Links   []atomLink  `xml:"link"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Rel  string `xml:"rel,attr,omitempty"`
+	Type string `xml:"type,attr,omitempty"`
+	Href string `xml:"href,attr"`
+}
+
+type atomEntry struct {
+	ID        string      `xml:"id"`
+	Title     string      `xml:"title"`
+	Updated   string      `xml:"updated"`
+	Published string      `xml:"published"`
+	Author    atomAuthor  `xml:"author"`
+	Link      atomLink    `xml:"link"`
+	Content   atomContent `xml:"content"`
+}
+
+type atomAuthor struct {
+	Name string `xml:"name"`
+	URI  string `xml:"uri,omitempty"`
+}
+
+type atomContent struct {
+	Type string `xml:"type,attr"`
+	Body string `xml:",chardata"`
+}
+
+// absolute makes a path absolute with the request's scheme and host.
+func absolute(r *http.Request, p string) string {
+	if strings.Contains(p, "://") {
+		return p
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return (&url.URL{Scheme: scheme, Host: r.Host, Path: p}).String()
+}
+
+func (h *Handler) writeFeed(w http.ResponseWriter, r *http.Request, f atomFeed, comments []tribune.Comment, articles map[uuid.UUID]*tribune.Article, l *tribune.Locale) {
+	updated := time.Unix(0, 0).UTC()
+	for _, c := range comments {
+		a := articles[c.ArticleID]
+		if a == nil {
+			continue
+		}
+		name := c.AuthorName
+		if name == "" {
+			name = l.T("thread.anonymous")
+		}
+		link := absolute(r, h.cfg.articleURL(a)+"#comment-"+c.ID.String())
+		f.Entries = append(f.Entries, atomEntry{
+			ID:        "urn:uuid:" + c.ID.String(),
+			Title:     l.T("widget.feed_entry", "name", name, "title", a.Title),
+			Updated:   c.Created.Format(time.RFC3339),
+			Published: c.Created.Format(time.RFC3339),
+			Author:    atomAuthor{Name: name, URI: c.Website},
+			Link:      atomLink{Rel: "alternate", Type: "text/html", Href: link},
+			Content:   atomContent{Type: "html", Body: c.Body},
+		})
+		if c.Created.After(updated) {
+			updated = c.Created
+		}
+	}
+	f.Updated = updated.Format(time.RFC3339)
+	out, err := xml.MarshalIndent(f, "", "  ")
+	if err != nil {
+		h.serverError(w, r, "feed", err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	_, _ = w.Write([]byte(xml.Header))
+	_, _ = w.Write(out)
+}
+
+func (h *Handler) serveArticleFeed(w http.ResponseWriter, r *http.Request) {
+	slug := strings.TrimSuffix(r.PathValue("slug"), ".atom")
+	a, err := h.store.ArticleBySlug(r.Context(), slug)
+	if errors.Is(err, tribune.ErrNotFound) {
+		h.notFound(w, r)
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, "feed", err)
+		return
+	}
+	comments, err := h.store.Comments(r.Context(), a.ID, tribune.StatusApproved)
+	if err != nil {
+		h.serverError(w, r, "feed", err)
+		return
+	}
+	// Newest first, at most 100.
+	for i, j := 0, len(comments)-1; i < j; i, j = i+1, j-1 {
+		comments[i], comments[j] = comments[j], comments[i]
+	}
+	comments = comments[:min(len(comments), 100)]
+	l := h.locale(r, &a)
+	self := absolute(r, h.cfg.prefix+"/feed/"+a.Slug)
+	f := atomFeed{Lang: a.Lang, ID: self, Title: l.T("widget.feed_title", "title", a.Title),
+		Links: []atomLink{{Rel: "self", Type: "application/atom+xml", Href: self}, {Rel: "alternate", Type: "text/html", Href: absolute(r, h.cfg.articleURL(&a))}}}
+	h.writeFeed(w, r, f, comments, map[uuid.UUID]*tribune.Article{a.ID: &a}, l)
+}
+
+func (h *Handler) serveSiteFeed(w http.ResponseWriter, r *http.Request) {
+	comments, err := h.store.LatestApproved(r.Context(), 50)
+	if err != nil {
+		h.serverError(w, r, "feed", err)
+		return
+	}
+	articles := map[uuid.UUID]*tribune.Article{}
+	for _, c := range comments {
+		if _, ok := articles[c.ArticleID]; ok {
+			continue
+		}
+		a, err := h.store.Article(r.Context(), c.ArticleID)
+		if err != nil {
+			continue
+		}
+		articles[c.ArticleID] = &a
+	}
+	l := h.locale(r, nil)
+	self := absolute(r, h.cfg.prefix+"/feed.atom")
+	f := atomFeed{Lang: l.Tag(), ID: self, Title: l.T("widget.feed_site"),
+		Links: []atomLink{{Rel: "self", Type: "application/atom+xml", Href: self}}}
+	h.writeFeed(w, r, f, comments, articles, l)
+}

@@ -1,0 +1,135 @@
+package widget
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tribune-go/tribune"
+)
+
+// servePost takes the no-JavaScript form: 303 to the comment on success,
+// the page again with the errors and everything typed on failure.
+func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, h.cfg.maxBody)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			h.errorPage(w, r, http.StatusRequestEntityTooLarge, "widget.too_large")
+			return
+		}
+		h.errorPage(w, r, http.StatusBadRequest, "widget.bad_request")
+		return
+	}
+	articleID, err := uuid.Parse(r.PostForm.Get("article"))
+	if err != nil {
+		h.errorPage(w, r, http.StatusBadRequest, "widget.bad_request")
+		return
+	}
+	a, err := h.store.Article(r.Context(), articleID)
+	if errors.Is(err, tribune.ErrNotFound) {
+		h.errorPage(w, r, http.StatusNotFound, "widget.not_found")
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, "post: article", err)
+		return
+	}
+
+	in := tribune.CommentInput{
+		ArticleID: a.ID,
+		Name:      r.PostForm.Get(string(tribune.FieldName)),
+		Email:     r.PostForm.Get(string(tribune.FieldEmail)),
+		Website:   r.PostForm.Get(string(tribune.FieldWebsite)),
+		Body:      r.PostForm.Get(string(tribune.FieldBody)),
+	}
+	remember := r.PostForm.Get("wp-comment-cookies-consent") == "yes"
+	st := formState{values: tribune.FormValues{Name: in.Name, Email: in.Email, Website: in.Website, Body: in.Body, Remember: remember}}
+	if p := r.PostForm.Get(string(tribune.FieldParent)); p != "" {
+		id, err := uuid.Parse(p)
+		if err != nil {
+			st.errs = &tribune.ValidationError{Fields: []tribune.FieldError{{Field: tribune.FieldParent, Code: tribune.CodeNoParent}}}
+			h.writeArticlePage(w, r, &a, http.StatusUnprocessableEntity, st)
+			return
+		}
+		in.ParentID, st.replyTo = id, id
+	}
+	l := h.locale(r, &a)
+	fail := func(status int, key string) {
+		st.message = l.T(key)
+		h.writeArticlePage(w, r, &a, status, st)
+	}
+
+	now := time.Now()
+	switch err := h.checkToken(r.PostForm.Get(tokenField), a.ID, now); {
+	case errors.Is(err, errTooFast):
+		fail(http.StatusUnprocessableEntity, "widget.too_fast")
+		return
+	case err != nil:
+		fail(http.StatusUnprocessableEntity, "widget.expired")
+		return
+	}
+	client := h.clientAddr(r)
+	if h.limiter != nil {
+		if ok, wait := h.limiter.allow(client, now); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			fail(http.StatusTooManyRequests, "widget.rate")
+			return
+		}
+	}
+
+	sub := tribune.Submission{Input: in, ClientAddr: client, UserAgent: r.UserAgent(),
+		SuspectedSpam: r.PostForm.Get(honeypotField) != ""}
+	c, err := h.svc.Submit(r.Context(), sub)
+	var nerr *tribune.NotifyError
+	if errors.As(err, &nerr) {
+		h.cfg.logger.Warn("tribune: notifier failed", "comment", c.ID, "err", nerr.Err)
+		err = nil
+	}
+	if err != nil {
+		h.answerSubmitError(w, r, &a, st, err, fail)
+		return
+	}
+	if c.Status == tribune.StatusPending {
+		h.addOwn(w, r, c.ID)
+	}
+	if remember {
+		h.setRemembered(w, r, remembered{Name: c.AuthorName, Email: c.Email.Address(), Website: c.Website})
+	} else {
+		h.forgetRemembered(w, r)
+	}
+	target := h.cfg.articleURL(&a)
+	if c.Status == tribune.StatusApproved || c.Status == tribune.StatusPending {
+		target += "#comment-" + c.ID.String()
+	} else {
+		target += "#comments" // blocked: as if posted, with nothing to show
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// answerSubmitError maps the Service's errors onto statuses and messages,
+// keeping what the visitor typed.
+func (h *Handler) answerSubmitError(w http.ResponseWriter, r *http.Request, a *tribune.Article, st formState, err error, fail func(int, string)) {
+	var ve *tribune.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		st.errs = ve
+		h.writeArticlePage(w, r, a, http.StatusUnprocessableEntity, st)
+	case errors.Is(err, tribune.ErrDuplicate):
+		fail(http.StatusConflict, "widget.duplicate")
+	case errors.Is(err, tribune.ErrFlood):
+		w.Header().Set("Retry-After", strconv.Itoa(int(h.svc.FloodInterval().Seconds())+1))
+		fail(http.StatusTooManyRequests, "widget.flood")
+	case errors.Is(err, tribune.ErrClosed):
+		fail(http.StatusForbidden, "widget.closed")
+	case errors.Is(err, tribune.ErrParentNotApproved):
+		fail(http.StatusForbidden, "widget.parent_not_approved")
+	case errors.Is(err, tribune.ErrNotFound):
+		h.errorPage(w, r, http.StatusNotFound, "widget.not_found")
+	default:
+		h.serverError(w, r, "post: submit", err)
+	}
+}

@@ -1,0 +1,271 @@
+package widget
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"golang.org/x/time/rate"
+
+	"github.com/tribune-go/tribune"
+)
+
+// sign returns a MAC of the parts under the handler's secret, scoped by
+// purpose so a value signed for one use is worthless for another.
+func (h *Handler) sign(purpose string, parts ...string) string {
+	m := hmac.New(sha256.New, h.cfg.secret)
+	m.Write([]byte(purpose))
+	for _, p := range parts {
+		m.Write([]byte{0})
+		m.Write([]byte(p))
+	}
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:20])
+}
+
+func (h *Handler) verify(mac, purpose string, parts ...string) bool {
+	return hmac.Equal([]byte(mac), []byte(h.sign(purpose, parts...)))
+}
+
+// Form tokens carry the time the form was served and the article it is
+// for: "<unix ms>.<mac>".
+const tokenField = "tribune_token"
+
+// honeypotField is the decoy field: hidden by CSS, filled only by bots.
+const honeypotField = "tribune_homepage"
+
+func (h *Handler) formToken(articleID uuid.UUID, now time.Time) string {
+	ts := strconv.FormatInt(now.UnixMilli(), 10)
+	return ts + "." + h.sign("form", articleID.String(), ts)
+}
+
+var (
+	errTokenBad     = errors.New("widget: bad form token")
+	errTokenExpired = errors.New("widget: form token expired")
+	errTooFast      = errors.New("widget: form sent too quickly")
+)
+
+func (h *Handler) checkToken(tok string, articleID uuid.UUID, now time.Time) error {
+	ts, mac, ok := strings.Cut(tok, ".")
+	if !ok || len(ts) > 20 || !h.verify(mac, "form", articleID.String(), ts) {
+		return errTokenBad
+	}
+	ms, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return errTokenBad
+	}
+	age := now.Sub(time.UnixMilli(ms))
+	switch {
+	case age > h.cfg.tokenTTL:
+		return errTokenExpired
+	case age < h.cfg.minDelay:
+		return errTooFast
+	}
+	return nil
+}
+
+// adminToken protects the moderation forms on top of the cross-origin
+// check; it is tied to the day and to the credentials' MAC-free identity.
+func (h *Handler) adminToken(now time.Time) string {
+	day := strconv.FormatInt(now.Unix()/86400, 10)
+	return day + "." + h.sign("admin", day)
+}
+
+func (h *Handler) checkAdminToken(tok string, now time.Time) bool {
+	day, mac, ok := strings.Cut(tok, ".")
+	if !ok || !h.verify(mac, "admin", day) {
+		return false
+	}
+	d, err := strconv.ParseInt(day, 10, 64)
+	today := now.Unix() / 86400
+	return err == nil && (d == today || d == today-1)
+}
+
+// Cookies.
+const (
+	ownCookie      = "tribune_own"    // the visitor's pending comment IDs, signed
+	rememberCookie = "tribune_author" // name, email, website, with consent
+	maxOwn         = 20
+)
+
+func (h *Handler) cookie(r *http.Request, name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode}
+}
+
+// ownIDs reads the signed list of the visitor's own pending comments.
+func (h *Handler) ownIDs(r *http.Request) []uuid.UUID {
+	c, err := r.Cookie(ownCookie)
+	if err != nil || len(c.Value) > 2048 {
+		return nil
+	}
+	list, mac, ok := strings.Cut(c.Value, "~")
+	if !ok || !h.verify(mac, "own", list) {
+		return nil
+	}
+	var out []uuid.UUID
+	for _, s := range strings.Split(list, ".") {
+		if id, err := uuid.Parse(s); err == nil && len(out) < maxOwn {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (h *Handler) addOwn(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
+	ids := append([]uuid.UUID{id}, h.ownIDs(r)...)
+	if len(ids) > maxOwn {
+		ids = ids[:maxOwn]
+	}
+	parts := make([]string, len(ids))
+	for i, x := range ids {
+		parts[i] = x.String()
+	}
+	list := strings.Join(parts, ".")
+	http.SetCookie(w, h.cookie(r, ownCookie, list+"~"+h.sign("own", list), 30*24*3600))
+}
+
+// remembered are the details kept with the visitor's consent.
+type remembered struct {
+	Name    string `json:"n"`
+	Email   string `json:"e"`
+	Website string `json:"w"`
+}
+
+func (h *Handler) readRemembered(r *http.Request) (remembered, bool) {
+	c, err := r.Cookie(rememberCookie)
+	if err != nil || len(c.Value) > 2048 {
+		return remembered{}, false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(c.Value)
+	if err != nil {
+		return remembered{}, false
+	}
+	var v remembered
+	if json.Unmarshal(raw, &v) != nil {
+		return remembered{}, false
+	}
+	// The cookie is the visitor's own, but hostile all the same: keep it
+	// only if it would pass validation.
+	if _, err := tribune.NewCommentWithRequired(tribune.CommentInput{Name: v.Name, Email: v.Email, Website: v.Website, Body: "x"}, nil); err != nil {
+		return remembered{}, false
+	}
+	return v, true
+}
+
+func (h *Handler) setRemembered(w http.ResponseWriter, r *http.Request, v remembered) {
+	raw, _ := json.Marshal(v)
+	http.SetCookie(w, h.cookie(r, rememberCookie, base64.RawURLEncoding.EncodeToString(raw), 365*24*3600))
+}
+
+func (h *Handler) forgetRemembered(w http.ResponseWriter, r *http.Request) {
+	if _, err := r.Cookie(rememberCookie); err == nil {
+		http.SetCookie(w, h.cookie(r, rememberCookie, "", -1))
+	}
+}
+
+// clientAddr is the peer's address, or the nearest untrusted address of
+// X-Forwarded-For when the peer is a trusted proxy.
+func (h *Handler) clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	peer = peer.Unmap()
+	if !h.trusted(peer) {
+		return peer.String()
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0 && i >= len(hops)-32; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a forged or broken hop: trust nothing further left
+		}
+		a = a.Unmap()
+		if !h.trusted(a) {
+			return a.String()
+		}
+		peer = a
+	}
+	return peer.String()
+}
+
+func (h *Handler) trusted(a netip.Addr) bool {
+	for _, p := range h.cfg.trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// limiter keeps one token bucket per client address, forgetting idle ones.
+type limiter struct {
+	mu      sync.Mutex
+	limit   rate.Limit
+	burst   int
+	clients map[string]*clientBucket
+	sweep   time.Time
+}
+
+type clientBucket struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+func newLimiter(l rate.Limit, burst int) *limiter {
+	return &limiter{limit: l, burst: burst, clients: map[string]*clientBucket{}}
+}
+
+// allow reports whether the client may post now, and if not, when it may.
+func (l *limiter) allow(client string, now time.Time) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.sweep) > time.Minute {
+		for k, b := range l.clients {
+			if now.Sub(b.seen) > 10*time.Minute {
+				delete(l.clients, k)
+			}
+		}
+		l.sweep = now
+	}
+	b, ok := l.clients[client]
+	if !ok {
+		b = &clientBucket{lim: rate.NewLimiter(l.limit, l.burst)}
+		l.clients[client] = b
+	}
+	b.seen = now
+	res := b.lim.ReserveN(now, 1)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// BasicAuth returns an authorization hook for [WithAdmin] that accepts
+// HTTP Basic credentials user and password, compared in constant time.
+func BasicAuth(user, password string) func(*http.Request) bool {
+	want := sha256.Sum256([]byte(user + "\x00" + password))
+	return func(r *http.Request) bool {
+		u, p, ok := r.BasicAuth()
+		if !ok {
+			return false
+		}
+		got := sha256.Sum256([]byte(u + "\x00" + p))
+		return hmac.Equal(got[:], want[:])
+	}
+}

@@ -1,0 +1,99 @@
+// Tribune's optional script. It only enhances: without it every link and
+// form works (replies through ?replytocom=, posting through a normal form
+// submission and a redirect). With it, the reply form moves under the
+// comment being answered and back on cancel, the draft is kept in this
+// browser until it is posted, and a counter shows what is left.
+(function () {
+  "use strict";
+  var form = document.getElementById("commentform");
+  var respond = document.getElementById("respond");
+  if (!form || !respond) { return; }
+  var textarea = document.getElementById("comment");
+  var parent = document.getElementById("comment_parent");
+  var title = document.getElementById("reply-title");
+  var home = respond.parentNode, homeNext = respond.nextSibling;
+  var originalTitle = title ? title.firstChild.textContent : "";
+  var article = form.querySelector("input[name=article]");
+  var key = "tribune-draft:" + (article ? article.value : location.pathname);
+
+  function store() {
+    try { return window.localStorage; } catch (e) { return null; }
+  }
+
+  // Draft: restored unless the server already echoed text back.
+  var ls = store();
+  if (ls && textarea) {
+    if (!textarea.value) { textarea.value = ls.getItem(key) || ""; }
+    textarea.addEventListener("input", function () {
+      if (textarea.value) { ls.setItem(key, textarea.value); } else { ls.removeItem(key); }
+    });
+    // A redirect to a #comment- anchor means the post went through.
+    if (/^#comment-/.test(location.hash) && document.getElementById(location.hash.slice(1))) {
+      ls.removeItem(key);
+      textarea.value = "";
+    }
+  }
+
+  // Counter of bytes left: the server's limit is in bytes, not characters.
+  if (textarea && textarea.maxLength > 0) {
+    var max = textarea.maxLength;
+    var counter = document.createElement("span");
+    counter.className = "tribune-counter";
+    counter.id = "comment-counter";
+    counter.setAttribute("aria-live", "polite");
+    var template = respond.getAttribute("data-chars-left") || "{n}";
+    textarea.parentNode.appendChild(counter);
+    var update = function () {
+      var used = new TextEncoder().encode(textarea.value).length;
+      counter.textContent = template.replace("{n}", String(max - used));
+      textarea.setCustomValidity(used > max ? counter.textContent : "");
+    };
+    textarea.addEventListener("input", update);
+    update();
+  }
+
+  function cancelLink() { return document.getElementById("cancel-comment-reply-link"); }
+
+  function moveBack(e) {
+    if (e) { e.preventDefault(); }
+    parent.value = "";
+    home.insertBefore(respond, homeNext);
+    var c = cancelLink();
+    if (c && c.parentNode) { c.parentNode.hidden = true; }
+    if (title) { title.firstChild.textContent = originalTitle; }
+  }
+
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest ? e.target.closest(".tribune-reply-link") : null;
+    if (!link) { return; }
+    var id = link.getAttribute("data-reply-to");
+    var li = document.getElementById("comment-" + id);
+    if (!li) { return; }
+    e.preventDefault();
+    parent.value = id;
+    var body = li.querySelector(".tribune-comment-body");
+    body.parentNode.insertBefore(respond, body.nextSibling);
+    if (title) { title.firstChild.textContent = (link.getAttribute("aria-label") || originalTitle) + " "; }
+    var c = cancelLink();
+    if (c) {
+      c.parentNode.hidden = false;
+    } else if (title) {
+      var small = document.createElement("small");
+      var a = document.createElement("a");
+      a.id = "cancel-comment-reply-link";
+      a.rel = "nofollow";
+      a.href = "#respond";
+      a.textContent = respond.getAttribute("data-cancel") || "×";
+      small.appendChild(a);
+      title.appendChild(small);
+    }
+    if (textarea) { textarea.focus(); }
+  });
+  document.addEventListener("click", function (e) {
+    if (e.target && e.target.id === "cancel-comment-reply-link") { moveBack(e); }
+  });
+
+  // After a failed post, bring the error summary into view and focus.
+  var errors = document.getElementById("tribune-errors");
+  if (errors) { errors.focus(); }
+})();

@@ -1,0 +1,384 @@
+// Package widget is Tribune's HTTP adapter: one http.Handler that runs the
+// whole comment flow — the comment section, posting and replying without
+// JavaScript, moderation, a JSON API, Atom feeds, CSS and a small optional
+// script — under any prefix of a host's server.
+//
+//	store, _ := sqlitestore.Open(ctx, "tribune.db")
+//	h, _ := widget.New(store, widget.WithPrefix("/comments"), widget.WithSecret(key))
+//	mux.Handle("/comments/", h)
+//
+// A host that renders its own pages places the comment section with
+// [Handler.SectionHTML] and the head links with [Handler.HeadHTML]; one
+// that does not lets the widget serve article pages at <prefix>/articles/<slug>.
+//
+// Everything that is a rule about comments lives in tribune.Service; the
+// widget adds only what is HTTP: parsing, cross-origin and token checks,
+// the honeypot, rate limits, cookies and redirects.
+package widget
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/tribune-go/tribune"
+)
+
+// Handler serves the comment flow. Build it with [New]; once built it never
+// changes and is safe for concurrent use.
+type Handler struct {
+	cfg      config
+	svc      *tribune.Service
+	store    tribune.Store
+	renderer *tribune.Renderer
+	mux      *http.ServeMux
+	assets   *assets
+	limiter  *limiter
+	cop      *http.CrossOriginProtection
+	pages    *template.Template
+}
+
+// PageFunc renders a whole page around the article and its comment
+// section: the host's layout. status is already written when it is called.
+type PageFunc func(w io.Writer, r *http.Request, p Page) error
+
+// Page is what a page layout gets.
+type Page struct {
+	Article *tribune.Article
+	// Lang is the language of the widget's strings on this page.
+	Lang string
+	// Title is the page title (the article's title, or an error's).
+	Title string
+	// Head holds the stylesheet, script and feed links for <head>.
+	Head template.HTML
+	// ArticleHTML is the rendered article, Section the comment section.
+	ArticleHTML template.HTML
+	Section     template.HTML
+	// Message is set on error pages (404, 413...) that have no article.
+	Message string
+	// HomeURL links back to the site.
+	HomeURL string
+}
+
+type config struct {
+	prefix         string
+	secret         []byte
+	lang           string
+	articleURL     func(*tribune.Article) string
+	page           PageFunc
+	rules          []tribune.ServiceOption
+	renderOpts     []tribune.RenderOption
+	minDelay       time.Duration
+	tokenTTL       time.Duration
+	ratePerMin     float64
+	rateBurst      int
+	trusted        []netip.Prefix
+	maxBody        int64
+	admin          func(*http.Request) bool
+	assets         fs.FS
+	logger         *slog.Logger
+	homeURL        string
+	trustedOrigins []string
+}
+
+// Option configures [New].
+type Option func(*config) error
+
+// WithPrefix sets the path the handler is mounted under (default
+// "/comments"). Mount it with mux.Handle(prefix+"/", h).
+func WithPrefix(p string) Option {
+	return func(c *config) error {
+		p = "/" + strings.Trim(p, "/")
+		if p == "/" || strings.ContainsAny(p, "?#{} ") {
+			return fmt.Errorf("widget: bad prefix %q", p)
+		}
+		c.prefix = p
+		return nil
+	}
+}
+
+// WithSecret sets the key that signs form tokens and cookies and hashes
+// client addresses: at least 32 bytes, the same on every instance behind
+// one site. The default is random per process, which is fine for one
+// instance (a restart then voids open forms and pending-comment cookies).
+func WithSecret(key []byte) Option {
+	return func(c *config) error {
+		if len(key) < 32 {
+			return errors.New("widget: the secret needs at least 32 bytes")
+		}
+		c.secret = key
+		return nil
+	}
+}
+
+// WithLanguage fixes the language of the widget's strings ("fr", "en").
+// Without it, the visitor's Accept-Language chooses, falling back to the
+// article's language.
+func WithLanguage(tag string) Option {
+	return func(c *config) error {
+		if tribune.LocaleFor(tag).Tag() != strings.ToLower(strings.SplitN(tag, "-", 2)[0]) {
+			return fmt.Errorf("widget: no catalogue for language %q", tag)
+		}
+		c.lang = tag
+		return nil
+	}
+}
+
+// WithArticleURL tells the widget where the host shows an article, for
+// redirects after a post, reply links and feeds. The default is the
+// widget's own page, <prefix>/articles/<slug>.
+func WithArticleURL(fn func(*tribune.Article) string) Option {
+	return func(c *config) error { c.articleURL = fn; return nil }
+}
+
+// WithPage sets the layout of whole pages: the article page the widget
+// serves, and the page shown again with errors after a failed post.
+func WithPage(fn PageFunc) Option { return func(c *config) error { c.page = fn; return nil } }
+
+// WithRules passes the comment rules (moderation, links, words, flood,
+// required fields, reply depth, spam hook, notifier) to the Service.
+func WithRules(opts ...tribune.ServiceOption) Option {
+	return func(c *config) error { c.rules = append(c.rules, opts...); return nil }
+}
+
+// WithRenderOptions passes options to the Renderer (host templates, time
+// zone, cache size).
+func WithRenderOptions(opts ...tribune.RenderOption) Option {
+	return func(c *config) error { c.renderOpts = append(c.renderOpts, opts...); return nil }
+}
+
+// WithMinSubmitDelay refuses forms sent sooner than d after they were
+// served (default 2 s): bots are fast, people read. 0 disables the check.
+func WithMinSubmitDelay(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return errors.New("widget: negative delay")
+		}
+		c.minDelay = d
+		return nil
+	}
+}
+
+// WithRateLimit allows each client perMinute posts a minute with bursts of
+// burst (default 6 a minute, burst 3); a perMinute of 0 disables it.
+func WithRateLimit(perMinute float64, burst int) Option {
+	return func(c *config) error {
+		if perMinute < 0 || burst < 0 {
+			return errors.New("widget: negative rate")
+		}
+		c.ratePerMin, c.rateBurst = perMinute, max(burst, 1)
+		return nil
+	}
+}
+
+// WithTrustedProxies lists the proxies whose X-Forwarded-For is believed,
+// as CIDR prefixes ("10.0.0.0/8", "127.0.0.1/32"). Without it the peer
+// address is the client.
+func WithTrustedProxies(cidrs ...string) Option {
+	return func(c *config) error {
+		for _, s := range cidrs {
+			s = strings.TrimSpace(s)
+			if s == "" {
+				continue
+			}
+			if !strings.Contains(s, "/") {
+				if a, err := netip.ParseAddr(s); err == nil {
+					c.trusted = append(c.trusted, netip.PrefixFrom(a, a.BitLen()))
+					continue
+				}
+			}
+			p, err := netip.ParsePrefix(s)
+			if err != nil {
+				return fmt.Errorf("widget: trusted proxy %q: %w", s, err)
+			}
+			c.trusted = append(c.trusted, p.Masked())
+		}
+		return nil
+	}
+}
+
+// WithAdmin enables the moderation screen at <prefix>/admin/ for requests
+// that authorize accepts (see [BasicAuth]); others get 401. Without it
+// the screen does not exist.
+func WithAdmin(authorize func(*http.Request) bool) Option {
+	return func(c *config) error { c.admin = authorize; return nil }
+}
+
+// WithAssets layers a host's files over the built-in widget.css and
+// widget.js: a file of the same name replaces the built-in one.
+func WithAssets(fsys fs.FS) Option { return func(c *config) error { c.assets = fsys; return nil } }
+
+// WithLogger sets the logger for server-side errors (default slog.Default()).
+// Log lines carry comment IDs and error kinds, never an email or a body.
+func WithLogger(l *slog.Logger) Option { return func(c *config) error { c.logger = l; return nil } }
+
+// WithHomeURL sets the link error pages offer back to the site (default "/").
+func WithHomeURL(u string) Option { return func(c *config) error { c.homeURL = u; return nil } }
+
+// WithTrustedOrigins lets posts come from other origins, such as
+// "https://www.example.org" when the widget is served from another host.
+func WithTrustedOrigins(origins ...string) Option {
+	return func(c *config) error { c.trustedOrigins = append(c.trustedOrigins, origins...); return nil }
+}
+
+// maxFormBytes caps request bodies: a 65,525-byte comment URL-encoded at
+// three bytes a byte, every other field at its limit, and room to spare.
+const maxFormBytes = 256 << 10
+
+// New returns a Handler over store.
+func New(store tribune.Store, opts ...Option) (*Handler, error) {
+	cfg := config{
+		prefix: "/comments", minDelay: 2 * time.Second, tokenTTL: 24 * time.Hour,
+		ratePerMin: 6, rateBurst: 3, maxBody: maxFormBytes, homeURL: "/",
+	}
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.secret == nil {
+		cfg.secret = make([]byte, 32)
+		if _, err := rand.Read(cfg.secret); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.Default()
+	}
+	if cfg.articleURL == nil {
+		prefix := cfg.prefix
+		cfg.articleURL = func(a *tribune.Article) string { return prefix + "/articles/" + a.Slug }
+	}
+	rules := append([]tribune.ServiceOption{tribune.WithClientKey(cfg.secret)}, cfg.rules...)
+	svc, err := tribune.NewService(store, rules...)
+	if err != nil {
+		return nil, err
+	}
+	r, err := tribune.NewRenderer(append([]tribune.RenderOption{tribune.WithMaxDepth(svc.MaxDepth())}, cfg.renderOpts...)...)
+	if err != nil {
+		return nil, err
+	}
+	as, err := newAssets(cfg.assets)
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{cfg: cfg, svc: svc, store: store, renderer: r, assets: as, pages: pageTemplates}
+	if cfg.ratePerMin > 0 {
+		h.limiter = newLimiter(rate.Limit(cfg.ratePerMin/60), cfg.rateBurst)
+	}
+	h.cop = http.NewCrossOriginProtection()
+	for _, o := range cfg.trustedOrigins {
+		if err := h.cop.AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("widget: trusted origin: %w", err)
+		}
+	}
+	h.cop.SetDenyHandler(http.HandlerFunc(h.crossOriginDenied))
+	if cfg.page == nil {
+		h.cfg.page = h.defaultPage
+	}
+	h.routes()
+	return h, nil
+}
+
+// Service returns the Service the handler submits through, for hosts that
+// also post comments from their own code.
+func (h *Handler) Service() *tribune.Service { return h.svc }
+
+// Renderer returns the handler's Renderer.
+func (h *Handler) Renderer() *tribune.Renderer { return h.renderer }
+
+// Prefix returns the path the handler is mounted under.
+func (h *Handler) Prefix() string { return h.cfg.prefix }
+
+// ArticleURL returns where the article is shown.
+func (h *Handler) ArticleURL(a *tribune.Article) string { return h.cfg.articleURL(a) }
+
+func (h *Handler) routes() {
+	m := http.NewServeMux()
+	p := h.cfg.prefix
+	post := func(fn http.HandlerFunc) http.Handler { return h.cop.Handler(fn) }
+	m.Handle("POST "+p+"/post", post(h.servePost))
+	m.HandleFunc("GET "+p+"/articles/{slug}", h.serveArticlePage)
+	m.HandleFunc("GET "+p+"/static/{name}", h.serveAsset)
+	m.HandleFunc("GET "+p+"/feed.atom", h.serveSiteFeed)
+	m.HandleFunc("GET "+p+"/feed/{slug}", h.serveArticleFeed)
+	m.HandleFunc("GET "+p+"/api/articles/{id}/comments", h.apiComments)
+	m.Handle("POST "+p+"/api/articles/{id}/comments", post(h.apiPost))
+	m.HandleFunc("GET "+p+"/api/counts", h.apiCounts)
+	m.HandleFunc("GET "+p+"/admin/{$}", h.serveAdmin)
+	m.Handle("POST "+p+"/admin/{$}", post(h.serveAdminPost))
+	m.HandleFunc(p+"/", h.notFound)
+	h.mux = m
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hdr := w.Header()
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	h.mux.ServeHTTP(&methodWriter{ResponseWriter: w, h: h, r: r}, r)
+}
+
+// methodWriter turns the mux's plain-text 405 into the widget's page.
+type methodWriter struct {
+	http.ResponseWriter
+	h       *Handler
+	r       *http.Request
+	swallow bool
+}
+
+func (m *methodWriter) WriteHeader(code int) {
+	if code == http.StatusMethodNotAllowed && !m.swallow {
+		m.swallow = true
+		m.h.setPageHeaders(m.ResponseWriter)
+		m.ResponseWriter.WriteHeader(code)
+		l := m.h.locale(m.r, nil)
+		_ = m.h.cfg.page(m.ResponseWriter, m.r, Page{Lang: l.Tag(), Title: l.T("widget.error_title"), Message: l.T("widget.method"),
+			Head: m.h.HeadHTML(nil), HomeURL: m.h.cfg.homeURL})
+		return
+	}
+	m.ResponseWriter.WriteHeader(code)
+}
+
+func (m *methodWriter) Write(b []byte) (int, error) {
+	if m.swallow {
+		return len(b), nil
+	}
+	return m.ResponseWriter.Write(b)
+}
+
+func (m *methodWriter) Unwrap() http.ResponseWriter { return m.ResponseWriter }
+
+// locale picks the language for a request: the configured one, else
+// Accept-Language, else the article's.
+func (h *Handler) locale(r *http.Request, a *tribune.Article) *tribune.Locale {
+	if h.cfg.lang != "" {
+		return tribune.LocaleFor(h.cfg.lang)
+	}
+	fallback := tribune.DefaultLang
+	if a != nil {
+		fallback = a.Lang
+	}
+	return tribune.MatchLocale(r.Header.Get("Accept-Language"), fallback)
+}
+
+// contentSecurityPolicy allows only the site's own resources: no inline
+// script or style anywhere in the widget.
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' https: data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+
+func (h *Handler) setPageHeaders(w http.ResponseWriter) {
+	hdr := w.Header()
+	hdr.Set("Content-Type", "text/html; charset=utf-8")
+	hdr.Set("Content-Security-Policy", contentSecurityPolicy)
+	hdr.Set("Cache-Control", "private, no-store")
+}
