@@ -317,7 +317,6 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET "+p+"/api/counts", h.apiCounts)
 	m.HandleFunc("GET "+p+"/admin/{$}", h.serveAdmin)
 	m.Handle("POST "+p+"/admin/{$}", post(h.serveAdminPost))
-	m.HandleFunc(p+"/", h.notFound)
 	h.mux = m
 }
 
@@ -329,7 +328,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(&methodWriter{ResponseWriter: w, h: h, r: r}, r)
 }
 
-// methodWriter turns the mux's plain-text 405 into the widget's page.
+// methodWriter turns the mux's own plain-text 404 and 405 answers into the
+// widget's pages; the widget's handlers write HTML and pass through.
 type methodWriter struct {
 	http.ResponseWriter
 	h       *Handler
@@ -338,12 +338,19 @@ type methodWriter struct {
 }
 
 func (m *methodWriter) WriteHeader(code int) {
-	if code == http.StatusMethodNotAllowed && !m.swallow {
+	plain := strings.HasPrefix(m.Header().Get("Content-Type"), "text/plain")
+	if (code == http.StatusMethodNotAllowed || code == http.StatusNotFound) && plain && !m.swallow {
 		m.swallow = true
+		key := "widget.not_found"
+		if code == http.StatusMethodNotAllowed {
+			key = "widget.method"
+		}
+		m.Header().Del("X-Content-Type-Options")
 		m.h.setPageHeaders(m.ResponseWriter)
+		m.Header().Set("X-Content-Type-Options", "nosniff")
 		m.ResponseWriter.WriteHeader(code)
 		l := m.h.locale(m.r, nil)
-		_ = m.h.cfg.page(m.ResponseWriter, m.r, Page{Lang: l.Tag(), Title: l.T("widget.error_title"), Message: l.T("widget.method"),
+		_ = m.h.cfg.page(m.ResponseWriter, m.r, Page{Lang: l.Tag(), Title: l.T("widget.error_title"), Message: l.T(key),
 			Head: m.h.HeadHTML(nil), HomeURL: m.h.cfg.homeURL})
 		return
 	}
