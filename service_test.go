@@ -1,0 +1,240 @@
+package tribune_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/memstore"
+)
+
+type clock struct{ now time.Time }
+
+func (c *clock) Now() time.Time { return c.now }
+
+func newService(t *testing.T, opts ...tribune.ServiceOption) (*tribune.Service, tribune.Article, *clock) {
+	t.Helper()
+	store := memstore.New()
+	a, err := tribune.NewArticle(tribune.ArticleInput{Title: "Service"})
+	require.NoError(t, err)
+	require.NoError(t, store.CreateArticle(context.Background(), &a))
+	clk := &clock{now: time.Date(2026, 2, 12, 10, 0, 0, 0, time.UTC)}
+	svc, err := tribune.NewService(store, append([]tribune.ServiceOption{tribune.WithClock(clk.Now)}, opts...)...)
+	require.NoError(t, err)
+	return svc, a, clk
+}
+
+func sub(a tribune.Article, name, email, body string) tribune.Submission {
+	return tribune.Submission{Input: tribune.CommentInput{ArticleID: a.ID, Name: name, Email: email, Body: body},
+		ClientAddr: "192.0.2." + name, UserAgent: "test"}
+}
+
+func TestServiceModerationModes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		mode        tribune.ModerationMode
+		first, next tribune.Status
+	}{
+		{tribune.ModerateNone, tribune.StatusApproved, tribune.StatusApproved},
+		{tribune.ModerateFirst, tribune.StatusPending, tribune.StatusApproved},
+		{tribune.ModerateAll, tribune.StatusPending, tribune.StatusPending},
+	} {
+		svc, a, clk := newService(t, tribune.WithModeration(tc.mode))
+		c, err := svc.Submit(ctx, sub(a, "1", "ana@example.org", "premier"))
+		require.NoError(t, err)
+		assert.Equal(t, tc.first, c.Status, "mode %d first", tc.mode)
+		if c.Status == tribune.StatusPending {
+			_, err = svc.Moderate(ctx, c.ID, tribune.StatusApproved)
+			require.NoError(t, err)
+		}
+		clk.now = clk.now.Add(time.Minute)
+		c, err = svc.Submit(ctx, sub(a, "2", "ANA@example.org", "second"))
+		require.NoError(t, err)
+		assert.Equal(t, tc.next, c.Status, "mode %d after an approved comment", tc.mode)
+	}
+}
+
+func TestServiceHoldAndBlockRules(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		opts []tribune.ServiceOption
+		sub  func(a tribune.Article) tribune.Submission
+		want tribune.Status
+	}{
+		{"two links held", nil, func(a tribune.Article) tribune.Submission {
+			return sub(a, "1", "a@example.org", "voir https://a.example et www.b.example")
+		}, tribune.StatusPending},
+		{"one link passes", nil, func(a tribune.Article) tribune.Submission {
+			return sub(a, "1", "a@example.org", "voir https://a.example")
+		}, tribune.StatusApproved},
+		{"links rule off", []tribune.ServiceOption{tribune.WithMaxLinks(0)}, func(a tribune.Article) tribune.Submission {
+			return sub(a, "1", "a@example.org", "https://a.example https://b.example https://c.example")
+		}, tribune.StatusApproved},
+		{"moderation word in text, any case and script", []tribune.ServiceOption{tribune.WithModerationWords("КАЗИНО")}, func(a tribune.Article) tribune.Submission {
+			return sub(a, "1", "a@example.org", "лучшее казино")
+		}, tribune.StatusPending},
+		{"moderation word in user agent", []tribune.ServiceOption{tribune.WithModerationWords("curl")}, func(a tribune.Article) tribune.Submission {
+			s := sub(a, "1", "a@example.org", "bonjour")
+			s.UserAgent = "curl/8.0"
+			return s
+		}, tribune.StatusPending},
+		{"moderation word in client address", []tribune.ServiceOption{tribune.WithModerationWords("192.0.2.66")}, func(a tribune.Article) tribune.Submission {
+			return sub(a, "66", "a@example.org", "bonjour")
+		}, tribune.StatusPending},
+		{"block word to trash", []tribune.ServiceOption{tribune.WithBlockWords(tribune.StatusTrash, "viagra")}, func(a tribune.Article) tribune.Submission {
+			return sub(a, "1", "Viagra@example.org", "bonjour")
+		}, tribune.StatusTrash},
+		{"block word to spam", []tribune.ServiceOption{tribune.WithBlockWords(tribune.StatusSpam, "viagra")}, func(a tribune.Article) tribune.Submission {
+			return sub(a, "1", "a@example.org", "VIAGRA")
+		}, tribune.StatusSpam},
+		{"spam hook", []tribune.ServiceOption{tribune.WithSpamChecker(spamFunc(func(*tribune.Comment) (bool, error) { return true, nil }))}, func(a tribune.Article) tribune.Submission {
+			return sub(a, "1", "a@example.org", "bonjour")
+		}, tribune.StatusSpam},
+		{"spam hook down holds", []tribune.ServiceOption{tribune.WithSpamChecker(spamFunc(func(*tribune.Comment) (bool, error) { return false, errors.New("down") }))}, func(a tribune.Article) tribune.Submission {
+			return sub(a, "1", "a@example.org", "bonjour")
+		}, tribune.StatusPending},
+		{"honeypot", nil, func(a tribune.Article) tribune.Submission {
+			s := sub(a, "1", "a@example.org", "bonjour")
+			s.SuspectedSpam = true
+			return s
+		}, tribune.StatusSpam},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			svc, a, _ := newService(t, append([]tribune.ServiceOption{tribune.WithModeration(tribune.ModerateNone)}, tc.opts...)...)
+			c, err := svc.Submit(ctx, tc.sub(a))
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, c.Status)
+		})
+	}
+}
+
+type spamFunc func(*tribune.Comment) (bool, error)
+
+func (f spamFunc) Check(_ context.Context, c *tribune.Comment, _ *tribune.Submission) (bool, error) { return f(c) }
+
+func TestServiceRefusals(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, a, clk := newService(t, tribune.WithModeration(tribune.ModerateNone), tribune.WithReplyDepth(2))
+
+	_, err := svc.Submit(ctx, sub(a, "1", "", "x"))
+	var ve *tribune.ValidationError
+	require.ErrorAs(t, err, &ve)
+
+	first, err := svc.Submit(ctx, sub(a, "1", "a@example.org", "texte"))
+	require.NoError(t, err)
+	assert.NotEmpty(t, first.Meta.ClientHash)
+	assert.NotContains(t, first.Meta.ClientHash, "192.0.2", "the address is stored hashed")
+
+	clk.now = clk.now.Add(5 * time.Second)
+	_, err = svc.Submit(ctx, sub(a, "2", "a@example.org", "autre"))
+	require.ErrorIs(t, err, tribune.ErrFlood, "same email within 15 s")
+	_, err = svc.Submit(ctx, sub(a, "1", "b@example.org", "autre"))
+	require.ErrorIs(t, err, tribune.ErrFlood, "same client within 15 s")
+
+	clk.now = clk.now.Add(time.Minute)
+	_, err = svc.Submit(ctx, sub(a, "1", "a@example.org", "texte"))
+	require.ErrorIs(t, err, tribune.ErrDuplicate)
+
+	reply := sub(a, "3", "c@example.org", "réponse")
+	reply.Input.ParentID = first.ID
+	r1, err := svc.Submit(ctx, reply)
+	require.NoError(t, err)
+	clk.now = clk.now.Add(time.Minute)
+	deeper := sub(a, "4", "d@example.org", "trop profond")
+	deeper.Input.ParentID = r1.ID
+	_, err = svc.Submit(ctx, deeper)
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, tribune.CodeTooDeep, ve.Code(tribune.FieldParent))
+
+	orphan := sub(a, "5", "e@example.org", "orphelin")
+	orphan.Input.ParentID = uuid.New()
+	_, err = svc.Submit(ctx, orphan)
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, tribune.CodeNoParent, ve.Code(tribune.FieldParent))
+
+	_, err = svc.Moderate(ctx, first.ID, tribune.StatusSpam)
+	require.NoError(t, err)
+	toSpam := sub(a, "6", "f@example.org", "à un spam")
+	toSpam.Input.ParentID = first.ID
+	_, err = svc.Submit(ctx, toSpam)
+	require.ErrorIs(t, err, tribune.ErrParentNotApproved)
+
+	unknown := sub(a, "7", "g@example.org", "x")
+	unknown.Input.ArticleID = uuid.New()
+	_, err = svc.Submit(ctx, unknown)
+	require.ErrorIs(t, err, tribune.ErrNotFound)
+
+	closedSvc, closedArticle, _ := newService(t)
+	closedArticle.CommentsClosed = true
+	require.NoError(t, closedSvc.Store().UpdateArticle(ctx, &closedArticle))
+	_, err = closedSvc.Submit(ctx, sub(closedArticle, "1", "a@example.org", "x"))
+	require.ErrorIs(t, err, tribune.ErrClosed)
+}
+
+func TestServiceVisibleAndEdit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, a, clk := newService(t)
+	mine, err := svc.Submit(ctx, sub(a, "1", "a@example.org", "le mien"))
+	require.NoError(t, err)
+	clk.now = clk.now.Add(time.Minute)
+	theirs, err := svc.Submit(ctx, sub(a, "2", "b@example.org", "le leur"))
+	require.NoError(t, err)
+	require.Equal(t, tribune.StatusPending, theirs.Status)
+	vis, err := svc.Visible(ctx, a.ID, []uuid.UUID{mine.ID})
+	require.NoError(t, err)
+	require.Len(t, vis, 1)
+	assert.Equal(t, mine.ID, vis[0].ID)
+	vis, err = svc.Visible(ctx, a.ID, nil)
+	require.NoError(t, err)
+	assert.Empty(t, vis)
+
+	edited, err := svc.Edit(ctx, mine.ID, "corrigé <script>x</script>")
+	require.NoError(t, err)
+	assert.Equal(t, "<p>corrigé </p>\n", edited.Body)
+	assert.Equal(t, 2, edited.Version)
+	_, err = svc.Edit(ctx, mine.ID, "<script></script>")
+	require.ErrorIs(t, err, tribune.ErrInvalid)
+	require.NoError(t, svc.Delete(ctx, mine.ID))
+	_, err = svc.Moderate(ctx, mine.ID, tribune.StatusApproved)
+	require.ErrorIs(t, err, tribune.ErrNotFound)
+	_, err = svc.Moderate(ctx, theirs.ID, tribune.Status("bogus"))
+	require.ErrorIs(t, err, tribune.ErrInvalid)
+}
+
+type failingNotifier struct{}
+
+func (failingNotifier) CommentStored(context.Context, tribune.Comment) error {
+	return errors.New("smtp down")
+}
+
+func TestServiceNotifierAndOptions(t *testing.T) {
+	t.Parallel()
+	svc, a, _ := newService(t, tribune.WithNotifier(failingNotifier{}))
+	c, err := svc.Submit(context.Background(), sub(a, "1", "a@example.org", "x"))
+	var ne *tribune.NotifyError
+	require.ErrorAs(t, err, &ne)
+	assert.Equal(t, c.ID, ne.Comment.ID, "stored despite the notifier")
+	_, err = tribune.NewService(nil)
+	require.Error(t, err)
+	_, err = tribune.NewService(memstore.New(), tribune.WithMaxLinks(-1))
+	require.Error(t, err)
+	m, err := tribune.ParseModerationMode("all")
+	require.NoError(t, err)
+	assert.Equal(t, tribune.ModerateAll, m)
+	_, err = tribune.ParseModerationMode("sometimes")
+	assert.True(t, strings.Contains(err.Error(), "sometimes"))
+}
