@@ -1,0 +1,209 @@
+// Command blog is a small French news site built only on Tribune's public
+// API: the seed article with a working comment section, on an embedded
+// SQLite file (or PostgreSQL), a home page with comment counts, and the
+// moderation screen.
+//
+//	go run ./examples/blog
+//
+// then open http://localhost:8080/. Run it with -h for the flags.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // Europe/Paris without the system's zone files
+
+	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/pgstore"
+	"github.com/tribune-go/tribune/sqlitestore"
+	"github.com/tribune-go/tribune/widget"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "blog:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// options are the command's flags.
+type options struct {
+	addr, db, moderation, lang, adminPassword, trustedProxy string
+	minDelay, flood                                         time.Duration
+	rate, maxLinks                                          int
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("blog", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.addr, "addr", "localhost:8080", "address to listen on (host:port)")
+	fs.StringVar(&o.db, "db", "tribune.db", "SQLite file, or a postgres:// or postgresql:// DSN for PostgreSQL")
+	fs.StringVar(&o.moderation, "moderation", "first", "which comments wait for a moderator: none, first (authors without an approved comment) or all")
+	fs.StringVar(&o.lang, "lang", "fr", "language of the comment section: fr or en")
+	fs.StringVar(&o.adminPassword, "admin-password", os.Getenv("TRIBUNE_ADMIN_PASSWORD"),
+		"password of user admin for the moderation screen (default $TRIBUNE_ADMIN_PASSWORD; random and printed once when neither is set)")
+	fs.StringVar(&o.trustedProxy, "trusted-proxy", "", "comma-separated CIDR list of proxies whose X-Forwarded-For is believed")
+	fs.DurationVar(&o.minDelay, "min-submit-delay", 2*time.Second, "shortest time between serving the form and accepting it (0 disables)")
+	fs.IntVar(&o.rate, "rate", 6, "comments per minute per client (0 for no limit)")
+	fs.DurationVar(&o.flood, "flood", 15*time.Second, "shortest time between two comments of one client or email (0 disables)")
+	fs.IntVar(&o.maxLinks, "max-links", 2, "hold a comment with this many links or more (0 for no limit)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	switch {
+	case o.lang != "fr" && o.lang != "en":
+		return o, fmt.Errorf("-lang %q: want fr or en", o.lang)
+	case o.minDelay < 0 || o.flood < 0 || o.rate < 0 || o.maxLinks < 0:
+		return o, errors.New("-min-submit-delay, -flood, -rate and -max-links cannot be negative")
+	}
+	if _, err := tribune.ParseModerationMode(o.moderation); err != nil {
+		return o, fmt.Errorf("-moderation: %w", err)
+	}
+	return o, nil
+}
+
+// openStore opens PostgreSQL for a postgres:// DSN, SQLite otherwise.
+func openStore(ctx context.Context, db string) (tribune.Store, func(), error) {
+	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+		s, err := pgstore.Open(ctx, db)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, s.Close, nil
+	}
+	s, err := sqlitestore.Open(ctx, db)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening %s: %w", db, err)
+	}
+	return s, func() { s.Close() }, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return err
+	}
+
+	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	store, closeStore, err := openStore(openCtx, o.db)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	seed, err := ensureSeed(openCtx, store, paris)
+	if err != nil {
+		return fmt.Errorf("storing the seed article: %w", err)
+	}
+
+	if o.adminPassword == "" {
+		b := make([]byte, 12)
+		_, _ = rand.Read(b)
+		o.adminPassword = hex.EncodeToString(b)
+		fmt.Fprintf(stdout, "moderation screen: user admin, password %s (set -admin-password or TRIBUNE_ADMIN_PASSWORD to choose one)\n", o.adminPassword)
+	}
+	mode, _ := tribune.ParseModerationMode(o.moderation)
+	site := &site{store: store, lang: o.lang, loc: paris}
+	opts := []widget.Option{
+		widget.WithPrefix("/comments"),
+		widget.WithLanguage(o.lang),
+		widget.WithArticleURL(func(a *tribune.Article) string { return "/articles/" + a.Slug }),
+		widget.WithPage(site.page),
+		widget.WithAdmin(widget.BasicAuth("admin", o.adminPassword)),
+		widget.WithMinSubmitDelay(o.minDelay),
+		widget.WithRateLimit(float64(o.rate), 3),
+		widget.WithLogger(log),
+		widget.WithRenderOptions(tribune.WithLocation(paris)),
+		widget.WithRules(tribune.WithModeration(mode), tribune.WithFloodInterval(o.flood), tribune.WithMaxLinks(o.maxLinks)),
+	}
+	if key := os.Getenv("TRIBUNE_SECRET"); key != "" {
+		opts = append(opts, widget.WithSecret([]byte(key)))
+	}
+	if o.trustedProxy != "" {
+		opts = append(opts, widget.WithTrustedProxies(strings.Split(o.trustedProxy, ",")...))
+	}
+	comments, err := widget.New(store, opts...)
+	if err != nil {
+		return err
+	}
+	site.comments = comments
+
+	mux := http.NewServeMux()
+	mux.Handle("/comments/", comments)
+	mux.HandleFunc("GET /{$}", site.home)
+	mux.HandleFunc("GET /articles/{slug}", site.article)
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(staticFiles())))
+
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: logRequests(log, mux), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+	log.Info("listening", "url", "http://"+ln.Addr().String()+"/", "article", "/articles/"+seed.Slug,
+		"admin", "/comments/admin/", "db", storeKind(o.db))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancelShut := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelShut()
+	return srv.Shutdown(shutCtx)
+}
+
+// storeKind names the backend for the log without the DSN's password.
+func storeKind(db string) string {
+	if strings.HasPrefix(db, "postgres") {
+		return "postgresql"
+	}
+	return "sqlite:" + db
+}
+
+// logRequests logs method, path (no query: it may hold personal data),
+// status and duration.
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start).Round(time.Microsecond))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) { s.status = code; s.ResponseWriter.WriteHeader(code) }
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"strings"
+	"embed"
+	"errors"
+	"html/template"
+	"io"
+	"io/fs"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/widget"
+)
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+var templates = template.Must(template.New("site").ParseFS(templateFS, "templates/*.tmpl"))
+
+func staticFiles() fs.FS {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// chrome holds the site's own strings, in both languages.
+var chrome = map[string]map[string]string{
+	"fr": {"site": "Le Courrier de l’Alliance", "tagline": "Défense, diplomatie, Europe", "articles": "À la une", "read": "Lire l’article", "moderation": "Modération", "notfound": "Page introuvable"},
+	"en": {"site": "The Alliance Courier", "tagline": "Defence, diplomacy, Europe", "articles": "Top stories", "read": "Read the article", "moderation": "Moderation", "notfound": "Page not found"},
+}
+
+type site struct {
+	store    tribune.Store
+	comments *widget.Handler
+	lang     string
+	loc      *time.Location
+}
+
+type layout struct {
+	Lang, Title string
+	T           map[string]string
+	Head        template.HTML
+	Main        template.HTML
+}
+
+// page is the widget's PageFunc: the article and its comments, or an
+// error message, inside the site's layout.
+func (s *site) page(w io.Writer, r *http.Request, p widget.Page) error {
+	var main template.HTML
+	if p.Article != nil {
+		main = p.ArticleHTML + "\n" + p.Section
+	} else {
+		var b strings.Builder
+		if err := templates.ExecuteTemplate(&b, "message", p); err != nil {
+			return err
+		}
+		main = template.HTML(b.String()) // html/template output
+	}
+	return templates.ExecuteTemplate(w, "layout", layout{Lang: s.lang, Title: p.Title, T: chrome[s.lang], Head: p.Head, Main: main})
+}
+
+type homeItem struct {
+	URL, Title, Summary, Date, Count string
+}
+
+func (s *site) home(w http.ResponseWriter, r *http.Request) {
+	articles, err := s.store.Articles(r.Context(), tribune.Page{Limit: 20})
+	if err != nil {
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	ids := make([]uuid.UUID, len(articles))
+	for i, a := range articles {
+		ids[i] = a.ID
+	}
+	counts, err := s.store.CountApproved(r.Context(), ids)
+	if err != nil {
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	l := tribune.LocaleFor(s.lang)
+	items := make([]homeItem, len(articles))
+	for i, a := range articles {
+		items[i] = homeItem{URL: "/articles/" + a.Slug, Title: a.Title, Summary: a.Summary,
+			Date: l.Date(a.Published.In(s.loc)), Count: l.Count(counts[a.ID])}
+	}
+	var b strings.Builder
+	if err := templates.ExecuteTemplate(&b, "home", struct {
+		T     map[string]string
+		Items []homeItem
+	}{chrome[s.lang], items}); err != nil {
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' https: data:; object-src 'none'; base-uri 'none'; form-action 'self'")
+	_ = templates.ExecuteTemplate(w, "layout", layout{Lang: s.lang, Title: chrome[s.lang]["articles"], T: chrome[s.lang],
+		Head: s.comments.HeadHTML(nil), Main: template.HTML(b.String())})
+}
+
+func (s *site) article(w http.ResponseWriter, r *http.Request) {
+	a, err := s.store.ArticleBySlug(r.Context(), r.PathValue("slug"))
+	if errors.Is(err, tribune.ErrNotFound) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		_ = s.page(w, r, widget.Page{Lang: s.lang, Title: chrome[s.lang]["notfound"], Message: chrome[s.lang]["notfound"], HomeURL: "/", Head: s.comments.HeadHTML(nil)})
+		return
+	}
+	if err != nil {
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	s.comments.ServeArticle(w, r, &a)
+}
