@@ -62,7 +62,9 @@ type NotifyError struct {
 }
 
 // Error implements error.
-func (e *NotifyError) Error() string { return "tribune: comment stored, notifier failed: " + e.Err.Error() }
+func (e *NotifyError) Error() string {
+	return "tribune: comment stored, notifier failed: " + e.Err.Error()
+}
 
 // Unwrap returns the notifier's error.
 func (e *NotifyError) Unwrap() error { return e.Err }

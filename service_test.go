@@ -122,7 +122,9 @@ func TestServiceHoldAndBlockRules(t *testing.T) {
 
 type spamFunc func(*tribune.Comment) (bool, error)
 
-func (f spamFunc) Check(_ context.Context, c *tribune.Comment, _ *tribune.Submission) (bool, error) { return f(c) }
+func (f spamFunc) Check(_ context.Context, c *tribune.Comment, _ *tribune.Submission) (bool, error) {
+	return f(c)
+}
 
 func TestServiceRefusals(t *testing.T) {
 	t.Parallel()

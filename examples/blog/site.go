@@ -1,13 +1,13 @@
 package main
 
 import (
-	"strings"
 	"embed"
 	"errors"
 	"html/template"
 	"io"
 	"io/fs"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"

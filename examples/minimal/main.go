@@ -1,16 +1,13 @@
 // Command minimal is the smallest host: an existing http.ServeMux, an
 // in-memory store, one article, and the widget mounted under /comments/.
-// Comments last as long as the process. Run it with:
-//
-//	go run ./examples/minimal
-//
-// then open http://localhost:8081/comments/articles/hello
+// Run it with "go run ./examples/minimal" and open http://localhost:8081/.
 package main
 
 import (
 	"context"
 	"flag"
 	"log"
+	"net"
 	"net/http"
 
 	"github.com/tribune-go/tribune"
@@ -40,6 +37,10 @@ func main() {
 	mux.Handle("/comments/", comments)
 	mux.Handle("/{$}", http.RedirectHandler("/comments/articles/hello", http.StatusFound))
 
-	log.Printf("listening on http://%s/", *addr)
-	log.Fatal(http.ListenAndServe(*addr, mux))
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("listening on http://%s/", ln.Addr())
+	log.Fatal(http.Serve(ln, mux))
 }
