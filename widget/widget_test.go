@@ -47,6 +47,7 @@ func newEnv(t *testing.T, opts ...widget.Option) *env {
 	require.NoError(t, err)
 	mux := http.NewServeMux()
 	mux.Handle("/comments/", h)
+	mux.HandleFunc("/favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &env{t: t, h: h, store: store, srv: srv, article: a}

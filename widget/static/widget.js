@@ -27,11 +27,9 @@
     textarea.addEventListener("input", function () {
       if (textarea.value) { ls.setItem(key, textarea.value); } else { ls.removeItem(key); }
     });
-    // A redirect to a #comment- anchor means the post went through.
-    if (/^#comment-/.test(location.hash) && document.getElementById(location.hash.slice(1))) {
-      ls.removeItem(key);
-      textarea.value = "";
-    }
+    // Posting hands the text to the server, which shows it again if the
+    // post fails: the draft has done its job.
+    form.addEventListener("submit", function () { ls.removeItem(key); });
   }
 
   // Counter of bytes left: the server's limit is in bytes, not characters.
