@@ -13,10 +13,11 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/tribune-go/tribune/internal/lru"
 )
 
 //go:embed templates/*.tmpl
@@ -37,10 +38,11 @@ type Renderer struct {
 	tmpl         *template.Template
 	comment      *template.Template
 	sectionOpen  *template.Template
+	threadEnd    *template.Template
 	sectionClose *template.Template
 	loc          *time.Location
 	maxDepth     int
-	cache        *lru
+	cache        *lru.Cache[cacheKey, string]
 }
 
 type renderConfig struct {
@@ -55,7 +57,8 @@ type RenderOption func(*renderConfig)
 
 // WithTemplates parses every *.tmpl file of fsys over the built-in
 // templates, so a host can redefine "article", "section-open",
-// "section-close", "comment", "form" or "count" and keep the rest.
+// "thread-end", "section-close", "comment", "form" or "count" and keep the
+// rest.
 func WithTemplates(fsys fs.FS) RenderOption {
 	return func(c *renderConfig) { c.templates = fsys }
 }
@@ -102,17 +105,17 @@ func NewRenderer(opts ...RenderOption) (*Renderer, error) {
 			return nil, fmt.Errorf("tribune: host templates: %w", err)
 		}
 	}
-	for _, name := range []string{"article", "section-open", "section-close", "comment", "form", "count"} {
+	for _, name := range []string{"article", "section-open", "thread-end", "section-close", "comment", "form", "count"} {
 		if t.Lookup(name) == nil {
 			return nil, fmt.Errorf("tribune: template %q is missing", name)
 		}
 	}
 	r := &Renderer{
-		tmpl: t, comment: t.Lookup("comment"), sectionOpen: t.Lookup("section-open"), sectionClose: t.Lookup("section-close"),
+		tmpl: t, comment: t.Lookup("comment"), sectionOpen: t.Lookup("section-open"), threadEnd: t.Lookup("thread-end"), sectionClose: t.Lookup("section-close"),
 		loc: cfg.loc, maxDepth: cfg.maxDepth,
 	}
 	if cfg.cacheSize > 0 {
-		r.cache = newLRU(cfg.cacheSize)
+		r.cache = lru.New[cacheKey, string](cfg.cacheSize)
 	}
 	return r, nil
 }
@@ -173,6 +176,24 @@ type HiddenField struct{ Name, Value string }
 // html/template's Execute, it may have written part of the section when it
 // returns an error.
 func (r *Renderer) Render(w io.Writer, s Section) error {
+	return r.render(w, s, true, true)
+}
+
+// RenderThread writes the public part of the section: its opening, the
+// count and the thread. With [Renderer.RenderForm] after it, it makes what
+// Render writes; a host caches it (keyed on [Store.CommentsStamp]) and
+// renders only the form, which carries per-visitor tokens, per request.
+func (r *Renderer) RenderThread(w io.Writer, s Section) error {
+	return r.render(w, s, true, false)
+}
+
+// RenderForm writes the rest of the section after RenderThread: the form
+// and the section's end.
+func (r *Renderer) RenderForm(w io.Writer, s Section) error {
+	return r.render(w, s, false, true)
+}
+
+func (r *Renderer) render(w io.Writer, s Section, thread, form bool) error {
 	if s.Article == nil {
 		return errors.New("tribune: section without an article")
 	}
@@ -188,26 +209,36 @@ func (r *Renderer) Render(w io.Writer, s Section) error {
 		Count:     count,
 		CountText: l.Count(count),
 		HasThread: len(s.Comments) > 0,
-		Form:      r.formView(s.Form, l, s.Article.CommentsClosed),
 	}
-	if bw, ok := w.(byteWriter); ok {
-		return r.writeSection(bw, s, l, v)
+	if form {
+		v.Form = r.formView(s.Form, l, s.Article.CommentsClosed)
 	}
-	buf := bufio.NewWriterSize(w, 32<<10)
-	if err := r.writeSection(buf, s, l, v); err != nil {
-		return err
+	bw, ok := w.(byteWriter)
+	var buf *bufio.Writer
+	if !ok {
+		buf = bufio.NewWriterSize(w, 32<<10)
+		bw = buf
 	}
-	return buf.Flush()
-}
-
-func (r *Renderer) writeSection(w byteWriter, s Section, l *Locale, v sectionView) error {
-	if err := r.sectionOpen.Execute(w, v); err != nil {
-		return err
+	if thread {
+		if err := r.sectionOpen.Execute(bw, v); err != nil {
+			return err
+		}
+		if err := r.writeThread(bw, s.Comments, l, !s.Article.CommentsClosed); err != nil {
+			return err
+		}
+		if err := r.threadEnd.Execute(bw, v); err != nil {
+			return err
+		}
 	}
-	if err := r.writeThread(w, s.Comments, l, !s.Article.CommentsClosed); err != nil {
-		return err
+	if form {
+		if err := r.sectionClose.Execute(bw, v); err != nil {
+			return err
+		}
 	}
-	return r.sectionClose.Execute(w, v)
+	if buf != nil {
+		return buf.Flush()
+	}
+	return nil
 }
 
 // byteWriter is what the thread is streamed to.
@@ -270,11 +301,6 @@ func (r *Renderer) CountHTML(n int, lang string) (template.HTML, error) {
 		return "", err
 	}
 	return template.HTML(b.String()), nil
-}
-
-// RenderForm writes the comment form alone.
-func (r *Renderer) RenderForm(w io.Writer, f Form, lang string, closed bool) error {
-	return r.tmpl.ExecuteTemplate(w, "form", r.formView(f, LocaleFor(lang), closed))
 }
 
 type articleView struct {
@@ -468,7 +494,7 @@ type cacheKey struct {
 func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, canReply bool) error {
 	key := cacheKey{id: c.ID, version: c.Version, lang: l.Tag(), reply: canReply}
 	if r.cache != nil {
-		if s, ok := r.cache.get(key); ok {
+		if s, ok := r.cache.Get(key); ok {
 			_, err := b.WriteString(s)
 			return err
 		}
@@ -515,67 +541,8 @@ func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, canReply bo
 	}
 	s := buf.String()
 	if r.cache != nil {
-		r.cache.put(key, s)
+		r.cache.Put(key, s)
 	}
 	_, err := b.WriteString(s)
 	return err
-}
-
-// lru is a small least-recently-used cache of rendered comments.
-type lru struct {
-	mu    sync.Mutex
-	max   int
-	items map[cacheKey]*lruEntry
-	head  lruEntry // sentinel: head.next is the newest
-}
-
-type lruEntry struct {
-	key        cacheKey
-	val        string
-	prev, next *lruEntry
-}
-
-func newLRU(max int) *lru {
-	c := &lru{max: max, items: make(map[cacheKey]*lruEntry, min(max, 4096))}
-	c.head.next, c.head.prev = &c.head, &c.head
-	return c
-}
-
-func (c *lru) get(k cacheKey) (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.items[k]
-	if !ok {
-		return "", false
-	}
-	c.unlink(e)
-	c.pushFront(e)
-	return e.val, true
-}
-
-func (c *lru) put(k cacheKey, v string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.items[k]; ok {
-		e.val = v
-		c.unlink(e)
-		c.pushFront(e)
-		return
-	}
-	e := &lruEntry{key: k, val: v}
-	c.items[k] = e
-	c.pushFront(e)
-	if len(c.items) > c.max {
-		old := c.head.prev
-		c.unlink(old)
-		delete(c.items, old.key)
-	}
-}
-
-func (c *lru) unlink(e *lruEntry) { e.prev.next, e.next.prev = e.next, e.prev }
-
-func (c *lru) pushFront(e *lruEntry) {
-	e.prev, e.next = &c.head, c.head.next
-	c.head.next.prev = e
-	c.head.next = e
 }

@@ -69,6 +69,20 @@ type CommentStore interface {
 	// CommentsByStatus lists comments of one status across articles,
 	// newest first: the moderation queues.
 	CommentsByStatus(ctx context.Context, status Status, page Page) ([]Comment, error)
+	// CommentsStamp returns a cheap summary of one article's comments (all
+	// statuses) that changes whenever any of them is created, deleted,
+	// edited, moderated or erased. Caches of rendered threads key on it,
+	// so every instance sharing the store sees a change at once.
+	CommentsStamp(ctx context.Context, articleID uuid.UUID) (Stamp, error)
+}
+
+// Stamp summarises an article's comments for cache validation: creating
+// a comment raises Count and Latest, deleting one lowers Count, and every
+// edit, status change or erasure raises VersionSum.
+type Stamp struct {
+	Count      int
+	VersionSum int64
+	Latest     time.Time
 }
 
 // ModerationStore answers the look-ups moderation rules need.

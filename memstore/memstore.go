@@ -288,6 +288,25 @@ func (s *Store) filter(keep func(*tribune.Comment) bool, order func(a, b tribune
 	return out
 }
 
+// CommentsStamp implements tribune.CommentStore.
+func (s *Store) CommentsStamp(ctx context.Context, articleID uuid.UUID) (tribune.Stamp, error) {
+	if err := ctx.Err(); err != nil {
+		return tribune.Stamp{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var st tribune.Stamp
+	for _, id := range s.byArticle[articleID] {
+		c := s.comments[id]
+		st.Count++
+		st.VersionSum += int64(c.Version)
+		if c.Created.After(st.Latest) {
+			st.Latest = c.Created
+		}
+	}
+	return st, nil
+}
+
 // LatestApproved implements tribune.CommentStore.
 func (s *Store) LatestApproved(ctx context.Context, limit int) ([]tribune.Comment, error) {
 	if err := ctx.Err(); err != nil {

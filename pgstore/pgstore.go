@@ -336,6 +336,18 @@ func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[
 	return out, classify("count approved", rows.Err())
 }
 
+// CommentsStamp implements tribune.CommentStore.
+func (s *Store) CommentsStamp(ctx context.Context, articleID uuid.UUID) (tribune.Stamp, error) {
+	var st tribune.Stamp
+	var latest pgtype.Timestamptz
+	err := s.pool.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(version), 0), MAX(created) FROM comments WHERE article_id = $1`, articleID).
+		Scan(&st.Count, &st.VersionSum, &latest)
+	if latest.Valid {
+		st.Latest = latest.Time.UTC()
+	}
+	return st, classify("comments stamp", err)
+}
+
 // LatestApproved implements tribune.CommentStore.
 func (s *Store) LatestApproved(ctx context.Context, limit int) ([]tribune.Comment, error) {
 	p := tribune.Page{Limit: limit}.Norm()

@@ -43,6 +43,7 @@ type Store struct {
 	r *sql.DB // read-only connections
 
 	insertComment *sql.Stmt // the hot write, prepared once on the writer
+	stamp         *sql.Stmt // the hot read of cached pages
 }
 
 var _ tribune.Store = (*Store)(nil)
@@ -116,12 +117,19 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("sqlitestore: prepare: %w", err)
 	}
-	return &Store{w: w, r: r, insertComment: ins}, nil
+	stamp, err := r.PrepareContext(ctx, `SELECT COUNT(*), COALESCE(SUM(version), 0), MAX(created) FROM comments WHERE article_id = ?`)
+	if err != nil {
+		ins.Close()
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("sqlitestore: prepare: %w", err)
+	}
+	return &Store{w: w, r: r, insertComment: ins, stamp: stamp}, nil
 }
 
 // Close closes the database.
 func (s *Store) Close() error {
-	return errors.Join(s.insertComment.Close(), s.r.Close(), s.w.Close())
+	return errors.Join(s.insertComment.Close(), s.stamp.Close(), s.r.Close(), s.w.Close())
 }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns an error unless
@@ -447,6 +455,17 @@ func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[
 		out[aid] = n
 	}
 	return out, classify("count approved", rows.Err())
+}
+
+// CommentsStamp implements tribune.CommentStore.
+func (s *Store) CommentsStamp(ctx context.Context, articleID uuid.UUID) (tribune.Stamp, error) {
+	var st tribune.Stamp
+	var latest sql.NullInt64
+	err := s.stamp.QueryRowContext(ctx, articleID.String()).Scan(&st.Count, &st.VersionSum, &latest)
+	if latest.Valid {
+		st.Latest = fromMicro(latest.Int64)
+	}
+	return st, classify("comments stamp", err)
 }
 
 // LatestApproved implements tribune.CommentStore.

@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tribune.Store) {
 		{"ModerationLookups", testModerationLookups},
 		{"EraseAnonymise", testEraseAnonymise},
 		{"EraseDelete", testEraseDelete},
+		{"StampFollowsEveryChange", testStamp},
 		{"Cancellation", testCancellation},
 		{"ConcurrentWriters", testConcurrentWriters},
 	}
@@ -620,6 +621,7 @@ func testCancellation(t *testing.T, s tribune.Store) {
 		"CountApproved":    func() error { _, err := s.CountApproved(cctx, []uuid.UUID{a.ID}); return err },
 		"LatestApproved":   func() error { _, err := s.LatestApproved(cctx, 10); return err },
 		"CommentsByStatus": func() error { _, err := s.CommentsByStatus(cctx, tribune.StatusPending, tribune.Page{}); return err },
+		"CommentsStamp":    func() error { _, err := s.CommentsStamp(cctx, a.ID); return err },
 		"HasApproved":      func() error { _, err := s.HasApproved(cctx, email); return err },
 		"LastCommentAt":    func() error { _, err := s.LastCommentAt(cctx, "x", email); return err },
 		"HasDuplicate":     func() error { _, err := s.HasDuplicate(cctx, &d); return err },
@@ -635,6 +637,53 @@ func testCancellation(t *testing.T, s tribune.Store) {
 	}
 	if _, err := s.Article(ctx(t), b.ID); !errors.Is(err, tribune.ErrNotFound) {
 		t.Errorf("a canceled CreateArticle wrote: %v", err)
+	}
+}
+
+func testStamp(t *testing.T, s tribune.Store) {
+	a := mustArticle(t, s, "Stamp", base)
+	other := mustArticle(t, s, "Other stamp", base)
+	seen := map[tribune.Stamp]string{}
+	check := func(step string) {
+		t.Helper()
+		st, err := s.CommentsStamp(ctx(t), a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Latest.Location() != time.UTC {
+			t.Errorf("%s: stamp time not in UTC", step)
+		}
+		if prev, ok := seen[st]; ok {
+			t.Errorf("%s: stamp %+v unchanged since %s", step, st, prev)
+		}
+		seen[st] = step
+	}
+	check("empty")
+	c1 := mustComment(t, s, NewComment(t, a.ID, "A", "a@example.org", "one", base.Add(time.Minute)))
+	check("create")
+	c2 := mustComment(t, s, NewComment(t, a.ID, "B", "b@example.org", "two", base.Add(2*time.Minute)))
+	check("create reply")
+	if _, err := s.SetStatus(ctx(t), c1.ID, tribune.StatusSpam); err != nil {
+		t.Fatal(err)
+	}
+	check("status")
+	if _, err := s.EditBody(ctx(t), c2.ID, "<p>edited</p>"); err != nil {
+		t.Fatal(err)
+	}
+	check("edit")
+	if _, err := s.EraseByEmail(ctx(t), c2.Email, tribune.EraseAnonymise); err != nil {
+		t.Fatal(err)
+	}
+	check("anonymise")
+	if err := s.DeleteComment(ctx(t), c1.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("delete")
+	before, _ := s.CommentsStamp(ctx(t), a.ID)
+	mustComment(t, s, NewComment(t, other.ID, "O", "o@example.org", "elsewhere", base.Add(time.Hour)))
+	after, _ := s.CommentsStamp(ctx(t), a.ID)
+	if before != after {
+		t.Error("a comment on another article changed the stamp")
 	}
 }
 

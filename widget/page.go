@@ -80,16 +80,21 @@ func (h *Handler) RenderSection(w io.Writer, r *http.Request, a *tribune.Article
 	return h.renderSection(w, r, a, st)
 }
 
+// threadKey identifies a cached thread: the article's comments as the
+// store's stamp says they are, in one language, open or closed.
+type threadKey struct {
+	article uuid.UUID
+	stamp   tribune.Stamp
+	lang    string
+	closed  bool
+}
+
 func (h *Handler) renderSection(w io.Writer, r *http.Request, a *tribune.Article, st formState) error {
-	comments, err := h.svc.Visible(r.Context(), a.ID, h.ownIDs(r))
-	if err != nil {
-		return err
-	}
+	ctx := r.Context()
 	l := h.locale(r, a)
-	page := h.cfg.articleURL(a)
-	form := tribune.Form{
+	section := tribune.Section{Article: a, Lang: l.Tag(), Form: tribune.Form{
 		Action:   h.cfg.prefix + "/post",
-		PageURL:  page,
+		PageURL:  h.cfg.articleURL(a),
 		Values:   st.values,
 		Errors:   st.errs,
 		Message:  st.message,
@@ -99,15 +104,49 @@ func (h *Handler) renderSection(w io.Writer, r *http.Request, a *tribune.Article
 			{Name: tokenField, Value: h.formToken(a.ID, time.Now())},
 		},
 		Honeypot: honeypotField,
-	}
+	}}
 	if st.replyTo != uuid.Nil {
-		for i := range comments {
-			if comments[i].ID == st.replyTo && comments[i].Status == tribune.StatusApproved {
-				form.ReplyTo = &comments[i]
-			}
+		p, err := h.store.Comment(ctx, st.replyTo)
+		if err == nil && p.ArticleID == a.ID && p.Status == tribune.StatusApproved {
+			section.Form.ReplyTo = &p
 		}
 	}
-	return h.renderer.Render(w, tribune.Section{Article: a, Comments: comments, Lang: l.Tag(), Form: form})
+	own := h.ownIDs(r)
+	if h.threads == nil || len(own) > 0 {
+		// A visitor with pending comments of their own sees a thread
+		// nobody else does: render it for them alone.
+		comments, err := h.svc.Visible(ctx, a.ID, own)
+		if err != nil {
+			return err
+		}
+		section.Comments = comments
+		return h.renderer.Render(w, section)
+	}
+	// The public thread is cached under the store's stamp, which every
+	// change to the article's comments moves, on every instance.
+	stamp, err := h.store.CommentsStamp(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	key := threadKey{article: a.ID, stamp: stamp, lang: l.Tag(), closed: a.CommentsClosed}
+	thread, ok := h.threads.Get(key)
+	if !ok {
+		comments, err := h.svc.Visible(ctx, a.ID, nil)
+		if err != nil {
+			return err
+		}
+		section.Comments = comments
+		var b strings.Builder
+		if err := h.renderer.RenderThread(&b, section); err != nil {
+			return err
+		}
+		thread = b.String()
+		h.threads.Put(key, thread)
+	}
+	if _, err := io.WriteString(w, thread); err != nil {
+		return err
+	}
+	return h.renderer.RenderForm(w, section)
 }
 
 // ServeArticle writes the whole article page with the host's layout

@@ -32,6 +32,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/internal/lru"
 )
 
 // Handler serves the comment flow. Build it with [New]; once built it never
@@ -46,6 +47,7 @@ type Handler struct {
 	limiter  *limiter
 	cop      *http.CrossOriginProtection
 	pages    *template.Template
+	threads  *lru.Cache[threadKey, string] // nil when WithThreadCache(0)
 }
 
 // PageFunc renders a whole page around the article and its comment
@@ -89,6 +91,7 @@ type config struct {
 	logger         *slog.Logger
 	homeURL        string
 	trustedOrigins []string
+	threadCache    int
 }
 
 // Option configures [New].
@@ -231,6 +234,21 @@ func WithTrustedOrigins(origins ...string) Option {
 	return func(c *config) error { c.trustedOrigins = append(c.trustedOrigins, origins...); return nil }
 }
 
+// WithThreadCache sets how many rendered threads (one per article,
+// language and state of its comments) are kept (default 1,000); 0 turns
+// the cache off. Entries are keyed on the store's CommentsStamp, so a new
+// comment, an edit or a moderation action is seen at once, by every
+// instance that shares the store.
+func WithThreadCache(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return errors.New("widget: negative cache size")
+		}
+		c.threadCache = n
+		return nil
+	}
+}
+
 // maxFormBytes caps request bodies: a 65,525-byte comment URL-encoded at
 // three bytes a byte, every other field at its limit, and room to spare.
 const maxFormBytes = 256 << 10
@@ -239,7 +257,7 @@ const maxFormBytes = 256 << 10
 func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	cfg := config{
 		prefix: "/comments", minDelay: 2 * time.Second, tokenTTL: 24 * time.Hour,
-		ratePerMin: 6, rateBurst: 3, maxBody: maxFormBytes, homeURL: "/",
+		ratePerMin: 6, rateBurst: 3, maxBody: maxFormBytes, homeURL: "/", threadCache: 1000,
 	}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
@@ -273,6 +291,9 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{cfg: cfg, svc: svc, store: store, renderer: r, assets: as, pages: pageTemplates}
+	if cfg.threadCache > 0 {
+		h.threads = lru.New[threadKey, string](cfg.threadCache)
+	}
 	if cfg.ratePerMin > 0 {
 		h.limiter = newLimiter(rate.Limit(cfg.ratePerMin/60), cfg.rateBurst)
 	}
