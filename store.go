@@ -95,7 +95,9 @@ type ModerationStore interface {
 	// then does not match), or the zero time.
 	LastCommentAt(ctx context.Context, clientHash string, email Email) (time.Time, error)
 	// HasDuplicate reports whether a comment with the same article,
-	// parent and body, from the same email or author name, exists.
+	// parent and body exists from the same author: the same email
+	// (compared without regard to case), or, when c has no email, the same
+	// author name.
 	HasDuplicate(ctx context.Context, c *Comment) (bool, error)
 }
 

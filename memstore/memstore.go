@@ -371,7 +371,7 @@ func (s *Store) HasDuplicate(ctx context.Context, d *tribune.Comment) (bool, err
 	for _, id := range s.byArticle[d.ArticleID] {
 		c := s.comments[id]
 		if c.ID != d.ID && c.ParentID == d.ParentID && c.Body == d.Body &&
-			((!d.Email.IsZero() && c.Email.Equal(d.Email)) || c.AuthorName == d.AuthorName) {
+			((!d.Email.IsZero() && c.Email.Equal(d.Email)) || (d.Email.IsZero() && c.AuthorName == d.AuthorName)) {
 			return true, nil
 		}
 	}

@@ -378,8 +378,8 @@ func (s *Store) HasApproved(ctx context.Context, email tribune.Email) (bool, err
 func (s *Store) LastCommentAt(ctx context.Context, clientHash string, email tribune.Email) (time.Time, error) {
 	var last pgtype.Timestamptz
 	err := s.pool.QueryRow(ctx, `SELECT GREATEST(
-		(SELECT MAX(created) FROM comments WHERE $1 <> '' AND client_hash = $1),
-		(SELECT MAX(created) FROM comments WHERE $2 <> '' AND email_key = $2))`, clientHash, emailKey(email)).Scan(&last)
+		(SELECT MAX(created) FROM comments WHERE client_hash = $1 AND client_hash <> ''),
+		(SELECT MAX(created) FROM comments WHERE email_key = $2 AND email_key <> ''))`, clientHash, emailKey(email)).Scan(&last)
 	if err != nil || !last.Valid {
 		return time.Time{}, classify("last comment", err)
 	}
@@ -388,10 +388,16 @@ func (s *Store) LastCommentAt(ctx context.Context, clientHash string, email trib
 
 // HasDuplicate implements tribune.ModerationStore.
 func (s *Store) HasDuplicate(ctx context.Context, c *tribune.Comment) (bool, error) {
+	q := `SELECT EXISTS (SELECT 1 FROM comments WHERE email_key = $1 AND email_key <> '' AND article_id = $2
+		AND parent_id IS NOT DISTINCT FROM $3 AND body = $4 AND id <> $5)`
+	author := emailKey(c.Email)
+	if c.Email.IsZero() {
+		q = `SELECT EXISTS (SELECT 1 FROM comments WHERE author_name = $1 AND article_id = $2
+			AND parent_id IS NOT DISTINCT FROM $3 AND body = $4 AND id <> $5)`
+		author = c.AuthorName
+	}
 	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM comments WHERE article_id = $1 AND parent_id IS NOT DISTINCT FROM $2
-		AND body = $3 AND id <> $4 AND (($5 <> '' AND email_key = $5) OR author_name = $6))`,
-		c.ArticleID, nullUUID(c.ParentID), c.Body, c.ID, emailKey(c.Email), c.AuthorName).Scan(&ok)
+	err := s.pool.QueryRow(ctx, q, author, c.ArticleID, nullUUID(c.ParentID), c.Body, c.ID).Scan(&ok)
 	return ok, classify("has duplicate", err)
 }
 

@@ -77,7 +77,11 @@ func (h *Handler) RenderSection(w io.Writer, r *http.Request, a *tribune.Article
 	if v, ok := h.readRemembered(r); ok {
 		st.values = tribune.FormValues{Name: v.Name, Email: v.Email, Website: v.Website, Remember: true}
 	}
-	return h.renderSection(w, r, a, st)
+	parts, err := h.sectionParts(r, a, st)
+	if err != nil {
+		return err
+	}
+	return parts.writeTo(w)
 }
 
 // threadKey identifies a cached thread: the article's comments as the
@@ -89,7 +93,30 @@ type threadKey struct {
 	closed  bool
 }
 
-func (h *Handler) renderSection(w io.Writer, r *http.Request, a *tribune.Article, st formState) error {
+// sectionParts is a rendered comment section in its two halves: the
+// public thread (shared, cached) and the form (this visitor's).
+type sectionParts struct{ thread, form string }
+
+func (p sectionParts) writeTo(w io.Writer) error {
+	if _, err := io.WriteString(w, p.thread); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, p.form)
+	return err
+}
+
+// tokenPlaceholder stands for the form token in cached forms; it is made of
+// characters no escaper changes, and a real token replaces it per request.
+const tokenPlaceholder = "TRIBUNE_TOKEN_PLACEHOLDER_7f3a"
+
+// formKey identifies a cached blank form.
+type formKey struct {
+	article uuid.UUID
+	lang    string
+	closed  bool
+}
+
+func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState) (sectionParts, error) {
 	ctx := r.Context()
 	l := h.locale(r, a)
 	section := tribune.Section{Article: a, Lang: l.Tag(), Form: tribune.Form{
@@ -117,36 +144,75 @@ func (h *Handler) renderSection(w io.Writer, r *http.Request, a *tribune.Article
 		// nobody else does: render it for them alone.
 		comments, err := h.svc.Visible(ctx, a.ID, own)
 		if err != nil {
-			return err
+			return sectionParts{}, err
 		}
 		section.Comments = comments
-		return h.renderer.Render(w, section)
+		var thread, form strings.Builder
+		if err := h.renderer.RenderThread(&thread, section); err != nil {
+			return sectionParts{}, err
+		}
+		if err := h.renderer.RenderForm(&form, section); err != nil {
+			return sectionParts{}, err
+		}
+		return sectionParts{thread.String(), form.String()}, nil
 	}
 	// The public thread is cached under the store's stamp, which every
 	// change to the article's comments moves, on every instance.
 	stamp, err := h.store.CommentsStamp(ctx, a.ID)
 	if err != nil {
-		return err
+		return sectionParts{}, err
 	}
 	key := threadKey{article: a.ID, stamp: stamp, lang: l.Tag(), closed: a.CommentsClosed}
 	thread, ok := h.threads.Get(key)
 	if !ok {
 		comments, err := h.svc.Visible(ctx, a.ID, nil)
 		if err != nil {
-			return err
+			return sectionParts{}, err
 		}
 		section.Comments = comments
 		var b strings.Builder
 		if err := h.renderer.RenderThread(&b, section); err != nil {
-			return err
+			return sectionParts{}, err
 		}
 		thread = b.String()
 		h.threads.Put(key, thread)
 	}
-	if _, err := io.WriteString(w, thread); err != nil {
-		return err
+	form, err := h.form(section, st)
+	return sectionParts{thread, form}, err
+}
+
+// form renders the section's form. A blank one (no values, errors or
+// reply) is the same for every visitor but for its token: it is rendered
+// once per article and language with a placeholder, and the token is put
+// in per request.
+func (h *Handler) form(section tribune.Section, st formState) (string, error) {
+	blank := st == (formState{}) && section.Form.ReplyTo == nil
+	if !blank {
+		var b strings.Builder
+		err := h.renderer.RenderForm(&b, section)
+		return b.String(), err
 	}
-	return h.renderer.RenderForm(w, section)
+	token := section.Form.Hidden[1].Value
+	key := formKey{article: section.Article.ID, lang: section.Lang, closed: section.Article.CommentsClosed}
+	halves, ok := h.forms.Get(key)
+	if !ok {
+		section.Form.Hidden[1].Value = tokenPlaceholder
+		var b strings.Builder
+		if err := h.renderer.RenderForm(&b, section); err != nil {
+			return "", err
+		}
+		before, after, found := strings.Cut(b.String(), tokenPlaceholder)
+		if !found { // a host template without the token field
+			halves = [2]string{b.String(), ""}
+		} else {
+			halves = [2]string{before, after}
+		}
+		h.forms.Put(key, halves)
+	}
+	if halves[1] == "" {
+		return halves[0], nil
+	}
+	return halves[0] + token + halves[1], nil
 }
 
 // ServeArticle writes the whole article page with the host's layout
@@ -164,8 +230,10 @@ func (h *Handler) ServeArticle(w http.ResponseWriter, r *http.Request, a *tribun
 
 func (h *Handler) writeArticlePage(w http.ResponseWriter, r *http.Request, a *tribune.Article, status int, st formState) {
 	l := h.locale(r, a)
-	var section bytes.Buffer
-	if err := h.renderSection(&section, r, a, st); err != nil {
+	// Everything that can fail runs before the status is written; the
+	// page is then streamed, not copied once more into a buffer.
+	parts, err := h.sectionParts(r, a, st)
+	if err != nil {
 		h.serverError(w, r, "render section", err)
 		return
 	}
@@ -174,27 +242,50 @@ func (h *Handler) writeArticlePage(w http.ResponseWriter, r *http.Request, a *tr
 		h.serverError(w, r, "render article", err)
 		return
 	}
-	var page bytes.Buffer
-	err = h.cfg.page(&page, r, Page{
-		Article: a, Lang: l.Tag(), Title: a.Title, Head: h.HeadHTML(a),
-		ArticleHTML: art, Section: template.HTML(section.String()), HomeURL: h.cfg.homeURL,
-	})
-	if err != nil {
-		h.serverError(w, r, "render page", err)
-		return
-	}
 	h.setPageHeaders(w)
 	w.WriteHeader(status)
-	_, _ = w.Write(page.Bytes())
+	p := Page{Article: a, Lang: l.Tag(), Title: a.Title, Head: h.HeadHTML(a), ArticleHTML: art, HomeURL: h.cfg.homeURL}
+	if h.cfg.page == nil {
+		err = h.defaultPage(w, p, parts)
+	} else {
+		p.Section = template.HTML(parts.thread + parts.form) // template output
+		err = h.cfg.page(w, r, p)
+	}
+	if err != nil {
+		h.cfg.logger.Error("tribune: page layout", "err", err, "path", r.URL.Path)
+	}
 }
 
-func (h *Handler) defaultPage(w io.Writer, r *http.Request, p Page) error {
+// defaultPage is the widget's own layout. It writes the article and the
+// section itself, between two template halves: large fragments passed
+// through a template are copied by fmt, which pools no buffer that big.
+func (h *Handler) defaultPage(w io.Writer, p Page, parts sectionParts) error {
 	l := tribune.LocaleFor(p.Lang)
-	back := l.T("widget.home")
-	return h.pages.ExecuteTemplate(w, "page", struct {
+	v := struct {
 		Page
 		Back string
-	}{p, back})
+	}{p, l.T("widget.home")}
+	if err := h.pages.ExecuteTemplate(w, "page-start", v); err != nil {
+		return err
+	}
+	if p.Article != nil {
+		if _, err := io.WriteString(w, string(p.ArticleHTML)+"\n"); err != nil {
+			return err
+		}
+		if err := parts.writeTo(w); err != nil {
+			return err
+		}
+	}
+	return h.pages.ExecuteTemplate(w, "page-end", v)
+}
+
+// layout writes a page without an article (an error) with the host's
+// layout or the widget's.
+func (h *Handler) layout(w io.Writer, r *http.Request, p Page) error {
+	if h.cfg.page == nil {
+		return h.defaultPage(w, p, sectionParts{})
+	}
+	return h.cfg.page(w, r, p)
 }
 
 // serveArticlePage is the widget's own article page.
@@ -219,7 +310,7 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 		title = l.T("widget.too_large_title")
 	}
 	var page bytes.Buffer
-	if err := h.cfg.page(&page, r, Page{Lang: l.Tag(), Title: title, Message: l.T(key), Head: h.HeadHTML(nil), HomeURL: h.cfg.homeURL}); err != nil {
+	if err := h.layout(&page, r, Page{Lang: l.Tag(), Title: title, Message: l.T(key), Head: h.HeadHTML(nil), HomeURL: h.cfg.homeURL}); err != nil {
 		h.cfg.logger.Error("tribune: error page", "err", err)
 		http.Error(w, l.T(key), status)
 		return

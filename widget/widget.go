@@ -48,6 +48,7 @@ type Handler struct {
 	cop      *http.CrossOriginProtection
 	pages    *template.Template
 	threads  *lru.Cache[threadKey, string] // nil when WithThreadCache(0)
+	forms    *lru.Cache[formKey, [2]string]
 }
 
 // PageFunc renders a whole page around the article and its comment
@@ -294,6 +295,7 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	if cfg.threadCache > 0 {
 		h.threads = lru.New[threadKey, string](cfg.threadCache)
 	}
+	h.forms = lru.New[formKey, [2]string](max(cfg.threadCache, 100))
 	if cfg.ratePerMin > 0 {
 		h.limiter = newLimiter(rate.Limit(cfg.ratePerMin/60), cfg.rateBurst)
 	}
@@ -304,9 +306,6 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 		}
 	}
 	h.cop.SetDenyHandler(http.HandlerFunc(h.crossOriginDenied))
-	if cfg.page == nil {
-		h.cfg.page = h.defaultPage
-	}
 	h.routes()
 	return h, nil
 }
@@ -371,7 +370,7 @@ func (m *methodWriter) WriteHeader(code int) {
 		m.Header().Set("X-Content-Type-Options", "nosniff")
 		m.ResponseWriter.WriteHeader(code)
 		l := m.h.locale(m.r, nil)
-		_ = m.h.cfg.page(m.ResponseWriter, m.r, Page{Lang: l.Tag(), Title: l.T("widget.error_title"), Message: l.T(key),
+		_ = m.h.layout(m.ResponseWriter, m.r, Page{Lang: l.Tag(), Title: l.T("widget.error_title"), Message: l.T(key),
 			Head: m.h.HeadHTML(nil), HomeURL: m.h.cfg.homeURL})
 		return
 	}
@@ -383,6 +382,15 @@ func (m *methodWriter) Write(b []byte) (int, error) {
 		return len(b), nil
 	}
 	return m.ResponseWriter.Write(b)
+}
+
+// WriteString passes strings through without a copy when the underlying
+// writer can take them, as net/http's does.
+func (m *methodWriter) WriteString(s string) (int, error) {
+	if m.swallow {
+		return len(s), nil
+	}
+	return io.WriteString(m.ResponseWriter, s)
 }
 
 func (m *methodWriter) Unwrap() http.ResponseWriter { return m.ResponseWriter }
