@@ -224,27 +224,52 @@ func (l *Locale) DateTime(t time.Time) string { return l.date(t, "date.datetime"
 func (l *Locale) Date(t time.Time) string { return l.date(t, "date.date") }
 
 func (l *Locale) date(t time.Time, key string) string {
-	day := strconv.Itoa(t.Day())
-	if t.Day() == 1 {
-		day = l.T("date.first_day")
+	pattern := l.msgs[key]
+	var b strings.Builder
+	b.Grow(len(pattern) + 16)
+	for {
+		i := strings.IndexByte(pattern, '{')
+		j := strings.IndexByte(pattern, '}')
+		if i < 0 || j < i {
+			b.WriteString(pattern)
+			return b.String()
+		}
+		b.WriteString(pattern[:i])
+		switch pattern[i+1 : j] {
+		case "day":
+			if t.Day() == 1 {
+				b.WriteString(l.msgs["date.first_day"])
+			} else {
+				b.WriteString(strconv.Itoa(t.Day()))
+			}
+		case "month":
+			b.WriteString(l.months[t.Month()-1])
+		case "year":
+			b.WriteString(strconv.Itoa(t.Year()))
+		case "H":
+			b.WriteString(strconv.Itoa(t.Hour()))
+		case "h":
+			h := t.Hour() % 12
+			if h == 0 {
+				h = 12
+			}
+			b.WriteString(strconv.Itoa(h))
+		case "MM":
+			if t.Minute() < 10 {
+				b.WriteByte('0')
+			}
+			b.WriteString(strconv.Itoa(t.Minute()))
+		case "ampm":
+			if t.Hour() < 12 {
+				b.WriteString("am")
+			} else {
+				b.WriteString("pm")
+			}
+		default:
+			b.WriteString(pattern[i : j+1])
+		}
+		pattern = pattern[j+1:]
 	}
-	h12 := t.Hour() % 12
-	if h12 == 0 {
-		h12 = 12
-	}
-	ampm := "am"
-	if t.Hour() >= 12 {
-		ampm = "pm"
-	}
-	return l.T(key,
-		"day", day,
-		"month", l.months[t.Month()-1],
-		"year", strconv.Itoa(t.Year()),
-		"H", strconv.Itoa(t.Hour()),
-		"h", strconv.Itoa(h12),
-		"MM", fmt.Sprintf("%02d", t.Minute()),
-		"ampm", ampm,
-	)
 }
 
 // FieldError returns the translated message for a failing field: the

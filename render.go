@@ -319,29 +319,21 @@ type sectionView struct {
 }
 
 // commentView is flat and precomputed: templates get typed values only.
-// Attrs is an attribute list built by attrs; Author, Permalink and Reply
-// are fragments built with html.EscapeString on every value; Body is
-// sanitizer output.
+// Attrs holds constants and the comment's UUID; Meta and Reply are
+// fragments whose every value went through writeEscaped; Body is sanitizer
+// output.
 type commentView struct {
-	Attrs                          template.HTMLAttr
-	Author, Permalink, Body, Reply template.HTML
-	PendingText                    string
+	Attrs             template.HTMLAttr
+	Meta, Body, Reply template.HTML
 }
 
-// attrs builds ` name="value"` pairs, each value HTML-escaped, for a
-// template.HTMLAttr. Names are constants of this package.
-func attrs(pairs ...string) template.HTMLAttr {
-	var b strings.Builder
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(pairs[i])
-		b.WriteString(`="`)
-		b.WriteString(html.EscapeString(pairs[i+1]))
-		b.WriteByte('"')
+// writeEscaped writes s escaped for HTML text and quoted attributes.
+func writeEscaped(b *strings.Builder, s string) {
+	if !strings.ContainsAny(s, `<>&'"`) {
+		b.WriteString(s)
+		return
 	}
-	return template.HTMLAttr(b.String())
+	b.WriteString(html.EscapeString(s))
 }
 
 type formView struct {
@@ -506,33 +498,54 @@ func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, canReply bo
 		class += " tribune-pending"
 	}
 	name := displayName(c.AuthorName, l)
-	var author strings.Builder
+	// The small fragments are built in one buffer and cut out of it.
+	var f strings.Builder
+	f.Grow(768 + len(name)*2 + len(c.Website))
+	f.WriteString(`<span class="tribune-author" itemprop="author" itemscope itemtype="https://schema.org/Person">`)
 	if c.Website != "" {
-		author.WriteString("<a ")
-		author.WriteString(string(attrs("href", c.Website, "rel", "nofollow ugc external")))
-		author.WriteString(` itemprop="url">`)
+		f.WriteString(`<a href="`)
+		writeEscaped(&f, c.Website)
+		f.WriteString(`" rel="nofollow ugc external" itemprop="url">`)
 	}
-	author.WriteString(`<span itemprop="name">`)
-	author.WriteString(html.EscapeString(name))
-	author.WriteString("</span>")
+	f.WriteString(`<span itemprop="name">`)
+	writeEscaped(&f, name)
+	f.WriteString("</span>")
 	if c.Website != "" {
-		author.WriteString("</a>")
+		f.WriteString("</a>")
 	}
-	permalink := `<a class="tribune-permalink" ` + string(attrs("href", "#"+anchor, "title", l.T("thread.permalink"))) +
-		`><time ` + string(attrs("datetime", c.Created.UTC().Format(time.RFC3339))) + ` itemprop="datePublished">` +
-		html.EscapeString(l.DateTime(c.Created.In(r.loc))) + `</time></a>`
-	v := commentView{
-		Attrs:     attrs("id", anchor, "class", class),
-		Author:    template.HTML(author.String()),
-		Permalink: template.HTML(permalink),
-		Body:      template.HTML(c.Body),
-	}
+	f.WriteString("</span>\n")
+	f.WriteString(`<a class="tribune-permalink" href="#`)
+	f.WriteString(anchor)
+	f.WriteString(`" title="`)
+	writeEscaped(&f, l.T("thread.permalink"))
+	f.WriteString(`"><time datetime="`)
+	f.WriteString(c.Created.UTC().Format(time.RFC3339))
+	f.WriteString(`" itemprop="datePublished">`)
+	writeEscaped(&f, l.DateTime(c.Created.In(r.loc)))
+	f.WriteString(`</time></a>`)
 	if c.Status == StatusPending {
-		v.PendingText = l.T("thread.pending")
-	} else if canReply {
-		v.Reply = template.HTML(`<a rel="nofollow" class="tribune-reply-link" ` +
-			string(attrs("href", "?replytocom="+id+"#respond", "data-reply-to", id, "aria-label", l.T("thread.reply_label", "name", name))) +
-			">" + html.EscapeString(l.T("thread.reply")) + "</a>")
+		f.WriteString("\n" + `<p class="tribune-moderation" role="status">`)
+		writeEscaped(&f, l.T("thread.pending"))
+		f.WriteString("</p>")
+	}
+	metaEnd := f.Len()
+	if c.Status != StatusPending && canReply {
+		f.WriteString(`<a rel="nofollow" class="tribune-reply-link" href="?replytocom=`)
+		f.WriteString(id)
+		f.WriteString(`#respond" data-reply-to="`)
+		f.WriteString(id)
+		f.WriteString(`" aria-label="`)
+		writeEscaped(&f, l.T("thread.reply_label", "name", name))
+		f.WriteString(`">`)
+		writeEscaped(&f, l.T("thread.reply"))
+		f.WriteString("</a>")
+	}
+	frags := f.String()
+	v := commentView{
+		Attrs: template.HTMLAttr(`id="` + anchor + `" class="` + class + `"`), // constants and a UUID
+		Meta:  template.HTML(frags[:metaEnd]),
+		Reply: template.HTML(frags[metaEnd:]),
+		Body:  template.HTML(c.Body),
 	}
 	var buf strings.Builder
 	buf.Grow(len(c.Body) + 1024)
