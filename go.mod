@@ -1,6 +1,8 @@
 module github.com/tribune-go/tribune
 
-go 1.26.8
+// Go support: the two newest Go releases; this module needs Go 1.26
+// (http.CrossOriginProtection, testing.B.Loop, sync.WaitGroup.Go).
+go 1.26.0
 
 require (
 	github.com/chromedp/cdproto v0.159.3
