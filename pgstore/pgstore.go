@@ -13,9 +13,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -26,10 +23,11 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tribune-go/tribune"
+	migrations "github.com/tribune-go/tribune/internal/migrate"
 )
 
 //go:embed migrations/*.sql
-var migrations embed.FS
+var migrationFS embed.FS
 
 // Store is a tribune.Store on PostgreSQL. It is safe for concurrent use.
 type Store struct {
@@ -90,11 +88,10 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 func (s *Store) Close() { s.pool.Close() }
 
 func migrate(ctx context.Context, pool *pgxpool.Pool) error {
-	files, err := fs.Glob(migrations, "migrations/*.sql")
+	all, err := migrations.Load(migrationFS, "migrations")
 	if err != nil {
-		return err
+		return fmt.Errorf("pgstore: %w", err)
 	}
-	slices.Sort(files)
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7468171)`); err != nil {
 			return fmt.Errorf("pgstore: migrate: %w", err)
@@ -106,24 +103,12 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM tribune_schema`).Scan(&current); err != nil {
 			return fmt.Errorf("pgstore: migrate: %w", err)
 		}
-		for _, f := range files {
-			name := strings.TrimPrefix(f, "migrations/")
-			v, err := strconv.Atoi(name[:strings.IndexByte(name, '_')])
-			if err != nil {
-				return fmt.Errorf("pgstore: migration %s: bad name", name)
+		for _, m := range migrations.Pending(all, current) {
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return fmt.Errorf("pgstore: migration %s: %w", m.Name, err)
 			}
-			if v <= current {
-				continue
-			}
-			src, err := migrations.ReadFile(f)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, string(src)); err != nil {
-				return fmt.Errorf("pgstore: migration %s: %w", name, err)
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO tribune_schema (version) VALUES ($1)`, v); err != nil {
-				return fmt.Errorf("pgstore: migration %s: %w", name, err)
+			if _, err := tx.Exec(ctx, `INSERT INTO tribune_schema (version) VALUES ($1)`, m.Version); err != nil {
+				return fmt.Errorf("pgstore: migration %s: %w", m.Name, err)
 			}
 		}
 		return nil

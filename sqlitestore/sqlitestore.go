@@ -20,9 +20,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,10 +30,11 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/tribune-go/tribune"
+	migrations "github.com/tribune-go/tribune/internal/migrate"
 )
 
 //go:embed migrations/*.sql
-var migrations embed.FS
+var migrationFS embed.FS
 
 // Store is a tribune.Store on a SQLite file. It is safe for concurrent use.
 type Store struct {
@@ -149,11 +148,10 @@ func (s *Store) IntegrityCheck(ctx context.Context) error {
 // immediate transaction, so two processes opening a new file at once
 // cannot both apply them.
 func migrate(ctx context.Context, db *sql.DB) error {
-	files, err := fs.Glob(migrations, "migrations/*.sql")
+	all, err := migrations.Load(migrationFS, "migrations")
 	if err != nil {
-		return err
+		return fmt.Errorf("sqlitestore: %w", err)
 	}
-	slices.Sort(files)
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlitestore: migrate: %w", err)
@@ -166,24 +164,12 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM tribune_schema`).Scan(&current); err != nil {
 		return fmt.Errorf("sqlitestore: migrate: %w", err)
 	}
-	for _, f := range files {
-		name := strings.TrimPrefix(f, "migrations/")
-		v, err := strconv.Atoi(name[:strings.IndexByte(name, '_')])
-		if err != nil {
-			return fmt.Errorf("sqlitestore: migration %s: bad name", name)
+	for _, m := range migrations.Pending(all, current) {
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("sqlitestore: migration %s: %w", m.Name, err)
 		}
-		if v <= current {
-			continue
-		}
-		src, err := migrations.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, string(src)); err != nil {
-			return fmt.Errorf("sqlitestore: migration %s: %w", name, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO tribune_schema (version, applied) VALUES (?, ?)`, v, time.Now().UnixMicro()); err != nil {
-			return fmt.Errorf("sqlitestore: migration %s: %w", name, err)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tribune_schema (version, applied) VALUES (?, ?)`, m.Version, time.Now().UnixMicro()); err != nil {
+			return fmt.Errorf("sqlitestore: migration %s: %w", m.Name, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {

@@ -1,0 +1,58 @@
+// Package migrate reads a store's embedded schema migrations: files named
+// NNNN_description.sql, applied in the order of their numbers. Each store
+// applies them with its own driver and records them in tribune_schema.
+package migrate
+
+import (
+	"fmt"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Migration is one schema step.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+// Load returns the migrations in fsys's dir, sorted by version. It refuses
+// a badly named file or two files with one version.
+func Load(fsys fs.FS, dir string) ([]Migration, error) {
+	files, err := fs.Glob(fsys, dir+"/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
+	for _, f := range files {
+		name := strings.TrimPrefix(f, dir+"/")
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: want NNNN_description.sql", name)
+		}
+		src, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Migration{Version: v, Name: name, SQL: string(src)})
+	}
+	slices.SortFunc(out, func(a, b Migration) int { return a.Version - b.Version })
+	for i := 1; i < len(out); i++ {
+		if out[i].Version == out[i-1].Version {
+			return nil, fmt.Errorf("migrations %s and %s share a version", out[i-1].Name, out[i].Name)
+		}
+	}
+	return out, nil
+}
+
+// Pending returns the migrations newer than current.
+func Pending(all []Migration, current int) []Migration {
+	i := slices.IndexFunc(all, func(m Migration) bool { return m.Version > current })
+	if i < 0 {
+		return nil
+	}
+	return all[i:]
+}
