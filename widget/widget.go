@@ -251,8 +251,10 @@ func WithThreadCache(n int) Option {
 }
 
 // maxFormBytes caps request bodies: a 65,525-byte comment URL-encoded at
-// three bytes a byte, every other field at its limit, and room to spare.
-const maxFormBytes = 256 << 10
+// three bytes a byte, every other field at its limit, and room to spare, so
+// that a comment several times too long still gets the 422 page with its
+// text kept; only bigger bodies get 413.
+const maxFormBytes = 1 << 20
 
 // New returns a Handler over store.
 func New(store tribune.Store, opts ...Option) (*Handler, error) {

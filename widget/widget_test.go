@@ -184,9 +184,16 @@ func TestBodyLimits(t *testing.T) {
 	assert.Contains(t, page, long)
 	assert.Contains(t, page, "trop long")
 
+	// 100 KB of text: still the 422 page, with the text kept.
+	v = e.form(c)
+	hundred := strings.Repeat("é", 50<<10)
+	resp = e.post(c, valid(v, hundred))
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, body(t, resp), hundred)
+
 	// Far bigger: 413 with a page that says why.
 	v = e.form(c)
-	resp = e.post(c, valid(v, strings.Repeat("x", 400<<10)))
+	resp = e.post(c, valid(v, strings.Repeat("x", 1200<<10)))
 	require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
 	assert.Contains(t, body(t, resp), "65")
 }

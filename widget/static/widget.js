@@ -27,9 +27,19 @@
     textarea.addEventListener("input", function () {
       if (textarea.value) { ls.setItem(key, textarea.value); } else { ls.removeItem(key); }
     });
-    // Posting hands the text to the server, which shows it again if the
-    // post fails: the draft has done its job.
-    form.addEventListener("submit", function () { ls.removeItem(key); });
+    // The draft is dropped only once the post went through: the page the
+    // post redirected to shows the new comment's anchor. A failed post
+    // (422, 413, network) keeps it.
+    var ss = null;
+    try { ss = window.sessionStorage; } catch (e) { ss = null; }
+    if (ss) {
+      if (ss.getItem(key + ":sent") && /^#comment-/.test(location.hash) && document.getElementById(location.hash.slice(1))) {
+        ls.removeItem(key);
+        textarea.value = "";
+      }
+      ss.removeItem(key + ":sent");
+      form.addEventListener("submit", function () { ss.setItem(key + ":sent", "1"); });
+    }
   }
 
   // Counter of bytes left: the server's limit is in bytes, not characters.
