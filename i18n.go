@@ -275,7 +275,7 @@ func (l *Locale) date(t time.Time, key string) string {
 // FieldError returns the translated message for a failing field: the
 // field's own message when the catalogue has one, else the code's.
 func (l *Locale) FieldError(fe FieldError) string {
-	limit := strconv.Itoa(fe.Limit)
+	limit := l.Number(fe.Limit)
 	if key := fe.MessageKey(); l.Has(key) {
 		return l.T(key, "limit", limit)
 	}

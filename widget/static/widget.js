@@ -50,10 +50,12 @@
     counter.id = "comment-counter";
     counter.setAttribute("aria-live", "polite");
     var template = respond.getAttribute("data-chars-left") || "{n}";
+    var scope = respond.closest ? respond.closest("[lang]") : null;
+    var lang = scope ? scope.getAttribute("lang") : undefined;
     textarea.parentNode.appendChild(counter);
     var update = function () {
       var used = new TextEncoder().encode(textarea.value).length;
-      counter.textContent = template.replace("{n}", String(max - used));
+      counter.textContent = template.replace("{n}", (max - used).toLocaleString(lang));
       textarea.setCustomValidity(used > max ? counter.textContent : "");
     };
     textarea.addEventListener("input", update);
