@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -192,11 +193,14 @@ func (h *Handler) form(section tribune.Section, st formState) (string, error) {
 		err := h.renderer.RenderForm(&b, section)
 		return b.String(), err
 	}
-	token := section.Form.Hidden[1].Value
+	ti := slices.IndexFunc(section.Form.Hidden, func(f tribune.HiddenField) bool { return f.Name == tokenField })
+	token := section.Form.Hidden[ti].Value
 	key := formKey{article: section.Article.ID, lang: section.Lang, closed: section.Article.CommentsClosed}
 	halves, ok := h.forms.Get(key)
 	if !ok {
-		section.Form.Hidden[1].Value = tokenPlaceholder
+		hidden := slices.Clone(section.Form.Hidden)
+		hidden[ti].Value = tokenPlaceholder
+		section.Form.Hidden = hidden
 		var b strings.Builder
 		if err := h.renderer.RenderForm(&b, section); err != nil {
 			return "", err

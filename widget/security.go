@@ -73,8 +73,10 @@ func (h *Handler) checkToken(tok string, articleID uuid.UUID, now time.Time) err
 	return nil
 }
 
-// adminToken protects the moderation forms on top of the cross-origin
-// check; it is tied to the day and to the credentials' MAC-free identity.
+// adminToken protects the moderation forms on top of the authorization
+// hook and the cross-origin check. It is signed and tied to the day (a
+// page stays usable across midnight), not to a session: the widget keeps
+// no sessions.
 func (h *Handler) adminToken(now time.Time) string {
 	day := strconv.FormatInt(now.Unix()/86400, 10)
 	return day + "." + h.sign("admin", day)
