@@ -197,6 +197,7 @@ func (r *Renderer) render(w io.Writer, s Section, thread, form bool) error {
 	if s.Article == nil {
 		return errors.New("tribune: section without an article")
 	}
+	s.Comments = shown(s.Comments)
 	l := LocaleFor(cmp.Or(s.Lang, s.Article.Lang))
 	count := 0
 	for i := range s.Comments {
@@ -239,6 +240,23 @@ func (r *Renderer) render(w io.Writer, s Section, thread, form bool) error {
 		return buf.Flush()
 	}
 	return nil
+}
+
+// shown drops spam and trash, which no view shows, whatever a caller
+// passes; it copies only when there is something to drop.
+func shown(cs []Comment) []Comment {
+	for i := range cs {
+		if cs[i].Status != StatusApproved && cs[i].Status != StatusPending {
+			out := make([]Comment, 0, len(cs))
+			for _, c := range cs {
+				if c.Status == StatusApproved || c.Status == StatusPending {
+					out = append(out, c)
+				}
+			}
+			return out
+		}
+	}
+	return cs
 }
 
 // byteWriter is what the thread is streamed to.

@@ -203,6 +203,21 @@ func TestRenderNesting(t *testing.T) {
 	assert.Contains(t, out, ">4 commentaires<")
 }
 
+func TestRenderNeverShowsSpamOrTrash(t *testing.T) {
+	t.Parallel()
+	r := newRenderer(t)
+	a := seedArticle(t)
+	cs := smallThread(a)
+	cs[0].Status = tribune.StatusSpam
+	cs[2].Status = tribune.StatusTrash
+	html, err := r.RenderHTML(tribune.Section{Article: &a, Comments: cs})
+	require.NoError(t, err)
+	assert.NotContains(t, string(html), "Article clair")
+	assert.NotContains(t, string(html), "Et l’Arctique")
+	assert.Contains(t, string(html), "D’accord", "the reply to a spam comment moves up")
+	assert.Contains(t, string(html), ">1 commentaire<")
+}
+
 func TestRenderClosedAndCounts(t *testing.T) {
 	t.Parallel()
 	r := newRenderer(t)

@@ -53,10 +53,14 @@ type atomContent struct {
 	Body string `xml:",chardata"`
 }
 
-// absolute makes a path absolute with the request's scheme and host.
-func absolute(r *http.Request, p string) string {
+// absolute makes a path absolute: on the site URL set with WithSiteURL,
+// or else on the request's scheme and host.
+func (h *Handler) absolute(r *http.Request, p string) string {
 	if strings.Contains(p, "://") {
 		return p
+	}
+	if h.cfg.siteURL != nil {
+		return h.cfg.siteURL.JoinPath(p).String()
 	}
 	scheme := "http"
 	if r.TLS != nil {
@@ -76,7 +80,7 @@ func (h *Handler) writeFeed(w http.ResponseWriter, r *http.Request, f atomFeed, 
 		if name == "" {
 			name = l.T("thread.anonymous")
 		}
-		link := absolute(r, h.cfg.articleURL(a)+"#comment-"+c.ID.String())
+		link := h.absolute(r, h.cfg.articleURL(a)+"#comment-"+c.ID.String())
 		f.Entries = append(f.Entries, atomEntry{
 			ID:        "urn:uuid:" + c.ID.String(),
 			Title:     l.T("widget.feed_entry", "name", name, "title", a.Title),
@@ -124,9 +128,9 @@ func (h *Handler) serveArticleFeed(w http.ResponseWriter, r *http.Request) {
 	}
 	comments = comments[:min(len(comments), 100)]
 	l := h.locale(r, &a)
-	self := absolute(r, h.cfg.prefix+"/feed/"+a.Slug)
+	self := h.absolute(r, h.cfg.prefix+"/feed/"+a.Slug)
 	f := atomFeed{Lang: a.Lang, ID: self, Title: l.T("widget.feed_title", "title", a.Title),
-		Links: []atomLink{{Rel: "self", Type: "application/atom+xml", Href: self}, {Rel: "alternate", Type: "text/html", Href: absolute(r, h.cfg.articleURL(&a))}}}
+		Links: []atomLink{{Rel: "self", Type: "application/atom+xml", Href: self}, {Rel: "alternate", Type: "text/html", Href: h.absolute(r, h.cfg.articleURL(&a))}}}
 	h.writeFeed(w, r, f, comments, map[uuid.UUID]*tribune.Article{a.ID: &a}, l)
 }
 
@@ -148,7 +152,7 @@ func (h *Handler) serveSiteFeed(w http.ResponseWriter, r *http.Request) {
 		articles[c.ArticleID] = &a
 	}
 	l := h.locale(r, nil)
-	self := absolute(r, h.cfg.prefix+"/feed.atom")
+	self := h.absolute(r, h.cfg.prefix+"/feed.atom")
 	f := atomFeed{Lang: l.Tag(), ID: self, Title: l.T("widget.feed_site"),
 		Links: []atomLink{{Rel: "self", Type: "application/atom+xml", Href: self}}}
 	h.writeFeed(w, r, f, comments, articles, l)

@@ -26,6 +26,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"time"
 
@@ -93,6 +94,7 @@ type config struct {
 	homeURL        string
 	trustedOrigins []string
 	threadCache    int
+	siteURL        *url.URL
 }
 
 // Option configures [New].
@@ -233,6 +235,22 @@ func WithHomeURL(u string) Option { return func(c *config) error { c.homeURL = u
 // "https://www.example.org" when the widget is served from another host.
 func WithTrustedOrigins(origins ...string) Option {
 	return func(c *config) error { c.trustedOrigins = append(c.trustedOrigins, origins...); return nil }
+}
+
+// WithSiteURL sets the site's public address ("https://www.example.org"),
+// used for the absolute links of the Atom feeds. Without it they are built
+// from the request's Host header, which a proxy or CDN in front must then
+// pass through unchanged.
+func WithSiteURL(u string) Option {
+	return func(c *config) error {
+		parsed, err := url.Parse(u)
+		if err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "" {
+			return fmt.Errorf("widget: site URL %q: want http(s)://host", u)
+		}
+		parsed.Path = strings.TrimSuffix(parsed.Path, "/")
+		c.siteURL = parsed
+		return nil
+	}
 }
 
 // WithThreadCache sets how many rendered threads (one per article,

@@ -447,11 +447,22 @@ func TestFeedsAndAssets(t *testing.T) {
 		assert.Contains(t, feed, "Dans le flux")
 		assert.NotContains(t, feed, canary)
 	}
+	e2 := newEnv(t, widget.WithSiteURL("https://www.example.org/"), widget.WithRules(tribune.WithModeration(tribune.ModerateNone)))
+	req, _ := http.NewRequest("GET", e2.srv.URL+"/comments/feed.atom", nil)
+	req.Host = "evil.example"
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	feed := body(t, resp)
+	assert.Contains(t, feed, "https://www.example.org/comments/feed.atom")
+	assert.NotContains(t, feed, "evil.example")
+	_, err = widget.New(e.store, widget.WithSiteURL("javascript:alert(1)"))
+	assert.Error(t, err)
+
 	_, page := e.get(c, e.pageURL())
 	assert.Contains(t, page, `<link rel="alternate" type="application/atom+xml"`)
 	css := regexp.MustCompile(`href="(/comments/static/widget\.[0-9a-f]+\.css)"`).FindStringSubmatch(page)
 	require.NotNil(t, css)
-	resp, err := c.Get(e.srv.URL + css[1])
+	resp, err = c.Get(e.srv.URL + css[1])
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, resp.Header.Get("Cache-Control"), "immutable")
