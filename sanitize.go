@@ -130,19 +130,28 @@ func autop(s string) string {
 	if s == "" {
 		return ""
 	}
-	if containsFold(s, "blockquote") {
+	quotes := containsFold(s, "blockquote")
+	if quotes {
 		s = blockquoteTag.ReplaceAllString(s, "\n\n$0\n\n")
 	}
 	var b strings.Builder
-	b.Grow(len(s) + 32)
+	b.Grow(len(s) + len(s)/16 + 32)
 	for _, block := range splitBlocks(s) {
-		if blockquoteTag.MatchString(block) && blockquoteTag.FindString(block) == block {
+		if quotes && blockquoteTag.FindString(block) == block {
 			b.WriteString(block)
 			b.WriteByte('\n')
 			continue
 		}
 		b.WriteString("<p>")
-		b.WriteString(strings.ReplaceAll(block, "\n", "<br>\n"))
+		for {
+			line, rest, more := strings.Cut(block, "\n")
+			b.WriteString(line)
+			if !more {
+				break
+			}
+			b.WriteString("<br>\n")
+			block = rest
+		}
 		b.WriteString("</p>\n")
 	}
 	return b.String()
@@ -160,7 +169,7 @@ func splitBlocks(s string) []string {
 		} else {
 			end += i
 		}
-		if strings.TrimLeft(s[i:end], " \t") == "" && end > i-1 {
+		if strings.TrimLeft(s[i:end], " \t") == "" {
 			if b := strings.TrimSpace(s[start:i]); b != "" {
 				blocks = append(blocks, b)
 			}
