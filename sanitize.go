@@ -67,14 +67,15 @@ func newArticlePolicy() *bluemonday.Policy {
 func SanitizeArticle(s string) string { return articlePolicy.Sanitize(s) }
 
 // SanitizeComment turns what a visitor typed into the HTML stored as a
-// comment's body: blank lines become paragraphs and single newlines line
-// breaks (WordPress's autop), bare URLs become links, the comment policy
-// strips everything but the allowed tags and URL schemes, and every link
-// gets rel="nofollow ugc". The result is safe to place in a page as is:
-// whatever the first two steps produce from hostile input, bluemonday has
-// the last word.
+// comment's body: bare URLs become links, the comment policy strips
+// everything but the allowed tags and URL schemes, blank lines become
+// paragraphs and single newlines line breaks (WordPress's autop), and
+// every link gets rel="nofollow ugc". The result is safe to place in a
+// page as is: bluemonday judges everything the visitor sent and every link
+// made from it; autop and the rel rewrite then add only fixed markup
+// (<p>, <br>, a rel value) outside bluemonday's tags.
 func SanitizeComment(s string) string {
-	return addUGC(commentPolicy.Sanitize(linkify(autop(normalizeNewlines(s)))))
+	return addUGC(autop(commentPolicy.Sanitize(linkify(normalizeNewlines(s)))))
 }
 
 // addUGC turns bluemonday's rel="nofollow" into rel="nofollow ugc". In
@@ -125,40 +126,74 @@ var blockquoteTag = regexp.MustCompile(`(?i)<\s*/?\s*blockquote\b[^>]*>`)
 
 // autop wraps paragraphs in <p> and turns single newlines into <br>.
 // Blockquote tags stand as blocks of their own so paragraphs nest in them.
+// It runs on bluemonday's output, where every '<' in text and every '>' in
+// an attribute is escaped: a newline between '<' and '>' is inside a tag
+// and is left alone.
 func autop(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return ""
 	}
-	quotes := containsFold(s, "blockquote")
+	quotes := strings.Contains(s, "blockquote")
 	if quotes {
 		s = blockquoteTag.ReplaceAllString(s, "\n\n$0\n\n")
 	}
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/16 + 32)
-	for _, block := range splitBlocks(s) {
-		if quotes && blockquoteTag.FindString(block) == block {
-			b.WriteString(block)
+	var block []string // the lines of the current paragraph
+	flush := func() {
+		if len(block) == 0 {
+			return
+		}
+		block[0] = strings.TrimLeft(block[0], " \t")
+		block[len(block)-1] = strings.TrimRight(block[len(block)-1], " \t")
+		if len(block) == 1 && quotes && blockquoteTag.FindString(block[0]) == block[0] {
+			b.WriteString(block[0])
 			b.WriteByte('\n')
+		} else {
+			b.WriteString("<p>")
+			for i, line := range block {
+				if i > 0 {
+					b.WriteString("<br>\n")
+				}
+				b.WriteString(line)
+			}
+			b.WriteString("</p>\n")
+		}
+		block = block[:0]
+	}
+	inTag, start := false, 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) {
+			switch s[i] {
+			case '<':
+				inTag = true
+				continue
+			case '>':
+				inTag = false
+				continue
+			case '\n':
+				if inTag {
+					continue
+				}
+			default:
+				continue
+			}
+		}
+		line := s[start:i]
+		start = i + 1
+		if strings.Trim(line, " \t") == "" {
+			flush()
 			continue
 		}
-		b.WriteString("<p>")
-		for {
-			line, rest, more := strings.Cut(block, "\n")
-			b.WriteString(line)
-			if !more {
-				break
-			}
-			b.WriteString("<br>\n")
-			block = rest
-		}
-		b.WriteString("</p>\n")
+		block = append(block, line)
 	}
+	flush()
 	return b.String()
 }
 
-// splitBlocks splits text at blank lines (lines of spaces and tabs only)
-// and returns the trimmed, non-empty blocks.
+// splitBlocks splits plain text at blank lines (lines of spaces and tabs
+// only) and returns the trimmed, non-empty blocks.
 func splitBlocks(s string) []string {
 	var blocks []string
 	start := 0 // start of the current block

@@ -206,7 +206,7 @@ func TestServiceVisibleAndEdit(t *testing.T) {
 
 	edited, err := svc.Edit(ctx, mine.ID, "corrigé <script>x</script>")
 	require.NoError(t, err)
-	assert.Equal(t, "<p>corrigé </p>\n", edited.Body)
+	assert.Equal(t, "<p>corrigé</p>\n", edited.Body)
 	assert.Equal(t, 2, edited.Version)
 	_, err = svc.Edit(ctx, mine.ID, "<script></script>")
 	require.ErrorIs(t, err, tribune.ErrInvalid)
