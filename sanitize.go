@@ -67,15 +67,15 @@ func newArticlePolicy() *bluemonday.Policy {
 func SanitizeArticle(s string) string { return articlePolicy.Sanitize(s) }
 
 // SanitizeComment turns what a visitor typed into the HTML stored as a
-// comment's body: bare URLs become links, the comment policy strips
-// everything but the allowed tags and URL schemes, blank lines become
+// comment's body: the comment policy strips everything but the allowed
+// tags and URL schemes, bare URLs become links, blank lines become
 // paragraphs and single newlines line breaks (WordPress's autop), and
 // every link gets rel="nofollow ugc". The result is safe to place in a
-// page as is: bluemonday judges everything the visitor sent and every link
-// made from it; autop and the rel rewrite then add only fixed markup
-// (<p>, <br>, a rel value) outside bluemonday's tags.
+// page as is: bluemonday judges everything the visitor sent; the steps
+// after it add only fixed markup (<p>, <br>, a rel value) and links whose
+// http(s) address was parsed and escaped, all outside bluemonday's tags.
 func SanitizeComment(s string) string {
-	return addUGC(autop(commentPolicy.Sanitize(linkify(normalizeNewlines(s)))))
+	return addUGC(autop(linkify(commentPolicy.Sanitize(normalizeNewlines(s)))))
 }
 
 // addUGC turns bluemonday's rel="nofollow" into rel="nofollow ugc". In
@@ -247,8 +247,10 @@ func hasPrefixFold(s, prefix string) bool {
 	return true
 }
 
-// nextURL finds the next bare http://, https:// or www. address in text at
-// or after from, starting at a word boundary; it returns -1 when none.
+// nextURL finds the next bare http://, https:// or www. address in
+// escaped HTML text at or after from, starting at a word boundary; it
+// returns -1 when none. The address stops at white space and at the
+// entities bluemonday writes for <, >, " and '.
 func nextURL(text string, from int) (start, end int) {
 	for i := from; i < len(text); i++ {
 		c := text[i] | 0x20
@@ -270,7 +272,7 @@ func nextURL(text string, from int) (start, end int) {
 			continue
 		}
 		j := i + n
-		for j < len(text) && !isURLStop(text[j]) {
+		for j < len(text) && !isURLStop(text[j:]) {
 			j++
 		}
 		if j > i+n {
@@ -284,36 +286,45 @@ func isWordByte(c byte) bool {
 	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
-func isURLStop(c byte) bool {
-	switch c {
-	case ' ', '\t', '\n', '\r', '\f', '\v', '<', '>', '"':
+// escapedStops are the entities that end an address in escaped text.
+var escapedStops = []string{"&lt;", "&gt;", "&#34;", "&#39;", "&quot;"}
+
+func isURLStop(rest string) bool {
+	switch rest[0] {
+	case ' ', '\t', '\n', '\r', '\f', '\v', '<', '>', '"', '\'':
 		return true
+	case '&':
+		for _, e := range escapedStops {
+			if strings.HasPrefix(rest, e) {
+				return true
+			}
+		}
 	}
 	return false
 }
 
-// linkify turns bare URLs in text into links, leaving tags and the text
-// of existing links and code as they are. It runs before the sanitizer,
-// on what the visitor typed: a '<' opens a tag up to the next '>'. Hostile
-// input can fool that guess, but only into odd links, which bluemonday
-// then checks like any other.
+// linkify turns bare URLs into links in sanitized HTML, outside tags and
+// outside existing links and code. In bluemonday's output every '<' in
+// text is escaped, so a '<' always opens a tag that the next '>' closes.
+// The links it writes are http or https, their href parsed and escaped,
+// with rel="nofollow ugc".
 func linkify(s string) string {
 	if !containsFold(s, "http") && !containsFold(s, "www.") {
 		return s
 	}
 	var b strings.Builder
-	b.Grow(len(s) + 64)
-	inA, inCode := false, false
+	b.Grow(len(s) + 128)
+	inA, inCode := 0, 0
 	for len(s) > 0 {
 		lt := strings.IndexByte(s, '<')
 		text := s
 		if lt >= 0 {
 			text = s[:lt]
 		}
-		if inA || inCode {
-			b.WriteString(text)
-		} else {
+		if inA == 0 && inCode == 0 {
 			writeLinkified(&b, text)
+		} else {
+			b.WriteString(text)
 		}
 		if lt < 0 {
 			break
@@ -326,14 +337,14 @@ func linkify(s string) string {
 		}
 		tag := s[:gt+1]
 		switch {
-		case hasPrefixFold(tag, "<a ") || hasPrefixFold(tag, "<a>"):
-			inA = true
-		case hasPrefixFold(tag, "</a"):
-			inA = false
-		case hasPrefixFold(tag, "<code"):
-			inCode = true
-		case hasPrefixFold(tag, "</code"):
-			inCode = false
+		case strings.HasPrefix(tag, "<a ") || tag == "<a>":
+			inA++
+		case tag == "</a>":
+			inA = max(inA-1, 0)
+		case strings.HasPrefix(tag, "<code"):
+			inCode++
+		case tag == "</code>":
+			inCode = max(inCode-1, 0)
 		}
 		b.WriteString(tag)
 		s = s[gt+1:]
@@ -341,8 +352,7 @@ func linkify(s string) string {
 	return b.String()
 }
 
-// writeLinkified writes text with bare URLs made into links; the text
-// itself is copied as typed, for the sanitizer to judge.
+// writeLinkified writes escaped text with its bare URLs made into links.
 func writeLinkified(b *strings.Builder, text string) {
 	last := 0
 	for from := 0; ; {
@@ -352,20 +362,20 @@ func writeLinkified(b *strings.Builder, text string) {
 		}
 		from = end
 		end = start + len(trimURLPunct(text[start:end]))
-		raw := text[start:end]
-		href := raw
+		shown := text[start:end] // already escaped
+		href := html.UnescapeString(shown)
 		if hasPrefixFold(href, "www.") {
 			href = "http://" + href
 		}
-		u, err := url.Parse(html.UnescapeString(href))
-		if err != nil || u.Host == "" {
+		u, err := url.Parse(href)
+		if err != nil || u.Host == "" || (!strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")) {
 			continue
 		}
 		b.WriteString(text[last:start])
 		b.WriteString(`<a href="`)
 		b.WriteString(html.EscapeString(u.String()))
-		b.WriteString(`">`)
-		b.WriteString(raw)
+		b.WriteString(`" rel="nofollow ugc">`)
+		b.WriteString(shown)
 		b.WriteString("</a>")
 		last = end
 	}
@@ -378,8 +388,10 @@ func trimURLPunct(u string) string {
 	for u != "" {
 		c := u[len(u)-1]
 		switch {
-		case strings.IndexByte(".,;:!?'*", c) >= 0:
+		case strings.IndexByte(".,;:!?*", c) >= 0 && !strings.HasSuffix(u, "&amp;"):
 			u = u[:len(u)-1]
+		case strings.HasSuffix(u, "&amp;"):
+			u = u[:len(u)-len("&amp;")]
 		case c == ')' && strings.Count(u, "(") < strings.Count(u, ")"):
 			u = u[:len(u)-1]
 		default:
