@@ -366,6 +366,7 @@ type formView struct {
 	Inputs             []fieldView
 	Honeypot           string
 	Remember           bool
+	Kept               string // a closed form's echo of the visitor's text
 	Hidden             []HiddenField
 }
 
@@ -391,6 +392,10 @@ func (r *Renderer) formView(f Form, l *Locale, closed bool) formView {
 		Honeypot: f.Honeypot,
 		Remember: f.Values.Remember,
 		Hidden:   f.Hidden,
+	}
+	if closed {
+		// Comments closed while the visitor was typing: give the text back.
+		v.Kept = f.Values.Body
 	}
 	if f.ReplyTo != nil {
 		v.ReplyID = f.ReplyTo.ID.String()

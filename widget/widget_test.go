@@ -261,7 +261,11 @@ func TestRefusals(t *testing.T) {
 		v := valid(e.form(c), "Fermé")
 		e.article.CommentsClosed = true
 		require.NoError(t, e.store.UpdateArticle(context.Background(), &e.article))
-		require.Equal(t, http.StatusForbidden, e.post(c, v).StatusCode)
+		resp := e.post(c, v)
+		require.Equal(t, http.StatusForbidden, resp.StatusCode)
+		page := body(t, resp)
+		assert.Contains(t, page, "Les commentaires sont fermés")
+		assert.Contains(t, page, "Fermé</textarea>", "the text typed before closing is given back")
 	})
 	t.Run("reply to pending 403", func(t *testing.T) {
 		e := newEnv(t)
