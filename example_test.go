@@ -90,7 +90,7 @@ func ExampleRenderer_Render() {
 	// <section class="tribune" id="comments" lang="en" aria-labelledby="comments-title">
 	// <h2 class="tribune-count" id="comments-title">No comments</h2>
 	// <meta itemprop="commentCount" content="0">
-	// <div id="respond" class="tribune-respond" data-chars-left="{n} characters left" data-cancel="Cancel reply">
+	// <div id="respond" class="tribune-respond" data-bytes-left="{n} bytes left" data-cancel="Cancel reply">
 	// <p class="tribune-closed">Comments are closed.</p>
 	// </div>
 	// </section>

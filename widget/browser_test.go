@@ -223,7 +223,7 @@ func TestBrowserWithJavaScript(t *testing.T) {
 	// The counter is there; reply moves the form under the comment.
 	counter, err := chromedp.Run(b.ctx, chromedp.Text(css("#comment-counter")))
 	require.NoError(t, err)
-	assert.Contains(t, counter, "caractères restants")
+	assert.Contains(t, counter, "octets restants")
 	require.NoError(t, b.do(
 		chromedp.Click(css(".tribune-reply-link")),
 		chromedp.WaitVisible(css(".tribune-comment #respond"))))

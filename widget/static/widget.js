@@ -49,7 +49,7 @@
     counter.className = "tribune-counter";
     counter.id = "comment-counter";
     counter.setAttribute("aria-live", "polite");
-    var template = respond.getAttribute("data-chars-left") || "{n}";
+    var template = respond.getAttribute("data-bytes-left") || "{n}";
     var scope = respond.closest ? respond.closest("[lang]") : null;
     var lang = scope ? scope.getAttribute("lang") : undefined;
     textarea.parentNode.appendChild(counter);
