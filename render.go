@@ -120,6 +120,9 @@ func NewRenderer(opts ...RenderOption) (*Renderer, error) {
 	return r, nil
 }
 
+// Location returns the time zone the renderer shows dates in.
+func (r *Renderer) Location() *time.Location { return r.loc }
+
 // MaxDepth returns the reply depth the renderer offers reply links up to.
 func (r *Renderer) MaxDepth() int { return r.maxDepth }
 

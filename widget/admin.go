@@ -110,7 +110,7 @@ func (h *Handler) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Rows = append(v.Rows, adminRow{
 			ID: c.ID.String(), Name: c.AuthorName, Email: c.Email.Address(), Website: template.URL(c.Website),
-			ISO: c.Created.Format(time.RFC3339), Date: l.DateTime(c.Created), Body: template.HTML(c.Body),
+			ISO: c.Created.Format(time.RFC3339), Date: l.DateTime(c.Created.In(h.renderer.Location())), Body: template.HTML(c.Body),
 			ArticleURL: h.cfg.articleURL(a), ArticleTitle: a.Title,
 		})
 	}
