@@ -71,6 +71,16 @@ func (h *Handler) SectionHTML(r *http.Request, a *tribune.Article) (template.HTM
 
 // RenderSection writes what SectionHTML returns.
 func (h *Handler) RenderSection(w io.Writer, r *http.Request, a *tribune.Article) error {
+	parts, err := h.sectionParts(r, a, h.requestForm(r))
+	if err != nil {
+		return err
+	}
+	return parts.writeTo(w)
+}
+
+// requestForm is the form a GET shows: the reply target from
+// ?replytocom= and the details the visitor asked to be remembered.
+func (h *Handler) requestForm(r *http.Request) formState {
 	var st formState
 	if id, err := uuid.Parse(r.URL.Query().Get("replytocom")); err == nil {
 		st.replyTo = id
@@ -78,11 +88,7 @@ func (h *Handler) RenderSection(w io.Writer, r *http.Request, a *tribune.Article
 	if v, ok := h.readRemembered(r); ok {
 		st.values = tribune.FormValues{Name: v.Name, Email: v.Email, Website: v.Website, Remember: true}
 	}
-	parts, err := h.sectionParts(r, a, st)
-	if err != nil {
-		return err
-	}
-	return parts.writeTo(w)
+	return st
 }
 
 // threadKey identifies a cached thread: the article's comments as the
@@ -222,14 +228,7 @@ func (h *Handler) form(section tribune.Section, st formState) (string, error) {
 // ServeArticle writes the whole article page with the host's layout
 // ([WithPage]) or the widget's own.
 func (h *Handler) ServeArticle(w http.ResponseWriter, r *http.Request, a *tribune.Article) {
-	var st formState
-	if id, err := uuid.Parse(r.URL.Query().Get("replytocom")); err == nil {
-		st.replyTo = id
-	}
-	if v, ok := h.readRemembered(r); ok {
-		st.values = tribune.FormValues{Name: v.Name, Email: v.Email, Website: v.Website, Remember: true}
-	}
-	h.writeArticlePage(w, r, a, http.StatusOK, st)
+	h.writeArticlePage(w, r, a, http.StatusOK, h.requestForm(r))
 }
 
 func (h *Handler) writeArticlePage(w http.ResponseWriter, r *http.Request, a *tribune.Article, status int, st formState) {
