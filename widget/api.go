@@ -192,29 +192,23 @@ func (h *Handler) apiPost(w http.ResponseWriter, r *http.Request) {
 		err = nil
 	}
 	var ve *tribune.ValidationError
-	switch {
-	case err == nil:
+	if err == nil {
 		if c.Status == tribune.StatusPending {
 			h.addOwn(w, r, c.ID)
 		}
 		writeJSON(w, http.StatusCreated, h.apiComment(&c, a))
-	case errors.As(err, &ve):
-		h.apiValidation(w, l, ve)
-	case errors.Is(err, tribune.ErrDuplicate):
-		apiError(w, http.StatusConflict, "duplicate", l.T("widget.duplicate"))
-	case errors.Is(err, tribune.ErrFlood):
-		w.Header().Set("Retry-After", strconv.Itoa(int(h.svc.FloodInterval().Seconds())+1))
-		apiError(w, http.StatusTooManyRequests, "flood", l.T("widget.flood"))
-	case errors.Is(err, tribune.ErrClosed):
-		apiError(w, http.StatusForbidden, "closed", l.T("widget.closed"))
-	case errors.Is(err, tribune.ErrParentNotApproved):
-		apiError(w, http.StatusForbidden, "parent_not_approved", l.T("widget.parent_not_approved"))
-	case errors.Is(err, tribune.ErrNotFound):
-		apiError(w, http.StatusNotFound, "not_found", l.T("widget.not_found"))
-	default:
-		h.cfg.logger.Error("tribune: api post", "err", err)
-		apiError(w, http.StatusInternalServerError, "server", l.T("widget.server"))
+		return
 	}
+	if errors.As(err, &ve) {
+		h.apiValidation(w, l, ve)
+		return
+	}
+	if ref, ok := h.refusal(w, err); ok {
+		apiError(w, ref.status, ref.code, l.T(ref.key))
+		return
+	}
+	h.cfg.logger.Error("tribune: api post", "err", err)
+	apiError(w, http.StatusInternalServerError, "server", l.T("widget.server"))
 }
 
 func (h *Handler) apiValidation(w http.ResponseWriter, l *tribune.Locale, ve *tribune.ValidationError) {

@@ -114,22 +114,45 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 // keeping what the visitor typed.
 func (h *Handler) answerSubmitError(w http.ResponseWriter, r *http.Request, a *tribune.Article, st formState, err error, fail func(int, string)) {
 	var ve *tribune.ValidationError
-	switch {
-	case errors.As(err, &ve):
+	if errors.As(err, &ve) {
 		st.errs = ve
 		h.writeArticlePage(w, r, a, http.StatusUnprocessableEntity, st)
+		return
+	}
+	ref, ok := h.refusal(w, err)
+	switch {
+	case !ok:
+		h.serverError(w, r, "post: submit", err)
+	case ref.status == http.StatusNotFound:
+		h.errorPage(w, r, ref.status, ref.key)
+	default:
+		fail(ref.status, ref.key)
+	}
+}
+
+// refusal is how the widget answers one of the Service's refusals.
+type refusal struct {
+	status int
+	key    string // catalogue key of the message
+	code   string // the JSON API's error code
+}
+
+// refusal maps a Service error onto its answer, for the form and the API
+// alike, setting Retry-After where it applies. ok is false for errors
+// that are not refusals (a failing store).
+func (h *Handler) refusal(w http.ResponseWriter, err error) (refusal, bool) {
+	switch {
 	case errors.Is(err, tribune.ErrDuplicate):
-		fail(http.StatusConflict, "widget.duplicate")
+		return refusal{http.StatusConflict, "widget.duplicate", "duplicate"}, true
 	case errors.Is(err, tribune.ErrFlood):
 		w.Header().Set("Retry-After", strconv.Itoa(int(h.svc.FloodInterval().Seconds())+1))
-		fail(http.StatusTooManyRequests, "widget.flood")
+		return refusal{http.StatusTooManyRequests, "widget.flood", "flood"}, true
 	case errors.Is(err, tribune.ErrClosed):
-		fail(http.StatusForbidden, "widget.closed")
+		return refusal{http.StatusForbidden, "widget.closed", "closed"}, true
 	case errors.Is(err, tribune.ErrParentNotApproved):
-		fail(http.StatusForbidden, "widget.parent_not_approved")
+		return refusal{http.StatusForbidden, "widget.parent_not_approved", "parent_not_approved"}, true
 	case errors.Is(err, tribune.ErrNotFound):
-		h.errorPage(w, r, http.StatusNotFound, "widget.not_found")
-	default:
-		h.serverError(w, r, "post: submit", err)
+		return refusal{http.StatusNotFound, "widget.not_found", "not_found"}, true
 	}
+	return refusal{}, false
 }
