@@ -122,7 +122,10 @@ func (h *Handler) answerSubmitError(w http.ResponseWriter, r *http.Request, a *t
 	ref, ok := h.refusal(w, err)
 	switch {
 	case !ok:
-		h.serverError(w, r, "post: submit", err)
+		// The store failed: say so on the page with the form, so the text
+		// is kept if the article can still be read.
+		h.cfg.logger.Error("tribune: post: submit", "err", err, "path", r.URL.Path)
+		fail(http.StatusInternalServerError, "widget.server")
 	case ref.status == http.StatusNotFound:
 		h.errorPage(w, r, ref.status, ref.key)
 	default:

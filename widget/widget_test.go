@@ -47,10 +47,17 @@ func newEnv(t *testing.T, opts ...widget.Option) *env {
 	require.NoError(t, err)
 	mux := http.NewServeMux()
 	mux.Handle("/comments/", h)
+	return &env{t: t, h: h, store: store, srv: newServer(t, mux), article: a}
+}
+
+// newServer serves mux on loopback for the test, with a favicon so
+// browsers log no 404.
+func newServer(t *testing.T, mux *http.ServeMux) *httptest.Server {
+	t.Helper()
 	mux.HandleFunc("/favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &env{t: t, h: h, store: store, srv: srv, article: a}
+	return srv
 }
 
 // browser is a client with cookies that does not follow redirects.
