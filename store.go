@@ -78,7 +78,10 @@ type CommentStore interface {
 
 // Stamp summarises an article's comments for cache validation: creating
 // a comment raises Count and Latest, deleting one lowers Count, and every
-// edit, status change or erasure raises VersionSum.
+// edit, status change or erasure raises VersionSum. It assumes new
+// comments are created at or after the newest one (instances with clocks
+// far apart could, in theory, delete one comment and add another that
+// leaves the same stamp).
 type Stamp struct {
 	Count      int
 	VersionSum int64
