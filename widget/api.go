@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -178,19 +177,11 @@ func (h *Handler) apiPost(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	client := h.clientAddr(r)
-	if h.limiter != nil {
-		if ok, wait := h.limiter.allow(client, time.Now()); !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-			apiError(w, http.StatusTooManyRequests, "rate", l.T("widget.rate"))
-			return
-		}
+	if h.rateLimited(w, client, time.Now()) {
+		apiError(w, http.StatusTooManyRequests, "rate", l.T("widget.rate"))
+		return
 	}
-	c, err := h.svc.Submit(r.Context(), tribune.Submission{Input: input, ClientAddr: client, UserAgent: r.UserAgent()})
-	var nerr *tribune.NotifyError
-	if errors.As(err, &nerr) {
-		h.cfg.logger.Warn("tribune: notifier failed", "comment", c.ID, "err", nerr.Err)
-		err = nil
-	}
+	c, err := h.submit(r, tribune.Submission{Input: input, ClientAddr: client, UserAgent: r.UserAgent()})
 	var ve *tribune.ValidationError
 	if err == nil {
 		if c.Status == tribune.StatusPending {

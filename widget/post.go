@@ -73,22 +73,14 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	client := h.clientAddr(r)
-	if h.limiter != nil {
-		if ok, wait := h.limiter.allow(client, now); !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-			fail(http.StatusTooManyRequests, "widget.rate")
-			return
-		}
+	if h.rateLimited(w, client, now) {
+		fail(http.StatusTooManyRequests, "widget.rate")
+		return
 	}
 
 	sub := tribune.Submission{Input: in, ClientAddr: client, UserAgent: r.UserAgent(),
 		SuspectedSpam: r.PostForm.Get(honeypotField) != ""}
-	c, err := h.svc.Submit(r.Context(), sub)
-	var nerr *tribune.NotifyError
-	if errors.As(err, &nerr) {
-		h.cfg.logger.Warn("tribune: notifier failed", "comment", c.ID, "err", nerr.Err)
-		err = nil
-	}
+	c, err := h.submit(r, sub)
 	if err != nil {
 		h.answerSubmitError(w, r, &a, st, err, fail)
 		return
@@ -158,4 +150,29 @@ func (h *Handler) refusal(w http.ResponseWriter, err error) (refusal, bool) {
 		return refusal{http.StatusNotFound, "widget.not_found", "not_found"}, true
 	}
 	return refusal{}, false
+}
+
+// rateLimited reports whether the client has posted too much, setting
+// Retry-After when it has.
+func (h *Handler) rateLimited(w http.ResponseWriter, client string, now time.Time) bool {
+	if h.limiter == nil {
+		return false
+	}
+	ok, wait := h.limiter.allow(client, now)
+	if !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	}
+	return !ok
+}
+
+// submit runs the Service. A notifier's failure is logged, not shown: the
+// comment is stored.
+func (h *Handler) submit(r *http.Request, sub tribune.Submission) (tribune.Comment, error) {
+	c, err := h.svc.Submit(r.Context(), sub)
+	var nerr *tribune.NotifyError
+	if errors.As(err, &nerr) {
+		h.cfg.logger.Warn("tribune: notifier failed", "comment", c.ID, "err", nerr.Err)
+		return c, nil
+	}
+	return c, err
 }
