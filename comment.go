@@ -17,6 +17,9 @@ const (
 	MaxNameLen    = 245
 	MaxWebsiteLen = 200
 	MaxBodyLen    = 65525
+	// MaxStoredBodyLen bounds a body once sanitized: escaping (& becomes
+	// &amp;) and paragraph markup make it longer than what was typed.
+	MaxStoredBodyLen = 128 << 10
 )
 
 // DefaultMaxDepth is how deeply replies may nest by default, as in WordPress:
@@ -71,9 +74,16 @@ type Comment struct {
 
 // Meta is private moderation data kept with a comment and never rendered.
 type Meta struct {
-	// ClientHash is a keyed hash of the client's address, not the address.
+	// ClientHash is a keyed hash of the client's network, not its address.
 	ClientHash string
 	UserAgent  string
+	// Key is the idempotency key of the submission that made the comment
+	// (a keyed hash of its form token), unique in the store, or "".
+	Key string
+	// DupKey is a keyed hash of the article, parent, visitor and body,
+	// unique in the store, so the same comment from the same visitor is
+	// refused in one indexed look-up; "" when not checked.
+	DupKey string
 }
 
 // CommentInput is what a visitor submits. It is decoded from forms or
@@ -145,8 +155,11 @@ func NewCommentWithRequired(in CommentInput, required []Field) (Comment, error) 
 		ve.add(FieldBody, CodeRequired, 0)
 	default:
 		body = SanitizeComment(raw)
-		if !hasText(body) {
+		switch {
+		case !hasText(body):
 			ve.add(FieldBody, CodeEmpty, 0)
+		case len(body) > MaxStoredBodyLen:
+			ve.add(FieldBody, CodeTooMuchHTML, MaxStoredBodyLen)
 		}
 	}
 

@@ -90,7 +90,11 @@ func (e Email) IsZero() bool { return e.addr == nil }
 
 // Equal reports whether e and o hold the same address, ignoring case, as
 // stores compare addresses.
-func (e Email) Equal(o Email) bool { return strings.EqualFold(e.Address(), o.Address()) }
+func (e Email) Equal(o Email) bool { return e.Key() == o.Key() }
+
+// Key returns the address in the form stores compare and index it by:
+// lower case. Every store uses it, so they agree on who is who.
+func (e Email) Key() string { return strings.ToLower(e.Address()) }
 
 // String implements fmt.Stringer without the address.
 func (e Email) String() string {

@@ -21,10 +21,14 @@ var (
 	ErrInvalid = errors.New("tribune: invalid input")
 	// ErrClosed reports that an article no longer accepts comments.
 	ErrClosed = errors.New("tribune: comments are closed")
-	// ErrDuplicate reports that the same author already posted the same
+	// ErrDuplicate reports that the same visitor already posted the same
 	// comment on the same article and parent.
 	ErrDuplicate = errors.New("tribune: duplicate comment")
-	// ErrFlood reports that a client or email posted again too soon.
+	// ErrReplayed reports that a comment is already stored under the same
+	// idempotency key (Meta.Key): the same form sent again. Stores return
+	// it; [Service.Submit] answers with the stored comment instead.
+	ErrReplayed = errors.New("tribune: already stored under this key")
+	// ErrFlood reports that a client posted again too soon.
 	ErrFlood = errors.New("tribune: commenting too quickly")
 	// ErrParentNotApproved reports a reply to a comment that is not
 	// approved (pending, spam or trash).
@@ -52,10 +56,11 @@ type Code string
 
 // Validation codes. Each has a translated message (see [Locale.FieldError]).
 const (
-	CodeRequired    Code = "required"     // missing or blank
-	CodeTooLong     Code = "too_long"     // over the field's byte limit
-	CodeInvalidUTF8 Code = "invalid_utf8" // not valid UTF-8
-	CodeControl     Code = "control_char" // NUL or another control character
+	CodeRequired    Code = "required"      // missing or blank
+	CodeTooLong     Code = "too_long"      // over the field's byte limit
+	CodeTooMuchHTML Code = "too_much_html" // over MaxStoredBodyLen once sanitized
+	CodeInvalidUTF8 Code = "invalid_utf8"  // not valid UTF-8
+	CodeControl     Code = "control_char"  // NUL or another control character
 	CodeEmail       Code = "invalid_email"
 	CodeURL         Code = "invalid_url" // not an http or https address
 	CodeEmpty       Code = "empty"       // nothing left after sanitizing

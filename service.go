@@ -79,7 +79,14 @@ type Submission struct {
 	// SuspectedSpam marks a post the HTTP layer caught (a filled
 	// honeypot): it is stored as spam, where a moderator can still find it.
 	SuspectedSpam bool
+	// Key makes the submission idempotent: the HTTP layer passes the form
+	// token, and a second submission with the same key for the same article
+	// stores nothing and returns the comment the first one stored.
+	Key string
 }
+
+// notifyTimeout bounds a notifier's run.
+const notifyTimeout = 30 * time.Second
 
 // Service is the one entry point for a visitor's comment: input →
 // validate → sanitize → decide the status → store → notify. The widget,
@@ -219,9 +226,36 @@ func (s *Service) HashClient(addr string) string {
 	if addr == "" {
 		return ""
 	}
+	return s.keyed("client", addr)
+}
+
+// keyed returns a keyed hash of the parts under the service's key, scoped
+// by purpose.
+func (s *Service) keyed(purpose string, parts ...string) string {
 	m := hmac.New(sha256.New, s.cfg.key)
-	m.Write([]byte(addr))
+	m.Write([]byte(purpose))
+	for _, p := range parts {
+		m.Write([]byte{0})
+		m.Write([]byte(p))
+	}
 	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// dupKey is what makes two comments the same comment: the article, the
+// parent, the visitor and the sanitized body. The visitor is the client
+// (so no answer tells whether someone else used an email), or, for
+// comments posted without a client address by a host's own code, the
+// email key or else the name.
+func (s *Service) dupKey(c *Comment) string {
+	visitor := "client:" + c.Meta.ClientHash
+	switch {
+	case c.Meta.ClientHash != "":
+	case !c.Email.IsZero():
+		visitor = "email:" + c.Email.Key()
+	default:
+		visitor = "name:" + c.AuthorName
+	}
+	return s.keyed("dup", c.ArticleID.String(), c.ParentID.String(), visitor, c.Body)
 }
 
 // Submit runs a visitor's comment through every rule and stores it. It
@@ -233,8 +267,8 @@ func (s *Service) HashClient(addr string) string {
 //   - ErrNotFound: no such article;
 //   - ErrClosed: the article's comments are closed;
 //   - ErrParentNotApproved: a reply to a comment that is not approved;
-//   - ErrDuplicate: the same comment again;
-//   - ErrFlood: another comment from the same client or email too soon;
+//   - ErrDuplicate: the same comment again from the same visitor;
+//   - ErrFlood: another comment from the same client too soon;
 //   - *NotifyError: stored, but the notifier failed.
 func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
 	a, err := s.store.Article(ctx, sub.Input.ArticleID)
@@ -255,28 +289,33 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
 			return Comment{}, err
 		}
 	}
-	if dup, err := s.store.HasDuplicate(ctx, &c); err != nil {
-		return Comment{}, err
-	} else if dup {
-		return Comment{}, ErrDuplicate
-	}
-	if s.cfg.flood > 0 {
-		last, err := s.store.LastCommentAt(ctx, c.Meta.ClientHash, c.Email)
-		if err != nil {
-			return Comment{}, err
-		}
-		if !last.IsZero() && c.Created.Sub(last) < s.cfg.flood {
-			return Comment{}, ErrFlood
-		}
-	}
 	if c.Status, err = s.decideStatus(ctx, &c, &sub); err != nil {
 		return Comment{}, err
 	}
-	if err := s.store.CreateComment(ctx, &c); err != nil {
+	if sub.Key != "" {
+		c.Meta.Key = s.keyed("key", a.ID.String(), sub.Key)
+	}
+	c.Meta.DupKey = s.dupKey(&c)
+	var g Guard
+	if s.cfg.flood > 0 {
+		g.FloodSince = c.Created.Add(-s.cfg.flood)
+	}
+	if err := s.store.CreateComment(ctx, &c, g); errors.Is(err, ErrReplayed) {
+		// The same form again: answer with what the first one made.
+		first, err := s.store.CommentByKey(ctx, c.Meta.Key)
+		if err != nil {
+			return Comment{}, err
+		}
+		return first, nil
+	} else if err != nil {
 		return Comment{}, err
 	}
 	if s.cfg.notifier != nil {
-		if err := s.cfg.notifier.CommentStored(ctx, c); err != nil {
+		// The comment is stored: a visitor who goes away does not cancel
+		// what follows from it.
+		nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), notifyTimeout)
+		defer cancel()
+		if err := s.cfg.notifier.CommentStored(nctx, c); err != nil {
 			return c, &NotifyError{Comment: c, Err: err}
 		}
 	}

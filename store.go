@@ -41,10 +41,25 @@ type ArticleStore interface {
 
 // CommentStore keeps comments.
 type CommentStore interface {
-	// CreateComment stores a new comment. An unknown article is
-	// ErrNotFound; a taken ID is ErrConflict. The store keeps c.Version
-	// as given (1 for a new comment).
-	CreateComment(ctx context.Context, c *Comment) error
+	// CreateComment stores a new comment, checking atomically with the
+	// insert (in one transaction, or under one lock), in this order:
+	//   - c.Meta.Key, when set, is not taken: else ErrReplayed, and the
+	//     comment stored under it is found with CommentByKey;
+	//   - c.Meta.DupKey, when set, is not taken: else ErrDuplicate;
+	//   - when g.FloodSince is set and c.Meta.ClientHash is not empty, no
+	//     comment with that client hash was created after g.FloodSince:
+	//     else ErrFlood.
+	// An unknown article is ErrNotFound; a taken ID is ErrConflict. The
+	// store keeps c.Version as given (1 for a new comment). Each check
+	// costs one indexed look-up, whatever the author's history.
+	CreateComment(ctx context.Context, c *Comment, g Guard) error
+	// CommentByKey returns the comment stored with Meta.Key == key, or
+	// ErrNotFound.
+	CommentByKey(ctx context.Context, key string) (Comment, error)
+	// CommentsByIDs returns the comments of one article among ids, in
+	// thread order; unknown IDs and other articles' comments are left out.
+	// At most 100 IDs are read.
+	CommentsByIDs(ctx context.Context, articleID uuid.UUID, ids []uuid.UUID) ([]Comment, error)
 	// Comment returns the comment with the given ID, or ErrNotFound.
 	Comment(ctx context.Context, id uuid.UUID) (Comment, error)
 	// Comments lists one article's comments whose status is among
@@ -63,29 +78,34 @@ type CommentStore interface {
 	// CountApproved returns the number of approved comments of each
 	// article, in one call; articles without any map to 0.
 	CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error)
-	// LatestApproved lists the newest approved comments across articles,
-	// newest first, at most limit of them.
-	LatestApproved(ctx context.Context, limit int) ([]Comment, error)
+	// LatestApproved lists the newest approved comments of one article,
+	// or across articles when articleID is uuid.Nil, newest first, at most
+	// limit of them (capped at MaxPageSize).
+	LatestApproved(ctx context.Context, articleID uuid.UUID, limit int) ([]Comment, error)
 	// CommentsByStatus lists comments of one status across articles,
 	// newest first: the moderation queues.
 	CommentsByStatus(ctx context.Context, status Status, page Page) ([]Comment, error)
-	// CommentsStamp returns a cheap summary of one article's comments (all
-	// statuses) that changes whenever any of them is created, deleted,
-	// edited, moderated or erased. Caches of rendered threads key on it,
-	// so every instance sharing the store sees a change at once.
+	// CommentsStamp returns the article's revision: one read of one row,
+	// whatever the size of the thread. An unknown article is ErrNotFound.
+	// Caches of rendered threads key on it, so every instance sharing the
+	// store sees a change as soon as it is acknowledged.
 	CommentsStamp(ctx context.Context, articleID uuid.UUID) (Stamp, error)
 }
 
-// Stamp summarises an article's comments for cache validation: creating
-// a comment raises Count and Latest, deleting one lowers Count, and every
-// edit, status change or erasure raises VersionSum. It assumes new
-// comments are created at or after the newest one (instances with clocks
-// far apart could, in theory, delete one comment and add another that
-// leaves the same stamp).
-type Stamp struct {
-	Count      int
-	VersionSum int64
-	Latest     time.Time
+// Stamp is an article's revision. The store raises it in the same
+// transaction as every change to the article or to any of its comments
+// (a new comment of any status, an edit, a status change, a deletion, an
+// erasure) and never lowers it, so a value read before a list of
+// comments is never newer than the list: a cache keyed on it may hold
+// content newer than its key, never older.
+type Stamp int64
+
+// Guard holds the rules [CommentStore.CreateComment] checks atomically
+// with the insert. The zero Guard checks only the keys.
+type Guard struct {
+	// FloodSince, when not zero, refuses the comment with ErrFlood if
+	// another comment from the same client hash was created after it.
+	FloodSince time.Time
 }
 
 // ModerationStore answers the look-ups moderation rules need.
@@ -93,15 +113,6 @@ type ModerationStore interface {
 	// HasApproved reports whether the email (compared without regard to
 	// case) has at least one approved comment.
 	HasApproved(ctx context.Context, email Email) (bool, error)
-	// LastCommentAt returns the creation time of the newest comment sent
-	// from the client hash or with the email (either may be empty, and
-	// then does not match), or the zero time.
-	LastCommentAt(ctx context.Context, clientHash string, email Email) (time.Time, error)
-	// HasDuplicate reports whether a comment with the same article,
-	// parent and body exists from the same author: the same email
-	// (compared without regard to case), or, when c has no email, the same
-	// author name.
-	HasDuplicate(ctx context.Context, c *Comment) (bool, error)
 }
 
 // PrivacyStore serves personal-data requests.

@@ -25,6 +25,12 @@ type Store struct {
 	comments map[uuid.UUID]tribune.Comment
 	// byArticle keeps each article's comment IDs.
 	byArticle map[uuid.UUID][]uuid.UUID
+	// rev is each article's revision (the Stamp).
+	rev map[uuid.UUID]tribune.Stamp
+	// byKey and byDup index the comments' idempotency and duplicate keys.
+	byKey, byDup map[string]uuid.UUID
+	// lastByClient is the newest creation time seen for each client hash.
+	lastByClient map[string]time.Time
 }
 
 var _ tribune.Store = (*Store)(nil)
@@ -36,6 +42,11 @@ func New() *Store {
 		slugs:     map[string]uuid.UUID{},
 		comments:  map[uuid.UUID]tribune.Comment{},
 		byArticle: map[uuid.UUID][]uuid.UUID{},
+		rev:       map[uuid.UUID]tribune.Stamp{},
+		byKey:     map[string]uuid.UUID{},
+		byDup:     map[string]uuid.UUID{},
+
+		lastByClient: map[string]time.Time{},
 	}
 }
 
@@ -135,11 +146,13 @@ func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
 	delete(s.slugs, old.Slug)
 	s.slugs[a.Slug] = a.ID
 	s.articles[a.ID] = *a
+	s.rev[a.ID]++
 	return nil
 }
 
-// CreateComment implements tribune.CommentStore.
-func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment) error {
+// CreateComment implements tribune.CommentStore: the checks and the
+// insert run under the store's lock.
+func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune.Guard) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -151,9 +164,61 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment) error {
 	if _, ok := s.comments[c.ID]; ok {
 		return fmt.Errorf("memstore: comment %s: %w", c.ID, tribune.ErrConflict)
 	}
+	if _, ok := s.byKey[c.Meta.Key]; ok && c.Meta.Key != "" {
+		return fmt.Errorf("memstore: create comment: %w", tribune.ErrReplayed)
+	}
+	if _, ok := s.byDup[c.Meta.DupKey]; ok && c.Meta.DupKey != "" {
+		return fmt.Errorf("memstore: create comment: %w", tribune.ErrDuplicate)
+	}
+	if h := c.Meta.ClientHash; h != "" {
+		if last, ok := s.lastByClient[h]; ok && !g.FloodSince.IsZero() && last.After(g.FloodSince) {
+			return fmt.Errorf("memstore: create comment: %w", tribune.ErrFlood)
+		}
+		if last := s.lastByClient[h]; c.Created.After(last) {
+			s.lastByClient[h] = c.Created
+		}
+	}
 	s.comments[c.ID] = *c
 	s.byArticle[c.ArticleID] = append(s.byArticle[c.ArticleID], c.ID)
+	if c.Meta.Key != "" {
+		s.byKey[c.Meta.Key] = c.ID
+	}
+	if c.Meta.DupKey != "" {
+		s.byDup[c.Meta.DupKey] = c.ID
+	}
+	s.rev[c.ArticleID]++
 	return nil
+}
+
+// CommentByKey implements tribune.CommentStore.
+func (s *Store) CommentByKey(ctx context.Context, key string) (tribune.Comment, error) {
+	if err := ctx.Err(); err != nil {
+		return tribune.Comment{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	id, ok := s.byKey[key]
+	if !ok || key == "" {
+		return tribune.Comment{}, notFound("comment", "key")
+	}
+	return s.comments[id], nil
+}
+
+// CommentsByIDs implements tribune.CommentStore.
+func (s *Store) CommentsByIDs(ctx context.Context, articleID uuid.UUID, ids []uuid.UUID) ([]tribune.Comment, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	out := []tribune.Comment{}
+	for _, id := range ids[:min(len(ids), 100)] {
+		if c, ok := s.comments[id]; ok && c.ArticleID == articleID && !slices.ContainsFunc(out, func(o tribune.Comment) bool { return o.ID == id }) {
+			out = append(out, c)
+		}
+	}
+	s.mu.RUnlock()
+	slices.SortFunc(out, threadOrder)
+	return out, nil
 }
 
 // Comment implements tribune.CommentStore.
@@ -212,6 +277,7 @@ func (s *Store) update(ctx context.Context, id uuid.UUID, fn func(*tribune.Comme
 	fn(&c)
 	c.Version++
 	s.comments[id] = c
+	s.rev[c.ArticleID]++
 	return c, nil
 }
 
@@ -251,6 +317,13 @@ func (s *Store) deleteLocked(id uuid.UUID) {
 		}
 	}
 	delete(s.comments, id)
+	if c.Meta.Key != "" {
+		delete(s.byKey, c.Meta.Key)
+	}
+	if c.Meta.DupKey != "" {
+		delete(s.byDup, c.Meta.DupKey)
+	}
+	s.rev[c.ArticleID]++
 	s.byArticle[c.ArticleID] = slices.DeleteFunc(s.byArticle[c.ArticleID], func(x uuid.UUID) bool { return x == id })
 }
 
@@ -291,28 +364,24 @@ func (s *Store) filter(keep func(*tribune.Comment) bool, order func(a, b tribune
 // CommentsStamp implements tribune.CommentStore.
 func (s *Store) CommentsStamp(ctx context.Context, articleID uuid.UUID) (tribune.Stamp, error) {
 	if err := ctx.Err(); err != nil {
-		return tribune.Stamp{}, err
+		return 0, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var st tribune.Stamp
-	for _, id := range s.byArticle[articleID] {
-		c := s.comments[id]
-		st.Count++
-		st.VersionSum += int64(c.Version)
-		if c.Created.After(st.Latest) {
-			st.Latest = c.Created
-		}
+	if _, ok := s.articles[articleID]; !ok {
+		return 0, notFound("article", articleID)
 	}
-	return st, nil
+	return s.rev[articleID], nil
 }
 
 // LatestApproved implements tribune.CommentStore.
-func (s *Store) LatestApproved(ctx context.Context, limit int) ([]tribune.Comment, error) {
+func (s *Store) LatestApproved(ctx context.Context, articleID uuid.UUID, limit int) ([]tribune.Comment, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	out := s.filter(func(c *tribune.Comment) bool { return c.Status == tribune.StatusApproved }, newestFirst)
+	out := s.filter(func(c *tribune.Comment) bool {
+		return c.Status == tribune.StatusApproved && (articleID == uuid.Nil || c.ArticleID == articleID)
+	}, newestFirst)
 	return paged(out, tribune.Page{Limit: limit}.Norm()), nil
 }
 
@@ -337,41 +406,6 @@ func (s *Store) HasApproved(ctx context.Context, email tribune.Email) (bool, err
 	defer s.mu.RUnlock()
 	for _, c := range s.comments {
 		if c.Status == tribune.StatusApproved && c.Email.Equal(email) {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-// LastCommentAt implements tribune.ModerationStore.
-func (s *Store) LastCommentAt(ctx context.Context, clientHash string, email tribune.Email) (time.Time, error) {
-	if err := ctx.Err(); err != nil {
-		return time.Time{}, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var last time.Time
-	for _, c := range s.comments {
-		if (clientHash != "" && c.Meta.ClientHash == clientHash) || (!email.IsZero() && c.Email.Equal(email)) {
-			if c.Created.After(last) {
-				last = c.Created
-			}
-		}
-	}
-	return last, nil
-}
-
-// HasDuplicate implements tribune.ModerationStore.
-func (s *Store) HasDuplicate(ctx context.Context, d *tribune.Comment) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for _, id := range s.byArticle[d.ArticleID] {
-		c := s.comments[id]
-		if c.ID != d.ID && c.ParentID == d.ParentID && c.Body == d.Body &&
-			((!d.Email.IsZero() && c.Email.Equal(d.Email)) || (d.Email.IsZero() && c.AuthorName == d.AuthorName)) {
 			return true, nil
 		}
 	}
@@ -410,9 +444,11 @@ func (s *Store) EraseByEmail(ctx context.Context, email tribune.Email, mode trib
 			s.deleteLocked(id)
 			continue
 		}
-		c.AuthorName, c.Email, c.Website, c.Meta = "", tribune.Email{}, "", tribune.Meta{}
+		c.AuthorName, c.Email, c.Website = "", tribune.Email{}, ""
+		c.Meta.ClientHash, c.Meta.UserAgent = "", ""
 		c.Version++
 		s.comments[id] = c
+		s.rev[c.ArticleID]++
 	}
 	return n, nil
 }

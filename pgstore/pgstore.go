@@ -13,8 +13,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -134,6 +132,12 @@ func classify(op string, err error) error {
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "23505": // unique_violation
+			switch pe.ConstraintName {
+			case "comments_idem":
+				return fmt.Errorf("pgstore: %s: %w", op, tribune.ErrReplayed)
+			case "comments_dup":
+				return fmt.Errorf("pgstore: %s: %w", op, tribune.ErrDuplicate)
+			}
 			return fmt.Errorf("pgstore: %s: %w", op, tribune.ErrConflict)
 		case "23503": // foreign_key_violation
 			return fmt.Errorf("pgstore: %s: %w", op, tribune.ErrNotFound)
@@ -187,7 +191,7 @@ func (s *Store) Articles(ctx context.Context, page tribune.Page) ([]tribune.Arti
 // UpdateArticle implements tribune.ArticleStore.
 func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE articles SET slug = $1, title = $2, summary = $3, body = $4, author = $5, lang = $6,
-		published = $7, updated = $8, comments_closed = $9 WHERE id = $10`,
+		published = $7, updated = $8, comments_closed = $9, comments_rev = comments_rev + 1 WHERE id = $10`,
 		a.Slug, a.Title, a.Summary, a.Body, a.Author, a.Lang, a.Published, a.Updated, a.CommentsClosed, a.ID)
 	if err != nil {
 		return classify("update article", err)
@@ -198,13 +202,13 @@ func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
 	return nil
 }
 
-const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent`
+const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent, idem_key, dup_key`
 
 func scanComment(row pgx.Row) (tribune.Comment, error) {
 	var c tribune.Comment
 	var parent pgtype.UUID
 	var email, status string
-	err := row.Scan(&c.ID, &c.ArticleID, &parent, &c.AuthorName, &email, &c.Website, &c.Body, &status, &c.Created, &c.Version, &c.Meta.ClientHash, &c.Meta.UserAgent)
+	err := row.Scan(&c.ID, &c.ArticleID, &parent, &c.AuthorName, &email, &c.Website, &c.Body, &status, &c.Created, &c.Version, &c.Meta.ClientHash, &c.Meta.UserAgent, &c.Meta.Key, &c.Meta.DupKey)
 	if parent.Valid {
 		c.ParentID = parent.Bytes
 	}
@@ -216,14 +220,54 @@ func scanComment(row pgx.Row) (tribune.Comment, error) {
 
 func nullUUID(id uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: id, Valid: id != uuid.Nil} }
 
-func emailKey(e tribune.Email) string { return strings.ToLower(e.Address()) }
+// CreateComment implements tribune.CommentStore. The flood rule takes a
+// transaction-scoped advisory lock on the client hash, so two posts from
+// one client are checked one after the other; the keys are unique
+// indexes, so a race between two inserts ends with the second refused.
+func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune.Guard) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		flood := !g.FloodSince.IsZero() && c.Meta.ClientHash != ""
+		if flood {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7468172, hashtext($1))`, c.Meta.ClientHash); err != nil {
+				return classify("create comment", err)
+			}
+		}
+		if c.Meta.Key != "" || c.Meta.DupKey != "" || flood {
+			var replayed, dup, flooded bool
+			err := tx.QueryRow(ctx, `SELECT
+				EXISTS (SELECT 1 FROM comments WHERE idem_key = $1 AND idem_key <> ''),
+				EXISTS (SELECT 1 FROM comments WHERE dup_key = $2 AND dup_key <> ''),
+				$5 AND EXISTS (SELECT 1 FROM comments WHERE client_hash = $3 AND client_hash <> '' AND created > $4)`,
+				c.Meta.Key, c.Meta.DupKey, c.Meta.ClientHash, g.FloodSince, flood).Scan(&replayed, &dup, &flooded)
+			switch {
+			case err != nil:
+				return classify("create comment", err)
+			case replayed:
+				return fmt.Errorf("pgstore: create comment: %w", tribune.ErrReplayed)
+			case dup:
+				return fmt.Errorf("pgstore: create comment: %w", tribune.ErrDuplicate)
+			case flooded:
+				return fmt.Errorf("pgstore: create comment: %w", tribune.ErrFlood)
+			}
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO comments (`+commentCols+`, email_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+			c.ID, c.ArticleID, nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Website, c.Body,
+			string(c.Status), c.Created, c.Version, c.Meta.ClientHash, c.Meta.UserAgent, c.Meta.Key, c.Meta.DupKey, c.Email.Key())
+		return classify("create comment", err)
+	})
+}
 
-// CreateComment implements tribune.CommentStore.
-func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO comments (`+commentCols+`, email_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		c.ID, c.ArticleID, nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Website, c.Body,
-		string(c.Status), c.Created, c.Version, c.Meta.ClientHash, c.Meta.UserAgent, emailKey(c.Email))
-	return classify("create comment", err)
+// CommentByKey implements tribune.CommentStore.
+func (s *Store) CommentByKey(ctx context.Context, key string) (tribune.Comment, error) {
+	c, err := scanComment(s.pool.QueryRow(ctx, `SELECT `+commentCols+` FROM comments WHERE idem_key = $1 AND idem_key <> ''`, key))
+	return c, classify("comment by key", err)
+}
+
+// CommentsByIDs implements tribune.CommentStore.
+func (s *Store) CommentsByIDs(ctx context.Context, articleID uuid.UUID, ids []uuid.UUID) ([]tribune.Comment, error) {
+	ids = ids[:min(len(ids), 100)]
+	return queryComments(ctx, s.pool, "comments by ids", `SELECT `+commentCols+` FROM comments WHERE article_id = $1 AND id = ANY($2) ORDER BY created, id`, articleID, ids)
 }
 
 // Comment implements tribune.CommentStore.
@@ -323,19 +367,18 @@ func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[
 
 // CommentsStamp implements tribune.CommentStore.
 func (s *Store) CommentsStamp(ctx context.Context, articleID uuid.UUID) (tribune.Stamp, error) {
-	var st tribune.Stamp
-	var latest pgtype.Timestamptz
-	err := s.pool.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(version), 0), MAX(created) FROM comments WHERE article_id = $1`, articleID).
-		Scan(&st.Count, &st.VersionSum, &latest)
-	if latest.Valid {
-		st.Latest = latest.Time.UTC()
-	}
-	return st, classify("comments stamp", err)
+	var st int64
+	err := s.pool.QueryRow(ctx, `SELECT comments_rev FROM articles WHERE id = $1`, articleID).Scan(&st)
+	return tribune.Stamp(st), classify("comments stamp", err)
 }
 
 // LatestApproved implements tribune.CommentStore.
-func (s *Store) LatestApproved(ctx context.Context, limit int) ([]tribune.Comment, error) {
+func (s *Store) LatestApproved(ctx context.Context, articleID uuid.UUID, limit int) ([]tribune.Comment, error) {
 	p := tribune.Page{Limit: limit}.Norm()
+	if articleID != uuid.Nil {
+		return queryComments(ctx, s.pool, "latest approved", `SELECT `+commentCols+` FROM comments WHERE article_id = $1 AND status = 'approved'
+			ORDER BY created DESC, id DESC LIMIT $2`, articleID, p.Limit)
+	}
 	return queryComments(ctx, s.pool, "latest approved", `SELECT `+commentCols+` FROM comments WHERE status = 'approved' ORDER BY created DESC, id DESC LIMIT $1`, p.Limit)
 }
 
@@ -355,35 +398,8 @@ func (s *Store) HasApproved(ctx context.Context, email tribune.Email) (bool, err
 		return false, nil
 	}
 	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM comments WHERE email_key = $1 AND status = 'approved')`, emailKey(email)).Scan(&ok)
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM comments WHERE email_key = $1 AND status = 'approved')`, email.Key()).Scan(&ok)
 	return ok, classify("has approved", err)
-}
-
-// LastCommentAt implements tribune.ModerationStore.
-func (s *Store) LastCommentAt(ctx context.Context, clientHash string, email tribune.Email) (time.Time, error) {
-	var last pgtype.Timestamptz
-	err := s.pool.QueryRow(ctx, `SELECT GREATEST(
-		(SELECT MAX(created) FROM comments WHERE client_hash = $1 AND client_hash <> ''),
-		(SELECT MAX(created) FROM comments WHERE email_key = $2 AND email_key <> ''))`, clientHash, emailKey(email)).Scan(&last)
-	if err != nil || !last.Valid {
-		return time.Time{}, classify("last comment", err)
-	}
-	return last.Time.UTC(), nil
-}
-
-// HasDuplicate implements tribune.ModerationStore.
-func (s *Store) HasDuplicate(ctx context.Context, c *tribune.Comment) (bool, error) {
-	q := `SELECT EXISTS (SELECT 1 FROM comments WHERE email_key = $1 AND email_key <> '' AND article_id = $2
-		AND parent_id IS NOT DISTINCT FROM $3 AND body = $4 AND id <> $5)`
-	author := emailKey(c.Email)
-	if c.Email.IsZero() {
-		q = `SELECT EXISTS (SELECT 1 FROM comments WHERE author_name = $1 AND article_id = $2
-			AND parent_id IS NOT DISTINCT FROM $3 AND body = $4 AND id <> $5)`
-		author = c.AuthorName
-	}
-	var ok bool
-	err := s.pool.QueryRow(ctx, q, author, c.ArticleID, nullUUID(c.ParentID), c.Body, c.ID).Scan(&ok)
-	return ok, classify("has duplicate", err)
 }
 
 // CommentsByEmail implements tribune.PrivacyStore.
@@ -394,7 +410,7 @@ func (s *Store) CommentsByEmail(ctx context.Context, email tribune.Email) ([]tri
 	if email.IsZero() {
 		return []tribune.Comment{}, nil
 	}
-	return queryComments(ctx, s.pool, "comments by email", `SELECT `+commentCols+` FROM comments WHERE email_key = $1 ORDER BY created, id`, emailKey(email))
+	return queryComments(ctx, s.pool, "comments by email", `SELECT `+commentCols+` FROM comments WHERE email_key = $1 ORDER BY created, id`, email.Key())
 }
 
 // EraseByEmail implements tribune.PrivacyStore.
@@ -409,11 +425,11 @@ func (s *Store) EraseByEmail(ctx context.Context, email tribune.Email, mode trib
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if mode != tribune.EraseDelete {
 			tag, err := tx.Exec(ctx, `UPDATE comments SET author_name = '', email = '', email_key = '', website = '',
-				client_hash = '', user_agent = '', version = version + 1 WHERE email_key = $1`, emailKey(email))
+				client_hash = '', user_agent = '', version = version + 1 WHERE email_key = $1`, email.Key())
 			n = int(tag.RowsAffected())
 			return classify("erase", err)
 		}
-		rows, err := tx.Query(ctx, `SELECT id FROM comments WHERE email_key = $1 ORDER BY created, id`, emailKey(email))
+		rows, err := tx.Query(ctx, `SELECT id FROM comments WHERE email_key = $1 ORDER BY created, id`, email.Key())
 		if err != nil {
 			return classify("erase", err)
 		}

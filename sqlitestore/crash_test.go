@@ -47,7 +47,7 @@ func TestCrashChild(t *testing.T) {
 		c := tribune.Comment{ID: uuid.New(), ArticleID: a.ID, AuthorName: fmt.Sprint("w", i), Body: body,
 			Status: tribune.StatusApproved, Version: 1, Created: time.Now().UTC().Truncate(time.Microsecond),
 			Email: tribune.StoredEmail("crash@example.org")}
-		if err := s.CreateComment(ctx, &c); err != nil {
+		if err := s.CreateComment(ctx, &c, tribune.Guard{}); err != nil {
 			fmt.Fprintln(out, "ERR", err)
 			out.Flush()
 			os.Exit(2)

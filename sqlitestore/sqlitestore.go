@@ -20,6 +20,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"strconv"
 	"strings"
@@ -42,6 +43,7 @@ type Store struct {
 	r *sql.DB // read-only connections
 
 	insertComment *sql.Stmt // the hot write, prepared once on the writer
+	checkInsert   *sql.Stmt // the keys and flood rule checked before it
 	stamp         *sql.Stmt // the hot read of cached pages
 }
 
@@ -110,25 +112,32 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("sqlitestore: open: %w", err)
 	}
-	ins, err := w.PrepareContext(ctx, insertCommentSQL)
-	if err != nil {
-		w.Close()
-		r.Close()
+	s := &Store{w: w, r: r}
+	var errs []error
+	prepare := func(db *sql.DB, q string) *sql.Stmt {
+		st, err := db.PrepareContext(ctx, q)
+		errs = append(errs, err)
+		return st
+	}
+	s.insertComment = prepare(w, insertCommentSQL)
+	s.checkInsert = prepare(w, checkInsertSQL)
+	s.stamp = prepare(r, `SELECT comments_rev FROM articles WHERE id = ?`)
+	if err := errors.Join(errs...); err != nil {
+		s.Close()
 		return nil, fmt.Errorf("sqlitestore: prepare: %w", err)
 	}
-	stamp, err := r.PrepareContext(ctx, `SELECT COUNT(*), COALESCE(SUM(version), 0), MAX(created) FROM comments WHERE article_id = ?`)
-	if err != nil {
-		ins.Close()
-		w.Close()
-		r.Close()
-		return nil, fmt.Errorf("sqlitestore: prepare: %w", err)
-	}
-	return &Store{w: w, r: r, insertComment: ins, stamp: stamp}, nil
+	return s, nil
 }
 
 // Close closes the database.
 func (s *Store) Close() error {
-	return errors.Join(s.insertComment.Close(), s.stamp.Close(), s.r.Close(), s.w.Close())
+	var errs []error
+	for _, st := range []*sql.Stmt{s.insertComment, s.checkInsert, s.stamp} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(append(errs, s.r.Close(), s.w.Close())...)
 }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns an error unless
@@ -196,7 +205,15 @@ func classify(op string, err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() {
-		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+			switch msg := se.Error(); {
+			case strings.Contains(msg, "comments.idem_key"):
+				return fmt.Errorf("sqlitestore: %s: %w", op, tribune.ErrReplayed)
+			case strings.Contains(msg, "comments.dup_key"):
+				return fmt.Errorf("sqlitestore: %s: %w", op, tribune.ErrDuplicate)
+			}
+			return fmt.Errorf("sqlitestore: %s: %w", op, tribune.ErrConflict)
+		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			return fmt.Errorf("sqlitestore: %s: %w", op, tribune.ErrConflict)
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return fmt.Errorf("sqlitestore: %s: %w", op, tribune.ErrNotFound)
@@ -266,7 +283,7 @@ func (s *Store) Articles(ctx context.Context, page tribune.Page) ([]tribune.Arti
 // UpdateArticle implements tribune.ArticleStore.
 func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE articles SET slug = ?, title = ?, summary = ?, body = ?, author = ?, lang = ?,
-		published = ?, updated = ?, comments_closed = ? WHERE id = ?`,
+		published = ?, updated = ?, comments_closed = ?, comments_rev = comments_rev + 1 WHERE id = ?`,
 		a.Slug, a.Title, a.Summary, a.Body, a.Author, a.Lang, micro(a.Published), micro(a.Updated), a.CommentsClosed, a.ID.String())
 	if err != nil {
 		return classify("update article", err)
@@ -285,16 +302,25 @@ func affected(op string, res sql.Result) error {
 	return nil
 }
 
-const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent`
+const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent, idem_key, dup_key`
 
-const insertCommentSQL = `INSERT INTO comments (` + commentCols + `, email_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertCommentSQL = `INSERT INTO comments (` + commentCols + `, email_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// checkInsertSQL answers, in one statement, whether the idempotency key or
+// the duplicate key is taken and whether the client posted after the
+// flood threshold; each branch names its partial index's condition so
+// SQLite uses the index.
+const checkInsertSQL = `SELECT
+	EXISTS (SELECT 1 FROM comments WHERE idem_key = ?1 AND idem_key <> ''),
+	EXISTS (SELECT 1 FROM comments WHERE dup_key = ?2 AND dup_key <> ''),
+	EXISTS (SELECT 1 FROM comments WHERE client_hash = ?3 AND client_hash <> '' AND created > ?4)`
 
 func scanComment(row scanner) (tribune.Comment, error) {
 	var c tribune.Comment
 	var id, aid, email, status string
 	var parent sql.NullString
 	var created int64
-	if err := row.Scan(&id, &aid, &parent, &c.AuthorName, &email, &c.Website, &c.Body, &status, &created, &c.Version, &c.Meta.ClientHash, &c.Meta.UserAgent); err != nil {
+	if err := row.Scan(&id, &aid, &parent, &c.AuthorName, &email, &c.Website, &c.Body, &status, &created, &c.Version, &c.Meta.ClientHash, &c.Meta.UserAgent, &c.Meta.Key, &c.Meta.DupKey); err != nil {
 		return c, err
 	}
 	var err1, err2, err3 error
@@ -316,14 +342,67 @@ func nullUUID(id uuid.UUID) any {
 	return id.String()
 }
 
-func emailKey(e tribune.Email) string { return strings.ToLower(e.Address()) }
-
-// CreateComment implements tribune.CommentStore.
-func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment) error {
-	_, err := s.insertComment.ExecContext(ctx,
+// CreateComment implements tribune.CommentStore. The checks and the
+// insert run in one immediate transaction on the one writer, so no other
+// write, from this process or another, comes between them.
+func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune.Guard) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return classify("create comment", err)
+	}
+	defer tx.Rollback()
+	if c.Meta.Key != "" || c.Meta.DupKey != "" || !g.FloodSince.IsZero() {
+		since := int64(math.MaxInt64) // no flood rule: no comment is that new
+		if !g.FloodSince.IsZero() {
+			since = micro(g.FloodSince)
+		}
+		var replayed, dup, flood bool
+		err := tx.StmtContext(ctx, s.checkInsert).QueryRowContext(ctx, c.Meta.Key, c.Meta.DupKey, c.Meta.ClientHash, since).Scan(&replayed, &dup, &flood)
+		switch {
+		case err != nil:
+			return classify("create comment", err)
+		case replayed:
+			return fmt.Errorf("sqlitestore: create comment: %w", tribune.ErrReplayed)
+		case dup:
+			return fmt.Errorf("sqlitestore: create comment: %w", tribune.ErrDuplicate)
+		case flood:
+			return fmt.Errorf("sqlitestore: create comment: %w", tribune.ErrFlood)
+		}
+	}
+	if _, err := tx.StmtContext(ctx, s.insertComment).ExecContext(ctx,
 		c.ID.String(), c.ArticleID.String(), nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Website, c.Body,
-		string(c.Status), micro(c.Created), c.Version, c.Meta.ClientHash, c.Meta.UserAgent, emailKey(c.Email))
-	return classify("create comment", err)
+		string(c.Status), micro(c.Created), c.Version, c.Meta.ClientHash, c.Meta.UserAgent, c.Meta.Key, c.Meta.DupKey,
+		c.Email.Key()); err != nil {
+		return classify("create comment", err)
+	}
+	return classify("create comment", tx.Commit())
+}
+
+// CommentByKey implements tribune.CommentStore.
+func (s *Store) CommentByKey(ctx context.Context, key string) (tribune.Comment, error) {
+	if key == "" {
+		return tribune.Comment{}, fmt.Errorf("sqlitestore: comment by key: %w", tribune.ErrNotFound)
+	}
+	// Read on the writer: the key was just found taken there.
+	c, err := scanComment(s.w.QueryRowContext(ctx, `SELECT `+commentCols+` FROM comments WHERE idem_key = ? AND idem_key <> ''`, key))
+	return c, classify("comment by key", err)
+}
+
+// CommentsByIDs implements tribune.CommentStore.
+func (s *Store) CommentsByIDs(ctx context.Context, articleID uuid.UUID, ids []uuid.UUID) ([]tribune.Comment, error) {
+	ids = ids[:min(len(ids), 100)]
+	if len(ids) == 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return []tribune.Comment{}, nil
+	}
+	args := []any{articleID.String()}
+	for _, id := range ids {
+		args = append(args, id.String())
+	}
+	return s.queryComments(ctx, "comments by ids", `SELECT `+commentCols+` FROM comments WHERE article_id = ? AND id IN (?`+
+		strings.Repeat(", ?", len(ids)-1)+`) ORDER BY created, id`, args...)
 }
 
 // Comment implements tribune.CommentStore.
@@ -446,17 +525,17 @@ func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[
 // CommentsStamp implements tribune.CommentStore.
 func (s *Store) CommentsStamp(ctx context.Context, articleID uuid.UUID) (tribune.Stamp, error) {
 	var st tribune.Stamp
-	var latest sql.NullInt64
-	err := s.stamp.QueryRowContext(ctx, articleID.String()).Scan(&st.Count, &st.VersionSum, &latest)
-	if latest.Valid {
-		st.Latest = fromMicro(latest.Int64)
-	}
+	err := s.stamp.QueryRowContext(ctx, articleID.String()).Scan(&st)
 	return st, classify("comments stamp", err)
 }
 
 // LatestApproved implements tribune.CommentStore.
-func (s *Store) LatestApproved(ctx context.Context, limit int) ([]tribune.Comment, error) {
+func (s *Store) LatestApproved(ctx context.Context, articleID uuid.UUID, limit int) ([]tribune.Comment, error) {
 	p := tribune.Page{Limit: limit}.Norm()
+	if articleID != uuid.Nil {
+		return s.queryComments(ctx, "latest approved", `SELECT `+commentCols+` FROM comments WHERE article_id = ? AND status = 'approved'
+			ORDER BY created DESC, id DESC LIMIT ?`, articleID.String(), p.Limit)
+	}
 	return s.queryComments(ctx, "latest approved", `SELECT `+commentCols+` FROM comments WHERE status = 'approved' ORDER BY created DESC, id DESC LIMIT ?`, p.Limit)
 }
 
@@ -476,62 +555,11 @@ func (s *Store) HasApproved(ctx context.Context, email tribune.Email) (bool, err
 		return false, nil
 	}
 	var one int
-	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM comments WHERE email_key = ? AND status = 'approved' LIMIT 1`, emailKey(email)).Scan(&one)
+	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM comments WHERE email_key = ? AND status = 'approved' LIMIT 1`, email.Key()).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	return err == nil, classify("has approved", err)
-}
-
-// LastCommentAt implements tribune.ModerationStore.
-func (s *Store) LastCommentAt(ctx context.Context, clientHash string, email tribune.Email) (time.Time, error) {
-	// Each branch names its column's partial index condition, so SQLite
-	// can use the index.
-	var branches []string
-	var args []any
-	if clientHash != "" {
-		branches = append(branches, `SELECT MAX(created) AS created FROM comments WHERE client_hash = ? AND client_hash <> ''`)
-		args = append(args, clientHash)
-	}
-	if !email.IsZero() {
-		branches = append(branches, `SELECT MAX(created) AS created FROM comments WHERE email_key = ? AND email_key <> ''`)
-		args = append(args, emailKey(email))
-	}
-	if len(branches) == 0 {
-		if err := ctx.Err(); err != nil {
-			return time.Time{}, err
-		}
-		return time.Time{}, nil
-	}
-	var last sql.NullInt64
-	err := s.r.QueryRowContext(ctx, `SELECT MAX(created) FROM (`+strings.Join(branches, " UNION ALL ")+`)`, args...).Scan(&last)
-	if err != nil || !last.Valid {
-		return time.Time{}, classify("last comment", err)
-	}
-	return fromMicro(last.Int64), nil
-}
-
-// HasDuplicate implements tribune.ModerationStore.
-func (s *Store) HasDuplicate(ctx context.Context, c *tribune.Comment) (bool, error) {
-	q := `SELECT 1 FROM comments WHERE email_key = ? AND email_key <> '' AND article_id = ? AND COALESCE(parent_id, '') = ? AND body = ? AND id <> ? LIMIT 1`
-	author := emailKey(c.Email)
-	if c.Email.IsZero() {
-		q = `SELECT 1 FROM comments WHERE author_name = ? AND article_id = ? AND COALESCE(parent_id, '') = ? AND body = ? AND id <> ? LIMIT 1`
-		author = c.AuthorName
-	}
-	var one int
-	err := s.r.QueryRowContext(ctx, q, author, c.ArticleID.String(), parentKey(c.ParentID), c.Body, c.ID.String()).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, classify("has duplicate", err)
-}
-
-func parentKey(id uuid.UUID) string {
-	if id == uuid.Nil {
-		return ""
-	}
-	return id.String()
 }
 
 // CommentsByEmail implements tribune.PrivacyStore.
@@ -542,7 +570,7 @@ func (s *Store) CommentsByEmail(ctx context.Context, email tribune.Email) ([]tri
 	if email.IsZero() {
 		return []tribune.Comment{}, nil
 	}
-	return s.queryComments(ctx, "comments by email", `SELECT `+commentCols+` FROM comments WHERE email_key = ? ORDER BY created, id`, emailKey(email))
+	return s.queryComments(ctx, "comments by email", `SELECT `+commentCols+` FROM comments WHERE email_key = ? ORDER BY created, id`, email.Key())
 }
 
 // EraseByEmail implements tribune.PrivacyStore.
@@ -560,7 +588,7 @@ func (s *Store) EraseByEmail(ctx context.Context, email tribune.Email, mode trib
 	defer tx.Rollback()
 	if mode != tribune.EraseDelete {
 		res, err := tx.ExecContext(ctx, `UPDATE comments SET author_name = '', email = '', email_key = '', website = '',
-			client_hash = '', user_agent = '', version = version + 1 WHERE email_key = ?`, emailKey(email))
+			client_hash = '', user_agent = '', version = version + 1 WHERE email_key = ?`, email.Key())
 		if err != nil {
 			return 0, classify("erase", err)
 		}
@@ -570,7 +598,7 @@ func (s *Store) EraseByEmail(ctx context.Context, email tribune.Email, mode trib
 		}
 		return int(n), classify("erase", tx.Commit())
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM comments WHERE email_key = ? ORDER BY created, id`, emailKey(email))
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM comments WHERE email_key = ? ORDER BY created, id`, email.Key())
 	if err != nil {
 		return 0, classify("erase", err)
 	}

@@ -30,7 +30,7 @@ func TestMigrationsRunOnce(t *testing.T) {
 		require.NoError(t, err)
 		v, err := s.SchemaVersion(t.Context())
 		require.NoError(t, err)
-		require.Equal(t, 1, v)
+		require.Equal(t, 2, v, "the number of embedded migrations")
 		require.NoError(t, s.IntegrityCheck(t.Context()))
 		require.NoError(t, s.Close())
 	}

@@ -45,6 +45,9 @@ func Run(t *testing.T, newStore func(t *testing.T) tribune.Store) {
 		{"LatestApproved", testLatestApproved},
 		{"CommentsByStatus", testCommentsByStatus},
 		{"ModerationLookups", testModerationLookups},
+		{"CreateGuards", testCreateGuards},
+		{"GuardsUnderRace", testGuardsUnderRace},
+		{"CommentsByIDs", testCommentsByIDs},
 		{"EraseAnonymise", testEraseAnonymise},
 		{"EraseDelete", testEraseDelete},
 		{"StampFollowsEveryChange", testStamp},
@@ -97,7 +100,7 @@ func mustArticle(t *testing.T, s tribune.Store, title string, at time.Time) trib
 
 func mustComment(t *testing.T, s tribune.Store, c tribune.Comment) tribune.Comment {
 	t.Helper()
-	if err := s.CreateComment(ctx(t), &c); err != nil {
+	if err := s.CreateComment(ctx(t), &c, tribune.Guard{}); err != nil {
 		t.Fatalf("CreateComment: %v", err)
 	}
 	return c
@@ -294,11 +297,11 @@ func testCommentRoundTrip(t *testing.T, s tribune.Store) {
 
 func testCommentErrors(t *testing.T, s tribune.Store) {
 	c := NewComment(t, uuid.New(), "Ana", "ana@example.org", "orphan", base)
-	wantErr(t, "unknown article", s.CreateComment(ctx(t), &c), tribune.ErrNotFound)
+	wantErr(t, "unknown article", s.CreateComment(ctx(t), &c, tribune.Guard{}), tribune.ErrNotFound)
 	a := mustArticle(t, s, "Errors", base)
 	c.ArticleID = a.ID
 	mustComment(t, s, c)
-	wantErr(t, "same ID", s.CreateComment(ctx(t), &c), tribune.ErrConflict)
+	wantErr(t, "same ID", s.CreateComment(ctx(t), &c, tribune.Guard{}), tribune.ErrConflict)
 	_, err := s.Comment(ctx(t), uuid.New())
 	wantErr(t, "Comment", err, tribune.ErrNotFound)
 	_, err = s.SetStatus(ctx(t), uuid.New(), tribune.StatusApproved)
@@ -434,11 +437,16 @@ func testLatestApproved(t *testing.T, s tribune.Store) {
 	p := NewComment(t, a.ID, "P", "p@example.org", "pending", base.Add(time.Hour))
 	p.Status = tribune.StatusPending
 	mustComment(t, s, p)
-	got, err := s.LatestApproved(ctx(t), 4)
+	got, err := s.LatestApproved(ctx(t), uuid.Nil, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sameIDs(t, "latest 4", want[:4], ids(got))
+	got, err = s.LatestApproved(ctx(t), a.ID, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameIDs(t, "latest 2 of one article", []uuid.UUID{want[1], want[3]}, ids(got))
 }
 
 func testCommentsByStatus(t *testing.T, s tribune.Store) {
@@ -492,42 +500,122 @@ func testModerationLookups(t *testing.T, s tribune.Store) {
 		t.Error("HasApproved for another email")
 	}
 
-	later := NewComment(t, a.ID, "Ana", "ana@example.org", "later", base.Add(time.Minute))
-	later.Meta.ClientHash = "hash-1"
-	mustComment(t, s, later)
+}
+
+func testCreateGuards(t *testing.T, s tribune.Store) {
+	a := mustArticle(t, s, "Guards", base)
+	first := NewComment(t, a.ID, "Ana", "ana@example.org", "first", base)
+	first.Meta.Key, first.Meta.DupKey, first.Meta.ClientHash = "key-1", "dup-1", "client-1"
+	mustComment(t, s, first)
+
+	got, err := s.CommentByKey(ctx(t), "key-1")
+	if err != nil || got.ID != first.ID || got.Meta.Key != "key-1" || got.Meta.DupKey != "dup-1" {
+		t.Errorf("CommentByKey: %v %v", got.ID, err)
+	}
+	_, err = s.CommentByKey(ctx(t), "key-x")
+	wantErr(t, "unknown key", err, tribune.ErrNotFound)
+	_, err = s.CommentByKey(ctx(t), "")
+	wantErr(t, "empty key", err, tribune.ErrNotFound)
+
+	flood := tribune.Guard{FloodSince: base.Add(-time.Second)}
 	for _, tc := range []struct {
-		name   string
-		client string
-		email  tribune.Email
-		want   time.Time
+		name      string
+		key, dup  string
+		client    string
+		guard     tribune.Guard
+		want      error
+		createdAt time.Duration
 	}{
-		{"by client", "hash-1", tribune.Email{}, later.Created},
-		{"by email", "", email, later.Created},
-		{"neither", "hash-x", other, time.Time{}},
-		{"empty both", "", tribune.Email{}, time.Time{}},
+		{"same key", "key-1", "dup-2", "client-2", tribune.Guard{}, tribune.ErrReplayed, time.Minute},
+		{"same key wins over the rest", "key-1", "dup-1", "client-1", flood, tribune.ErrReplayed, time.Minute},
+		{"same duplicate key", "key-2", "dup-1", "client-2", tribune.Guard{}, tribune.ErrDuplicate, time.Minute},
+		{"same client in the flood window", "key-3", "dup-3", "client-1", flood, tribune.ErrFlood, time.Second},
+		{"same client, no flood rule", "key-4", "dup-4", "client-1", tribune.Guard{}, nil, time.Second},
+		{"same client after the window", "key-5", "dup-5", "client-1", tribune.Guard{FloodSince: base.Add(time.Hour)}, nil, 2 * time.Hour},
+		{"another client in the window", "key-6", "dup-6", "client-9", flood, nil, time.Second},
+		{"no keys at all", "", "", "", flood, nil, time.Second},
+		{"no keys again", "", "", "", flood, nil, time.Second},
 	} {
-		got, err := s.LastCommentAt(ctx(t), tc.client, tc.email)
-		if err != nil || !got.Equal(tc.want) {
-			t.Errorf("LastCommentAt %s: want %v, got %v (%v)", tc.name, tc.want, got, err)
+		c := NewComment(t, a.ID, "Ana", "ana@example.org", "text "+tc.name, base.Add(tc.createdAt))
+		c.Meta.Key, c.Meta.DupKey, c.Meta.ClientHash = tc.key, tc.dup, tc.client
+		err := s.CreateComment(ctx(t), &c, tc.guard)
+		if tc.want == nil && err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if tc.want != nil {
+			wantErr(t, tc.name, err, tc.want)
+			if _, err := s.Comment(ctx(t), c.ID); !errors.Is(err, tribune.ErrNotFound) {
+				t.Errorf("%s: refused comment stored", tc.name)
+			}
 		}
 	}
 
-	dup := NewComment(t, a.ID, "Ana", "ANA@example.org", "later", base.Add(time.Hour))
-	if ok, err := s.HasDuplicate(ctx(t), &dup); err != nil || !ok {
-		t.Errorf("duplicate by email not found: %v %v", ok, err)
+	// Deleting a comment frees its keys.
+	if err := s.DeleteComment(ctx(t), first.ID); err != nil {
+		t.Fatal(err)
 	}
-	byName := NewComment(t, a.ID, "Ana", "", "later", base.Add(time.Hour))
-	if ok, _ := s.HasDuplicate(ctx(t), &byName); !ok {
-		t.Error("duplicate by name not found")
+	again := NewComment(t, a.ID, "Ana", "ana@example.org", "first", base.Add(3*time.Hour))
+	again.Meta.Key, again.Meta.DupKey = "key-1", "dup-1"
+	if err := s.CreateComment(ctx(t), &again, tribune.Guard{}); err != nil {
+		t.Errorf("keys of a deleted comment: %v", err)
 	}
-	reply := dup
-	reply.ParentID = later.ID
-	if ok, _ := s.HasDuplicate(ctx(t), &reply); ok {
-		t.Error("a reply with the same text is not a duplicate")
+}
+
+// testGuardsUnderRace sends the same key, the same duplicate key and the
+// same client at once from many goroutines: exactly one of each gets in.
+func testGuardsUnderRace(t *testing.T, s tribune.Store) {
+	a := mustArticle(t, s, "Race", base)
+	const n = 16
+	for _, tc := range []struct {
+		name string
+		set  func(c *tribune.Comment, i int)
+		want error
+	}{
+		{"same key", func(c *tribune.Comment, i int) { c.Meta.Key = "race-key" }, tribune.ErrReplayed},
+		{"same duplicate key", func(c *tribune.Comment, i int) { c.Meta.DupKey = "race-dup" }, tribune.ErrDuplicate},
+		{"same client", func(c *tribune.Comment, i int) { c.Meta.ClientHash = "race-client" }, tribune.ErrFlood},
+	} {
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() {
+				c := NewComment(t, a.ID, "R", "r@example.org", fmt.Sprint(tc.name, i), base.Add(time.Duration(i)*time.Millisecond))
+				c.Meta.ClientHash = fmt.Sprint("client-", tc.name, i)
+				tc.set(&c, i)
+				errs[i] = s.CreateComment(ctx(t), &c, tribune.Guard{FloodSince: base.Add(-time.Minute)})
+			})
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case !errors.Is(err, tc.want):
+				t.Errorf("%s: want %v, got %v", tc.name, tc.want, err)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("%s: %d of %d stored, want 1", tc.name, ok, n)
+		}
 	}
-	otherText := NewComment(t, a.ID, "Ana", "ana@example.org", "different", base.Add(time.Hour))
-	if ok, _ := s.HasDuplicate(ctx(t), &otherText); ok {
-		t.Error("different text is not a duplicate")
+}
+
+func testCommentsByIDs(t *testing.T, s tribune.Store) {
+	a := mustArticle(t, s, "By IDs", base)
+	b := mustArticle(t, s, "By IDs, other", base)
+	c1 := mustComment(t, s, NewComment(t, a.ID, "A", "", "one", base.Add(2*time.Minute)))
+	c2 := mustComment(t, s, NewComment(t, a.ID, "B", "", "two", base.Add(time.Minute)))
+	mustComment(t, s, NewComment(t, a.ID, "C", "", "not asked", base))
+	elsewhere := mustComment(t, s, NewComment(t, b.ID, "D", "", "elsewhere", base))
+	got, err := s.CommentsByIDs(ctx(t), a.ID, []uuid.UUID{c1.ID, uuid.New(), elsewhere.ID, c2.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameIDs(t, "CommentsByIDs", []uuid.UUID{c2.ID, c1.ID}, ids(got))
+	got, err = s.CommentsByIDs(ctx(t), a.ID, nil)
+	if err != nil || got == nil || len(got) != 0 {
+		t.Errorf("no IDs: %v %v", got, err)
 	}
 }
 
@@ -612,19 +700,19 @@ func testCancellation(t *testing.T, s tribune.Store) {
 		"ArticleBySlug":    func() error { _, err := s.ArticleBySlug(cctx, a.Slug); return err },
 		"Articles":         func() error { _, err := s.Articles(cctx, tribune.Page{}); return err },
 		"UpdateArticle":    func() error { return s.UpdateArticle(cctx, &a) },
-		"CreateComment":    func() error { return s.CreateComment(cctx, &d) },
+		"CreateComment":    func() error { return s.CreateComment(cctx, &d, tribune.Guard{}) },
+		"CommentByKey":     func() error { _, err := s.CommentByKey(cctx, "k"); return err },
+		"CommentsByIDs":    func() error { _, err := s.CommentsByIDs(cctx, a.ID, []uuid.UUID{c.ID}); return err },
 		"Comment":          func() error { _, err := s.Comment(cctx, c.ID); return err },
 		"Comments":         func() error { _, err := s.Comments(cctx, a.ID); return err },
 		"SetStatus":        func() error { _, err := s.SetStatus(cctx, c.ID, tribune.StatusSpam); return err },
 		"EditBody":         func() error { _, err := s.EditBody(cctx, c.ID, "<p>z</p>"); return err },
 		"DeleteComment":    func() error { return s.DeleteComment(cctx, c.ID) },
 		"CountApproved":    func() error { _, err := s.CountApproved(cctx, []uuid.UUID{a.ID}); return err },
-		"LatestApproved":   func() error { _, err := s.LatestApproved(cctx, 10); return err },
+		"LatestApproved":   func() error { _, err := s.LatestApproved(cctx, uuid.Nil, 10); return err },
 		"CommentsByStatus": func() error { _, err := s.CommentsByStatus(cctx, tribune.StatusPending, tribune.Page{}); return err },
 		"CommentsStamp":    func() error { _, err := s.CommentsStamp(cctx, a.ID); return err },
 		"HasApproved":      func() error { _, err := s.HasApproved(cctx, email); return err },
-		"LastCommentAt":    func() error { _, err := s.LastCommentAt(cctx, "x", email); return err },
-		"HasDuplicate":     func() error { _, err := s.HasDuplicate(cctx, &d); return err },
 		"CommentsByEmail":  func() error { _, err := s.CommentsByEmail(cctx, email); return err },
 		"EraseByEmail":     func() error { _, err := s.EraseByEmail(cctx, email, tribune.EraseDelete); return err },
 	}
@@ -643,26 +731,26 @@ func testCancellation(t *testing.T, s tribune.Store) {
 func testStamp(t *testing.T, s tribune.Store) {
 	a := mustArticle(t, s, "Stamp", base)
 	other := mustArticle(t, s, "Other stamp", base)
-	seen := map[tribune.Stamp]string{}
+	var prev tribune.Stamp
+	prevStep := ""
 	check := func(step string) {
 		t.Helper()
 		st, err := s.CommentsStamp(ctx(t), a.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.Latest.Location() != time.UTC {
-			t.Errorf("%s: stamp time not in UTC", step)
+		if prevStep != "" && st <= prev {
+			t.Errorf("%s: stamp %d not above %d (after %s)", step, st, prev, prevStep)
 		}
-		if prev, ok := seen[st]; ok {
-			t.Errorf("%s: stamp %+v unchanged since %s", step, st, prev)
-		}
-		seen[st] = step
+		prev, prevStep = st, step
 	}
 	check("empty")
 	c1 := mustComment(t, s, NewComment(t, a.ID, "A", "a@example.org", "one", base.Add(time.Minute)))
 	check("create")
-	c2 := mustComment(t, s, NewComment(t, a.ID, "B", "b@example.org", "two", base.Add(2*time.Minute)))
-	check("create reply")
+	c2 := NewComment(t, a.ID, "B", "b@example.org", "two", base.Add(2*time.Minute))
+	c2.Status = tribune.StatusSpam
+	c2 = mustComment(t, s, c2)
+	check("create spam")
 	if _, err := s.SetStatus(ctx(t), c1.ID, tribune.StatusSpam); err != nil {
 		t.Fatal(err)
 	}
@@ -675,16 +763,28 @@ func testStamp(t *testing.T, s tribune.Store) {
 		t.Fatal(err)
 	}
 	check("anonymise")
+	// Deleting the newest comment must not bring back an older stamp.
+	if err := s.DeleteComment(ctx(t), c2.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("delete newest")
 	if err := s.DeleteComment(ctx(t), c1.ID); err != nil {
 		t.Fatal(err)
 	}
 	check("delete")
+	a.Title = "Stamp, renamed"
+	if err := s.UpdateArticle(ctx(t), &a); err != nil {
+		t.Fatal(err)
+	}
+	check("update article")
 	before, _ := s.CommentsStamp(ctx(t), a.ID)
 	mustComment(t, s, NewComment(t, other.ID, "O", "o@example.org", "elsewhere", base.Add(time.Hour)))
 	after, _ := s.CommentsStamp(ctx(t), a.ID)
 	if before != after {
 		t.Error("a comment on another article changed the stamp")
 	}
+	_, err := s.CommentsStamp(ctx(t), uuid.New())
+	wantErr(t, "stamp of an unknown article", err, tribune.ErrNotFound)
 }
 
 // testConcurrentWriters has 8 goroutines create 500 comments each.
@@ -703,7 +803,7 @@ func testConcurrentWriters(t *testing.T, s tribune.Store) {
 					Status: tribune.StatusApproved, Version: 1,
 					Created: base.Add(time.Duration(w*each+i) * time.Microsecond),
 				}
-				if err := s.CreateComment(ctx(t), &c); err != nil {
+				if err := s.CreateComment(ctx(t), &c, tribune.Guard{}); err != nil {
 					errs <- fmt.Errorf("writer %d, comment %d: %w", w, i, err)
 					return
 				}

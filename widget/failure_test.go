@@ -27,16 +27,16 @@ type failingStore struct {
 
 var errDown = errors.New("database is down")
 
-func (s *failingStore) CreateComment(ctx context.Context, c *tribune.Comment) error {
+func (s *failingStore) CreateComment(ctx context.Context, c *tribune.Comment, g tribune.Guard) error {
 	if s.failWrites {
 		return errDown
 	}
-	return s.Store.CreateComment(ctx, c)
+	return s.Store.CreateComment(ctx, c, g)
 }
 
 func (s *failingStore) CommentsStamp(ctx context.Context, id uuid.UUID) (tribune.Stamp, error) {
 	if s.failReads {
-		return tribune.Stamp{}, errDown
+		return 0, errDown
 	}
 	return s.Store.CommentsStamp(ctx, id)
 }

@@ -135,7 +135,7 @@ func (h *Handler) serveArticleFeed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serveSiteFeed(w http.ResponseWriter, r *http.Request) {
-	comments, err := h.store.LatestApproved(r.Context(), 50)
+	comments, err := h.store.LatestApproved(r.Context(), uuid.Nil, 50)
 	if err != nil {
 		h.serverError(w, r, "feed", err)
 		return

@@ -44,7 +44,7 @@ func benchSite(b *testing.B, opts ...widget.Option) (*widget.Handler, tribune.Ar
 			c.ParentID = parent
 		}
 		parent = c.ID
-		if err := store.CreateComment(ctx, &c); err != nil {
+		if err := store.CreateComment(ctx, &c, tribune.Guard{}); err != nil {
 			b.Fatal(err)
 		}
 	}
