@@ -28,6 +28,10 @@ var (
 	// idempotency key (Meta.Key): the same form sent again. Stores return
 	// it; [Service.Submit] answers with the stored comment instead.
 	ErrReplayed = errors.New("tribune: already stored under this key")
+	// ErrUnavailable reports that the store failed: down, frozen past its
+	// deadline, or broken. Nothing was written; try again later (a
+	// caller answers 503). See [StoreWithTimeout].
+	ErrUnavailable = errors.New("tribune: store unavailable")
 	// ErrFlood reports that a client posted again too soon.
 	ErrFlood = errors.New("tribune: commenting too quickly")
 	// ErrParentNotApproved reports a reply to a comment that is not

@@ -73,7 +73,7 @@ func FuzzRender(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s, s, s)
 	}
-	r, err := tribune.NewRenderer(tribune.WithCacheSize(0))
+	r, err := tribune.NewRenderer(tribune.WithCacheBytes(0))
 	if err != nil {
 		f.Fatal(err)
 	}

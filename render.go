@@ -45,11 +45,15 @@ type Renderer struct {
 	cache        *lru.Cache[cacheKey, string]
 }
 
+// DefaultRenderCacheBytes is the default budget of a Renderer's cache of
+// rendered comments.
+const DefaultRenderCacheBytes = 32 << 20
+
 type renderConfig struct {
 	templates fs.FS
 	loc       *time.Location
 	maxDepth  int
-	cacheSize int
+	cacheBytes int64
 }
 
 // RenderOption configures a [Renderer].
@@ -74,16 +78,24 @@ func WithMaxDepth(n int) RenderOption {
 	return func(c *renderConfig) { c.maxDepth = n }
 }
 
-// WithCacheSize sets how many rendered comments are kept (default 10,000);
-// 0 turns the cache off.
-func WithCacheSize(n int) RenderOption {
-	return func(c *renderConfig) { c.cacheSize = n }
+// WithCacheBytes sets the byte budget of the cache of rendered comments
+// (default [DefaultRenderCacheBytes]); 0 turns the cache off. The least
+// recently used comments go first; a comment's old versions, which no
+// thread asks for any more, go with them.
+func WithCacheBytes(n int64) RenderOption {
+	return func(c *renderConfig) { c.cacheBytes = n }
 }
+
+// WithCacheSize sets the cache's budget to n comments of 2 KiB.
+//
+// Deprecated: a count of entries does not bound memory (a comment can
+// weigh 128 KiB); use [WithCacheBytes].
+func WithCacheSize(n int) RenderOption { return WithCacheBytes(int64(n) * 2048) }
 
 // NewRenderer returns a Renderer with the built-in templates, or the
 // host's over them.
 func NewRenderer(opts ...RenderOption) (*Renderer, error) {
-	cfg := renderConfig{cacheSize: 10000}
+	cfg := renderConfig{cacheBytes: DefaultRenderCacheBytes}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -93,7 +105,7 @@ func NewRenderer(opts ...RenderOption) (*Renderer, error) {
 	if cfg.maxDepth <= 0 {
 		cfg.maxDepth = DefaultMaxDepth
 	}
-	if cfg.cacheSize < 0 {
+	if cfg.cacheBytes < 0 {
 		return nil, errors.New("tribune: negative cache size")
 	}
 	t, err := defaultTemplates.Clone()
@@ -114,8 +126,8 @@ func NewRenderer(opts ...RenderOption) (*Renderer, error) {
 		tmpl: t, comment: t.Lookup("comment"), sectionOpen: t.Lookup("section-open"), threadEnd: t.Lookup("thread-end"), sectionClose: t.Lookup("section-close"),
 		loc: cfg.loc, maxDepth: cfg.maxDepth,
 	}
-	if cfg.cacheSize > 0 {
-		r.cache = lru.New[cacheKey, string](cfg.cacheSize)
+	if cfg.cacheBytes > 0 {
+		r.cache = lru.New[cacheKey, string](cfg.cacheBytes, func(s string) int64 { return int64(len(s)) })
 	}
 	return r, nil
 }

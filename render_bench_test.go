@@ -69,7 +69,7 @@ func BenchmarkRenderThread(b *testing.B) {
 		cs := benchThread(n, a.ID)
 		s := tribune.Section{Article: &a, Comments: cs, Form: tribune.Form{Action: "/comments/post"}}
 		b.Run(fmt.Sprintf("cold/%d", n), func(b *testing.B) {
-			r, err := tribune.NewRenderer(tribune.WithCacheSize(0))
+			r, err := tribune.NewRenderer(tribune.WithCacheBytes(0))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -107,7 +107,7 @@ func TestSanitizeXSSCorpus(t *testing.T) {
 		t.Skipf("XSS corpus not found: set %s to shared/security/xss-vectors.txt", htmlcheck.CorpusEnv)
 	}
 	require.NoError(t, err)
-	r, err := tribune.NewRenderer(tribune.WithCacheSize(0))
+	r, err := tribune.NewRenderer(tribune.WithCacheBytes(0))
 	require.NoError(t, err)
 	a := seedArticle(t)
 	stored := 0

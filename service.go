@@ -1,6 +1,7 @@
 package tribune
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -8,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -415,31 +417,35 @@ func truncateUTF8(s string, n int) string {
 
 // Visible returns what a visitor sees of an article's thread: the approved
 // comments and, among the pending ones, those whose IDs are in own (the
-// visitor's own, as a signed cookie tells the widget).
+// visitor's own, as a signed cookie tells the widget), in thread order.
 func (s *Service) Visible(ctx context.Context, articleID uuid.UUID, own []uuid.UUID) ([]Comment, error) {
-	if len(own) == 0 {
-		return s.store.Comments(ctx, articleID, StatusApproved)
-	}
-	all, err := s.store.Comments(ctx, articleID, StatusApproved, StatusPending)
+	mine, err := s.OwnPending(ctx, articleID, own)
 	if err != nil {
 		return nil, err
 	}
-	out := all[:0]
-	for _, c := range all {
-		if c.Status == StatusApproved || containsID(own, c.ID) {
-			out = append(out, c)
-		}
+	out, err := s.store.Comments(ctx, articleID, StatusApproved)
+	if err != nil || len(mine) == 0 {
+		return out, err
 	}
+	out = append(out, mine...)
+	slices.SortFunc(out, func(a, b Comment) int {
+		return cmp.Or(a.Created.Compare(b.Created), strings.Compare(a.ID.String(), b.ID.String()))
+	})
 	return out, nil
 }
 
-func containsID(ids []uuid.UUID, id uuid.UUID) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
+// OwnPending returns those of the comments own names that belong to the
+// article and still wait for moderation: read by their IDs, whatever the
+// size of the article's queue.
+func (s *Service) OwnPending(ctx context.Context, articleID uuid.UUID, own []uuid.UUID) ([]Comment, error) {
+	if len(own) == 0 {
+		return nil, nil
 	}
-	return false
+	mine, err := s.store.CommentsByIDs(ctx, articleID, own)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(mine, func(c Comment) bool { return c.Status != StatusPending }), nil
 }
 
 // Moderate sets a comment's status (approve, spam, trash, or back to

@@ -1,9 +1,11 @@
 package widget
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -90,8 +92,7 @@ func (h *Handler) apiArticle(w http.ResponseWriter, r *http.Request) (*tribune.A
 		return nil, false
 	}
 	if err != nil {
-		h.cfg.logger.Error("tribune: api article", "err", err)
-		apiError(w, http.StatusInternalServerError, "server", l.T("widget.server"))
+		h.apiFailure(w, r, l, "api article", err)
 		return nil, false
 	}
 	return &a, true
@@ -104,19 +105,28 @@ func (h *Handler) apiComments(w http.ResponseWriter, r *http.Request) {
 	}
 	cs, err := h.store.Comments(r.Context(), a.ID, tribune.StatusApproved)
 	if err != nil {
-		h.cfg.logger.Error("tribune: api comments", "err", err)
-		apiError(w, http.StatusInternalServerError, "server", h.locale(r, a).T("widget.server"))
+		h.apiFailure(w, r, h.locale(r, a), "api comments", err)
 		return
 	}
-	out := struct {
-		Article  uuid.UUID    `json:"article"`
-		Count    int          `json:"count"`
-		Comments []APIComment `json:"comments"`
-	}{Article: a.ID, Count: len(cs), Comments: make([]APIComment, len(cs))}
+	// Streamed one comment at a time: {"article", "count", "comments"}.
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 16<<10)
+	fmt.Fprintf(bw, `{"article":%q,"count":%d,"comments":[`, a.ID.String(), len(cs))
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(true)
 	for i := range cs {
-		out.Comments[i] = h.apiComment(&cs[i], a)
+		if i > 0 {
+			_ = bw.WriteByte(',')
+		}
+		if err := enc.Encode(h.apiComment(&cs[i], a)); err != nil {
+			h.cfg.logger.Error("tribune: api comments", "err", err)
+			return
+		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	_, _ = bw.WriteString("]}\n")
+	_ = bw.Flush()
 }
 
 // apiCounts answers ?article=<id>&article=<id>… with {"<id>": n}.
@@ -138,8 +148,7 @@ func (h *Handler) apiCounts(w http.ResponseWriter, r *http.Request) {
 	}
 	counts, err := h.store.CountApproved(r.Context(), ids)
 	if err != nil {
-		h.cfg.logger.Error("tribune: api counts", "err", err)
-		apiError(w, http.StatusInternalServerError, "server", l.T("widget.server"))
+		h.apiFailure(w, r, l, "api counts", err)
 		return
 	}
 	out := make(map[string]int, len(counts))
@@ -198,8 +207,18 @@ func (h *Handler) apiPost(w http.ResponseWriter, r *http.Request) {
 		apiError(w, ref.status, ref.code, l.T(ref.key))
 		return
 	}
-	h.cfg.logger.Error("tribune: api post", "err", err)
-	apiError(w, http.StatusInternalServerError, "server", l.T("widget.server"))
+	h.apiFailure(w, r, l, "api post", err)
+}
+
+// apiFailure answers a server-side failure in JSON: 503 with Retry-After
+// ("unavailable") when the store is, 500 ("server") otherwise.
+func (h *Handler) apiFailure(w http.ResponseWriter, r *http.Request, l *tribune.Locale, op string, err error) {
+	status, key := h.failureStatus(w, r, op, err)
+	code := "server"
+	if status == http.StatusServiceUnavailable {
+		code = "unavailable"
+	}
+	apiError(w, status, code, l.T(key))
 }
 
 func (h *Handler) apiValidation(w http.ResponseWriter, l *tribune.Locale, ve *tribune.ValidationError) {

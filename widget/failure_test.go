@@ -22,7 +22,21 @@ import (
 // went away would.
 type failingStore struct {
 	*memstore.Store
-	failWrites, failReads bool
+	failWrites, failReads, failArticles bool
+}
+
+func (s *failingStore) Comments(ctx context.Context, id uuid.UUID, st ...tribune.Status) ([]tribune.Comment, error) {
+	if s.failReads {
+		return nil, errDown
+	}
+	return s.Store.Comments(ctx, id, st...)
+}
+
+func (s *failingStore) Article(ctx context.Context, id uuid.UUID) (tribune.Article, error) {
+	if s.failArticles {
+		return tribune.Article{}, errDown
+	}
+	return s.Store.Article(ctx, id)
 }
 
 var errDown = errors.New("database is down")
@@ -54,23 +68,49 @@ func TestStoreFailures(t *testing.T) {
 	mux.Handle("/comments/", h)
 	e.srv = newServer(t, mux)
 
-	// A write that fails answers 500 with a page that says so, and the log
-	// says why without the visitor's email or text.
+	// A write that fails answers 503 with Retry-After and a page that says
+	// so, with the text kept, and the log says why without the visitor's
+	// email or text.
 	c := e.browser()
 	store.failWrites = true
 	v := valid(e.form(c), "Un texte qui ne doit pas fuiter")
 	resp := e.post(c, v)
-	require.Equal(t, http.StatusInternalServerError, resp.StatusCode)
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.Equal(t, "5", resp.Header.Get("Retry-After"))
 	failed := body(t, resp)
-	assert.Contains(t, failed, "Une erreur interne est survenue")
+	assert.Contains(t, failed, "Votre commentaire n’a pas pu être enregistré pour l’instant")
 	assert.Contains(t, failed, "Un texte qui ne doit pas fuiter</textarea>", "the text is kept")
+	assert.Contains(t, failed, v.Get("tribune_token"), "the same submission: the token is kept")
 	assert.Contains(t, logs.String(), "database is down")
+	assert.Equal(t, 1, strings.Count(logs.String(), "database is down"), "logged once")
 	assert.NotContains(t, logs.String(), canary)
 	assert.NotContains(t, logs.String(), "fuiter")
 
-	// A read that fails: 500, not a half page.
+	// The article itself cannot be read: the form still comes back whole.
+	store.failArticles = true
+	resp = e.post(c, v)
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	failed = body(t, resp)
+	assert.Contains(t, failed, "Un texte qui ne doit pas fuiter</textarea>", "the text is kept")
+	assert.Contains(t, failed, `name="email"`)
+
+	// Back up: the form sent again makes one comment, and once more lands
+	// on the same one.
+	store.failWrites, store.failArticles = false, false
+	resp = e.post(c, v)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	first := resp.Header.Get("Location")
+	resp = e.post(c, v)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, first, resp.Header.Get("Location"))
+	all, err := store.Comments(context.Background(), a.ID)
+	require.NoError(t, err)
+	assert.Len(t, all, 1)
+
+	// A read that fails: 503, not a half page.
 	store.failReads = true
 	status, page := e.get(c, e.pageURL())
-	assert.Equal(t, http.StatusInternalServerError, status)
+	assert.Equal(t, http.StatusServiceUnavailable, status)
+	assert.Contains(t, page, "Les commentaires sont momentanément indisponibles")
 	assert.False(t, strings.Contains(page, "<form"), "no half-rendered page")
 }

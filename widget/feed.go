@@ -3,6 +3,7 @@ package widget
 import (
 	"encoding/xml"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -53,6 +54,12 @@ type atomContent struct {
 	Body string `xml:",chardata"`
 }
 
+// How many entries the feeds carry, newest first.
+const (
+	feedEntries     = 100
+	siteFeedEntries = 50
+)
+
 // absolute makes a path absolute: on the site URL set with WithSiteURL,
 // or else on the request's scheme and host.
 func (h *Handler) absolute(r *http.Request, p string) string {
@@ -95,15 +102,16 @@ func (h *Handler) writeFeed(w http.ResponseWriter, r *http.Request, f atomFeed, 
 		}
 	}
 	f.Updated = updated.Format(time.RFC3339)
-	out, err := xml.MarshalIndent(f, "", "  ")
-	if err != nil {
-		h.serverError(w, r, "feed", err)
-		return
-	}
+	// Streamed: the encoder writes through a small buffer, so a feed of
+	// long comments is never held whole a second time.
 	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=60")
-	_, _ = w.Write([]byte(xml.Header))
-	_, _ = w.Write(out)
+	_, _ = io.WriteString(w, xml.Header)
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(f); err != nil {
+		h.cfg.logger.Error("tribune: feed", "err", err, "path", r.URL.Path)
+	}
 }
 
 func (h *Handler) serveArticleFeed(w http.ResponseWriter, r *http.Request) {
@@ -117,16 +125,11 @@ func (h *Handler) serveArticleFeed(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, "feed", err)
 		return
 	}
-	comments, err := h.store.Comments(r.Context(), a.ID, tribune.StatusApproved)
+	comments, err := h.store.LatestApproved(r.Context(), a.ID, feedEntries)
 	if err != nil {
 		h.serverError(w, r, "feed", err)
 		return
 	}
-	// Newest first, at most 100.
-	for i, j := 0, len(comments)-1; i < j; i, j = i+1, j-1 {
-		comments[i], comments[j] = comments[j], comments[i]
-	}
-	comments = comments[:min(len(comments), 100)]
 	l := h.locale(r, &a)
 	self := h.absolute(r, h.cfg.prefix+"/feed/"+a.Slug)
 	f := atomFeed{Lang: a.Lang, ID: self, Title: l.T("widget.feed_title", "title", a.Title),
@@ -135,7 +138,7 @@ func (h *Handler) serveArticleFeed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serveSiteFeed(w http.ResponseWriter, r *http.Request) {
-	comments, err := h.store.LatestApproved(r.Context(), uuid.Nil, 50)
+	comments, err := h.store.LatestApproved(r.Context(), uuid.Nil, siteFeedEntries)
 	if err != nil {
 		h.serverError(w, r, "feed", err)
 		return

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +29,10 @@ type formState struct {
 	errs    *tribune.ValidationError
 	message string
 	replyTo uuid.UUID
+	// token is the form token the visitor sent, when it was good: the form
+	// shown again keeps it, so the corrected post is the same submission
+	// (one comment however often it is sent) and is not "too fast".
+	token string
 }
 
 // HeadHTML returns the <head> links a page with a comment section needs:
@@ -91,41 +96,58 @@ func (h *Handler) requestForm(r *http.Request) formState {
 	return st
 }
 
-// threadKey identifies a cached thread: the article's comments as the
-// store's stamp says they are, in one language, open or closed.
-type threadKey struct {
+// cacheKey identifies a cached fragment: an article's public thread or
+// its blank form, in one language, open or closed. There is one entry per
+// key: a thread rendered at a newer stamp replaces the old one.
+type cacheKey struct {
+	form    bool
 	article uuid.UUID
-	stamp   tribune.Stamp
 	lang    string
 	closed  bool
 }
 
-// sectionParts is a rendered comment section in its two halves: the
-// public thread (shared, cached) and the form (this visitor's).
-type sectionParts struct{ thread, form string }
+// cacheEntry is a cached fragment. A thread is parts[0], valid while the
+// article's stamp is stamp; a form is parts[0] + token + parts[1].
+type cacheEntry struct {
+	stamp tribune.Stamp
+	parts [2][]byte
+}
+
+func (e cacheEntry) size() int64 { return int64(len(e.parts[0]) + len(e.parts[1])) }
+
+// sectionParts is a rendered comment section: the public thread (shared,
+// cached) and the form (this visitor's), in pieces written one after the
+// other, never joined.
+type sectionParts [][]byte
 
 func (p sectionParts) writeTo(w io.Writer) error {
-	if _, err := io.WriteString(w, p.thread); err != nil {
-		return err
+	for _, b := range p {
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
 	}
-	_, err := io.WriteString(w, p.form)
-	return err
+	return nil
+}
+
+func (p sectionParts) len() int {
+	n := 0
+	for _, b := range p {
+		n += len(b)
+	}
+	return n
 }
 
 // tokenPlaceholder stands for the form token in cached forms; it is made of
 // characters no escaper changes, and a real token replaces it per request.
 const tokenPlaceholder = "TRIBUNE_TOKEN_PLACEHOLDER_7f3a"
 
-// formKey identifies a cached blank form.
-type formKey struct {
-	article uuid.UUID
-	lang    string
-	closed  bool
-}
-
 func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState) (sectionParts, error) {
 	ctx := r.Context()
 	l := h.locale(r, a)
+	token := st.token
+	if token == "" {
+		token = h.formToken(a.ID, time.Now())
+	}
 	section := tribune.Section{Article: a, Lang: l.Tag(), Form: tribune.Form{
 		Action:   h.cfg.prefix + "/post",
 		PageURL:  h.cfg.articleURL(a),
@@ -135,7 +157,7 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 		Required: h.svc.Required(),
 		Hidden: []tribune.HiddenField{
 			{Name: "article", Value: a.ID.String()},
-			{Name: tokenField, Value: h.formToken(a.ID, time.Now())},
+			{Name: tokenField, Value: token},
 		},
 		Honeypot: honeypotField,
 	}}
@@ -145,84 +167,92 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 			section.Form.ReplyTo = &p
 		}
 	}
-	own := h.ownIDs(r)
-	if h.threads == nil || len(own) > 0 {
-		// A visitor with pending comments of their own sees a thread
-		// nobody else does: render it for them alone.
-		comments, err := h.svc.Visible(ctx, a.ID, own)
-		if err != nil {
-			return sectionParts{}, err
+	// The visitor's own pending comments, read by their IDs: a visitor
+	// with some sees a thread nobody else does, rendered for them alone.
+	var mine []tribune.Comment
+	if own := h.ownIDs(r); len(own) > 0 {
+		var err error
+		if mine, err = h.svc.OwnPending(ctx, a.ID, own); err != nil {
+			return nil, err
 		}
-		section.Comments = comments
-		var thread, form strings.Builder
-		if err := h.renderer.RenderThread(&thread, section); err != nil {
-			return sectionParts{}, err
-		}
-		if err := h.renderer.RenderForm(&form, section); err != nil {
-			return sectionParts{}, err
-		}
-		return sectionParts{thread.String(), form.String()}, nil
 	}
-	// The public thread is cached under the store's stamp, which every
-	// change to the article's comments moves, on every instance.
-	stamp, err := h.store.CommentsStamp(ctx, a.ID)
-	if err != nil {
-		return sectionParts{}, err
-	}
-	key := threadKey{article: a.ID, stamp: stamp, lang: l.Tag(), closed: a.CommentsClosed}
-	thread, ok := h.threads.Get(key)
-	if !ok {
-		comments, err := h.svc.Visible(ctx, a.ID, nil)
+	var thread []byte
+	if h.cache == nil || len(mine) > 0 {
+		comments, err := h.store.Comments(ctx, a.ID, tribune.StatusApproved)
 		if err != nil {
-			return sectionParts{}, err
+			return nil, err
 		}
-		section.Comments = comments
-		var b strings.Builder
+		section.Comments = append(comments, mine...)
+		var b bytes.Buffer
 		if err := h.renderer.RenderThread(&b, section); err != nil {
-			return sectionParts{}, err
+			return nil, err
 		}
-		thread = b.String()
-		h.threads.Put(key, thread)
+		thread = b.Bytes()
+	} else {
+		// The public thread is cached under the article's stamp, which
+		// every change moves, on every instance, and which is read before
+		// the comments: what is cached is never older than its stamp.
+		stamp, err := h.store.CommentsStamp(ctx, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		key := cacheKey{article: a.ID, lang: l.Tag(), closed: a.CommentsClosed}
+		e, ok := h.cache.Get(key)
+		if !ok || e.stamp != stamp {
+			comments, err := h.store.Comments(ctx, a.ID, tribune.StatusApproved)
+			if err != nil {
+				return nil, err
+			}
+			section.Comments = comments
+			var b bytes.Buffer
+			if err := h.renderer.RenderThread(&b, section); err != nil {
+				return nil, err
+			}
+			e = cacheEntry{stamp: stamp, parts: [2][]byte{b.Bytes()}}
+			h.cache.Put(key, e)
+		}
+		thread = e.parts[0]
 	}
-	form, err := h.form(section, st)
-	return sectionParts{thread, form}, err
+	form, err := h.form(section, st, token)
+	if err != nil {
+		return nil, err
+	}
+	return append(sectionParts{thread}, form...), nil
 }
 
 // form renders the section's form. A blank one (no values, errors or
 // reply) is the same for every visitor but for its token: it is rendered
 // once per article and language with a placeholder, and the token is put
 // in per request.
-func (h *Handler) form(section tribune.Section, st formState) (string, error) {
-	blank := st == (formState{}) && section.Form.ReplyTo == nil
-	if !blank {
-		var b strings.Builder
+func (h *Handler) form(section tribune.Section, st formState, token string) (sectionParts, error) {
+	blank := st.values == (tribune.FormValues{}) && st.errs == nil && st.message == "" && section.Form.ReplyTo == nil
+	if !blank || h.cache == nil {
+		var b bytes.Buffer
 		err := h.renderer.RenderForm(&b, section)
-		return b.String(), err
+		return sectionParts{b.Bytes()}, err
 	}
-	ti := slices.IndexFunc(section.Form.Hidden, func(f tribune.HiddenField) bool { return f.Name == tokenField })
-	token := section.Form.Hidden[ti].Value
-	key := formKey{article: section.Article.ID, lang: section.Lang, closed: section.Article.CommentsClosed}
-	halves, ok := h.forms.Get(key)
+	key := cacheKey{form: true, article: section.Article.ID, lang: section.Lang, closed: section.Article.CommentsClosed}
+	e, ok := h.cache.Get(key)
 	if !ok {
+		ti := slices.IndexFunc(section.Form.Hidden, func(f tribune.HiddenField) bool { return f.Name == tokenField })
 		hidden := slices.Clone(section.Form.Hidden)
 		hidden[ti].Value = tokenPlaceholder
 		section.Form.Hidden = hidden
-		var b strings.Builder
+		var b bytes.Buffer
 		if err := h.renderer.RenderForm(&b, section); err != nil {
-			return "", err
+			return nil, err
 		}
-		before, after, found := strings.Cut(b.String(), tokenPlaceholder)
+		before, after, found := bytes.Cut(b.Bytes(), []byte(tokenPlaceholder))
 		if !found { // a host template without the token field
-			halves = [2]string{b.String(), ""}
-		} else {
-			halves = [2]string{before, after}
+			before, after = b.Bytes(), nil
 		}
-		h.forms.Put(key, halves)
+		e = cacheEntry{parts: [2][]byte{before, after}}
+		h.cache.Put(key, e)
 	}
-	if halves[1] == "" {
-		return halves[0], nil
+	if e.parts[1] == nil {
+		return sectionParts{e.parts[0]}, nil
 	}
-	return halves[0] + token + halves[1], nil
+	return sectionParts{e.parts[0], []byte(token), e.parts[1]}, nil
 }
 
 // ServeArticle writes the whole article page with the host's layout
@@ -233,10 +263,18 @@ func (h *Handler) ServeArticle(w http.ResponseWriter, r *http.Request, a *tribun
 
 func (h *Handler) writeArticlePage(w http.ResponseWriter, r *http.Request, a *tribune.Article, status int, st formState) {
 	l := h.locale(r, a)
-	// Everything that can fail runs before the status is written; the
-	// page is then streamed, not copied once more into a buffer.
+	// Everything that can fail runs before the status is written.
 	parts, err := h.sectionParts(r, a, st)
 	if err != nil {
+		if r.Method == http.MethodPost && errors.Is(err, tribune.ErrUnavailable) {
+			// A post the store could not take nor show around its
+			// article: the form alone, with everything typed.
+			if st.token == "" {
+				st.token = h.formToken(a.ID, time.Now())
+			}
+			h.unavailablePost(w, r, a, st, "post: section", err)
+			return
+		}
 		h.serverError(w, r, "render section", err)
 		return
 	}
@@ -245,48 +283,71 @@ func (h *Handler) writeArticlePage(w http.ResponseWriter, r *http.Request, a *tr
 		h.serverError(w, r, "render article", err)
 		return
 	}
-	h.setPageHeaders(w)
-	w.WriteHeader(status)
 	p := Page{Article: a, Lang: l.Tag(), Title: a.Title, Head: h.HeadHTML(a), ArticleHTML: art, HomeURL: h.cfg.homeURL}
-	if h.cfg.page == nil {
-		err = h.defaultPage(w, p, parts)
-	} else {
-		p.Section = template.HTML(parts.thread + parts.form) // template output
-		err = h.cfg.page(w, r, p)
+	if h.cfg.page != nil {
+		var b strings.Builder
+		b.Grow(parts.len())
+		for _, part := range parts {
+			b.Write(part)
+		}
+		p.Section = template.HTML(b.String()) // template output
+		h.setPageHeaders(w)
+		w.WriteHeader(status)
+		if err := h.cfg.page(w, r, p); err != nil {
+			h.cfg.logger.Error("tribune: page layout", "err", err, "path", r.URL.Path)
+		}
+		return
 	}
+	page, err := h.defaultPage(p, parts)
 	if err != nil {
-		h.cfg.logger.Error("tribune: page layout", "err", err, "path", r.URL.Path)
+		h.serverError(w, r, "page layout", err)
+		return
 	}
+	h.writePage(w, status, page)
 }
 
-// defaultPage is the widget's own layout. It writes the article and the
-// section itself, between two template halves: large fragments passed
-// through a template are copied by fmt, which pools no buffer that big.
-func (h *Handler) defaultPage(w io.Writer, p Page, parts sectionParts) error {
+// writePage sends a page whose pieces are all known: with its length, and
+// each piece handed to the connection as it is, not copied into a buffer.
+func (h *Handler) writePage(w http.ResponseWriter, status int, page sectionParts) {
+	h.setPageHeaders(w)
+	w.Header().Set("Content-Length", strconv.Itoa(page.len()))
+	w.WriteHeader(status)
+	_ = page.writeTo(w)
+}
+
+// defaultPage is the widget's own layout around the article and the
+// section: the two template halves are small and rendered here, the big
+// pieces are passed through as they are.
+func (h *Handler) defaultPage(p Page, parts sectionParts) (sectionParts, error) {
 	l := tribune.LocaleFor(p.Lang)
 	v := struct {
 		Page
 		Back string
 	}{p, l.T("widget.home")}
-	if err := h.pages.ExecuteTemplate(w, "page-start", v); err != nil {
-		return err
+	var start, end bytes.Buffer
+	if err := h.pages.ExecuteTemplate(&start, "page-start", v); err != nil {
+		return nil, err
 	}
+	if err := h.pages.ExecuteTemplate(&end, "page-end", v); err != nil {
+		return nil, err
+	}
+	out := sectionParts{start.Bytes()}
 	if p.Article != nil {
-		if _, err := io.WriteString(w, string(p.ArticleHTML)+"\n"); err != nil {
-			return err
-		}
-		if err := parts.writeTo(w); err != nil {
-			return err
-		}
+		out = append(out, []byte(string(p.ArticleHTML)+"\n"))
 	}
-	return h.pages.ExecuteTemplate(w, "page-end", v)
+	out = append(out, parts...)
+	return append(out, end.Bytes()), nil
 }
 
 // layout writes a page without an article (an error) with the host's
 // layout or the widget's.
 func (h *Handler) layout(w io.Writer, r *http.Request, p Page) error {
 	if h.cfg.page == nil {
-		return h.defaultPage(w, p, sectionParts{})
+		page, err := h.defaultPage(p, nil)
+		if err != nil {
+			return err
+		}
+		return page.writeTo(w)
 	}
 	return h.cfg.page(w, r, p)
 }
@@ -309,8 +370,11 @@ func (h *Handler) serveArticlePage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, key string) {
 	l := h.locale(r, nil)
 	title := l.T("widget.error_title")
-	if status == http.StatusRequestEntityTooLarge {
+	switch status {
+	case http.StatusRequestEntityTooLarge:
 		title = l.T("widget.too_large_title")
+	case http.StatusServiceUnavailable:
+		title = l.T("widget.unavailable_title")
 	}
 	var page bytes.Buffer
 	if err := h.layout(&page, r, Page{Lang: l.Tag(), Title: title, Message: l.T(key), Head: h.HeadHTML(nil), HomeURL: h.cfg.homeURL}); err != nil {
@@ -327,10 +391,69 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 	h.errorPage(w, r, http.StatusNotFound, "widget.not_found")
 }
 
-// serverError logs the failure (with no personal data) and answers 500.
+// retryAfter is how long a 503 asks the client to wait, in seconds.
+const retryAfter = "5"
+
+// serverError logs the failure once (its cause, never personal data) and
+// answers with a page: 503 with Retry-After when the store is unavailable
+// (down, frozen past its deadline), 500 for anything else.
 func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, op string, err error) {
-	h.cfg.logger.Error("tribune: "+op, "err", err, "path", r.URL.Path)
-	h.errorPage(w, r, http.StatusInternalServerError, "widget.server")
+	status, key := h.failureStatus(w, r, op, err)
+	h.errorPage(w, r, status, key)
+}
+
+// failureStatus logs a failure and says how to answer it, setting
+// Retry-After when the store is unavailable: the one rule for pages, the
+// form and the API.
+func (h *Handler) failureStatus(w http.ResponseWriter, r *http.Request, op string, err error) (int, string) {
+	status, key := http.StatusInternalServerError, "widget.server"
+	if errors.Is(err, tribune.ErrUnavailable) {
+		status, key = http.StatusServiceUnavailable, "widget.unavailable"
+		w.Header().Set("Retry-After", retryAfter)
+	}
+	h.cfg.logger.Error("tribune: "+op, "err", err, "status", status, "method", r.Method, "path", r.URL.Path)
+	return status, key
+}
+
+// unavailablePost answers a post the store could not take: 503 with
+// Retry-After and the form with everything typed, even when the article
+// itself cannot be read (a stands in for it with its ID alone), and the
+// same token, so sending it again makes one comment however the first try
+// ended.
+func (h *Handler) unavailablePost(w http.ResponseWriter, r *http.Request, a *tribune.Article, st formState, op string, err error) {
+	_, _ = h.failureStatus(w, r, op, err)
+	l := h.locale(r, a)
+	st.message = l.T("widget.unavailable_post")
+	section := tribune.Section{Article: a, Lang: l.Tag(), Form: tribune.Form{
+		Action: h.cfg.prefix + "/post", Values: st.values, Errors: st.errs, Message: st.message,
+		Required: h.svc.Required(), Honeypot: honeypotField,
+		Hidden: []tribune.HiddenField{{Name: "article", Value: a.ID.String()}, {Name: tokenField, Value: st.token}},
+	}}
+	if st.replyTo != uuid.Nil {
+		// Who is answered cannot be read now: keep the target, not the name.
+		section.Form.ReplyTo = &tribune.Comment{ID: st.replyTo, ArticleID: a.ID}
+	}
+	var form bytes.Buffer
+	if err := h.renderer.RenderForm(&form, section); err != nil {
+		h.cfg.logger.Error("tribune: post: form", "err", err)
+	}
+	p := Page{Lang: l.Tag(), Title: l.T("widget.unavailable_title"), Message: l.T("widget.unavailable"),
+		Head: h.HeadHTML(nil), HomeURL: h.cfg.homeURL}
+	if h.cfg.page != nil {
+		p.Section = template.HTML(form.String()) // template output
+		h.setPageHeaders(w)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		if err := h.cfg.page(w, r, p); err != nil {
+			h.cfg.logger.Error("tribune: page layout", "err", err, "path", r.URL.Path)
+		}
+		return
+	}
+	page, err := h.defaultPage(p, sectionParts{form.Bytes()})
+	if err != nil {
+		h.cfg.logger.Error("tribune: page layout", "err", err, "path", r.URL.Path)
+		return
+	}
+	h.writePage(w, http.StatusServiceUnavailable, page)
 }
 
 func (h *Handler) crossOriginDenied(w http.ResponseWriter, r *http.Request) {

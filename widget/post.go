@@ -29,18 +29,8 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusBadRequest, "widget.bad_request")
 		return
 	}
-	a, err := h.store.Article(r.Context(), articleID)
-	if errors.Is(err, tribune.ErrNotFound) {
-		h.errorPage(w, r, http.StatusNotFound, "widget.not_found")
-		return
-	}
-	if err != nil {
-		h.serverError(w, r, "post: article", err)
-		return
-	}
-
 	in := tribune.CommentInput{
-		ArticleID: a.ID,
+		ArticleID: articleID,
 		Name:      r.PostForm.Get(string(tribune.FieldName)),
 		Email:     r.PostForm.Get(string(tribune.FieldEmail)),
 		Website:   r.PostForm.Get(string(tribune.FieldWebsite)),
@@ -48,14 +38,38 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 	}
 	remember := r.PostForm.Get("wp-comment-cookies-consent") == "yes"
 	st := formState{values: tribune.FormValues{Name: in.Name, Email: in.Email, Website: in.Website, Body: in.Body, Remember: remember}}
+	token := r.PostForm.Get(tokenField)
+	now := time.Now()
+	tokenErr := h.checkToken(token, articleID, now)
+	if tokenErr == nil || errors.Is(tokenErr, errTooFast) {
+		st.token = token // a good token stays with the form
+	}
+	badParent := false
 	if p := r.PostForm.Get(string(tribune.FieldParent)); p != "" {
 		id, err := uuid.Parse(p)
-		if err != nil {
-			st.errs = &tribune.ValidationError{Fields: []tribune.FieldError{{Field: tribune.FieldParent, Code: tribune.CodeNoParent}}}
-			h.writeArticlePage(w, r, &a, http.StatusUnprocessableEntity, st)
-			return
-		}
+		badParent = err != nil
 		in.ParentID, st.replyTo = id, id
+	}
+	a, err := h.store.Article(r.Context(), articleID)
+	if errors.Is(err, tribune.ErrNotFound) {
+		h.errorPage(w, r, http.StatusNotFound, "widget.not_found")
+		return
+	}
+	if errors.Is(err, tribune.ErrUnavailable) {
+		if st.token == "" {
+			st.token = h.formToken(articleID, now)
+		}
+		h.unavailablePost(w, r, &tribune.Article{ID: articleID}, st, "post: article", err)
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, "post: article", err)
+		return
+	}
+	if badParent {
+		st.errs = &tribune.ValidationError{Fields: []tribune.FieldError{{Field: tribune.FieldParent, Code: tribune.CodeNoParent}}}
+		h.writeArticlePage(w, r, &a, http.StatusUnprocessableEntity, st)
+		return
 	}
 	l := h.locale(r, &a)
 	fail := func(status int, key string) {
@@ -63,8 +77,7 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 		h.writeArticlePage(w, r, &a, status, st)
 	}
 
-	now := time.Now()
-	switch err := h.checkToken(r.PostForm.Get(tokenField), a.ID, now); {
+	switch err := tokenErr; {
 	case errors.Is(err, errTooFast):
 		fail(http.StatusUnprocessableEntity, "widget.too_fast")
 		return
@@ -79,7 +92,7 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 	}
 
 	sub := tribune.Submission{Input: in, ClientAddr: client, UserAgent: r.UserAgent(),
-		SuspectedSpam: r.PostForm.Get(honeypotField) != ""}
+		SuspectedSpam: r.PostForm.Get(honeypotField) != "", Key: token}
 	c, err := h.submit(r, sub)
 	if err != nil {
 		h.answerSubmitError(w, r, &a, st, err, fail)
@@ -113,11 +126,13 @@ func (h *Handler) answerSubmitError(w http.ResponseWriter, r *http.Request, a *t
 	}
 	ref, ok := h.refusal(w, err)
 	switch {
+	case !ok && errors.Is(err, tribune.ErrUnavailable):
+		h.unavailablePost(w, r, a, st, "post: submit", err)
 	case !ok:
-		// The store failed: say so on the page with the form, so the text
+		// Another failure: say so on the page with the form, so the text
 		// is kept if the article can still be read.
-		h.cfg.logger.Error("tribune: post: submit", "err", err, "path", r.URL.Path)
-		fail(http.StatusInternalServerError, "widget.server")
+		status, key := h.failureStatus(w, r, "post: submit", err)
+		fail(status, key)
 	case ref.status == http.StatusNotFound:
 		h.errorPage(w, r, ref.status, ref.key)
 	default:

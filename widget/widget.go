@@ -48,8 +48,7 @@ type Handler struct {
 	limiter  *limiter
 	cop      *http.CrossOriginProtection
 	pages    *template.Template
-	threads  *lru.Cache[threadKey, string] // nil when WithThreadCache(0)
-	forms    *lru.Cache[formKey, [2]string]
+	cache    *lru.Cache[cacheKey, cacheEntry] // nil when the budget is 0
 }
 
 // PageFunc renders a whole page around the article and its comment
@@ -93,7 +92,8 @@ type config struct {
 	logger         *slog.Logger
 	homeURL        string
 	trustedOrigins []string
-	threadCache    int
+	cacheBudget    int64
+	storeTimeout   time.Duration
 	siteURL        *url.URL
 }
 
@@ -253,17 +253,55 @@ func WithSiteURL(u string) Option {
 	}
 }
 
-// WithThreadCache sets how many rendered threads (one per article,
-// language and state of its comments) are kept (default 1,000); 0 turns
-// the cache off. Entries are keyed on the store's CommentsStamp, so a new
-// comment, an edit or a moderation action is seen at once, by every
-// instance that shares the store.
+// DefaultCacheBudget is the default byte budget of all of a handler's
+// caches together: half for rendered comments (the Renderer's), half for
+// the rendered threads and blank forms of articles.
+const DefaultCacheBudget = 64 << 20
+
+// WithCacheBudget sets the byte budget of the handler's caches (default
+// [DefaultCacheBudget]); 0 turns them off. Whatever the traffic, they hold
+// one rendered thread per article, language and open or closed state,
+// replaced when the article's stamp moves, and the least recently used
+// entries go first. Feeds and JSON lists are streamed, not cached. A
+// renderer budget given with WithRenderOptions(tribune.WithCacheBytes(n))
+// overrides the renderer's half.
+func WithCacheBudget(n int64) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return errors.New("widget: negative cache budget")
+		}
+		c.cacheBudget = n
+		return nil
+	}
+}
+
+// WithThreadCache turns the caches off when n is 0.
+//
+// Deprecated: a count of threads does not bound memory; use
+// [WithCacheBudget]. Other values of n are ignored.
 func WithThreadCache(n int) Option {
 	return func(c *config) error {
 		if n < 0 {
 			return errors.New("widget: negative cache size")
 		}
-		c.threadCache = n
+		if n == 0 {
+			c.cacheBudget = 0
+		}
+		return nil
+	}
+}
+
+// WithStoreTimeout sets the deadline of each store call (default
+// [tribune.DefaultStoreTimeout]): a database that is down or frozen gets
+// a 503 page (or JSON error) with Retry-After within that time, with the
+// visitor's text kept in the form, and service resumes by itself when the
+// database is back.
+func WithStoreTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return errors.New("widget: the store timeout must be positive")
+		}
+		c.storeTimeout = d
 		return nil
 	}
 }
@@ -278,7 +316,8 @@ const maxFormBytes = 1 << 20
 func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	cfg := config{
 		prefix: "/comments", minDelay: 2 * time.Second, tokenTTL: 24 * time.Hour,
-		ratePerMin: 6, rateBurst: 3, maxBody: maxFormBytes, homeURL: "/", threadCache: 1000,
+		ratePerMin: 6, rateBurst: 3, maxBody: maxFormBytes, homeURL: "/", cacheBudget: DefaultCacheBudget,
+		storeTimeout: tribune.DefaultStoreTimeout,
 	}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
@@ -298,12 +337,14 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 		prefix := cfg.prefix
 		cfg.articleURL = func(a *tribune.Article) string { return prefix + "/articles/" + a.Slug }
 	}
+	store = tribune.StoreWithTimeout(store, cfg.storeTimeout)
 	rules := append([]tribune.ServiceOption{tribune.WithClientKey(cfg.secret)}, cfg.rules...)
 	svc, err := tribune.NewService(store, rules...)
 	if err != nil {
 		return nil, err
 	}
-	r, err := tribune.NewRenderer(append([]tribune.RenderOption{tribune.WithMaxDepth(svc.MaxDepth())}, cfg.renderOpts...)...)
+	r, err := tribune.NewRenderer(append([]tribune.RenderOption{tribune.WithMaxDepth(svc.MaxDepth()),
+		tribune.WithCacheBytes(cfg.cacheBudget / 2)}, cfg.renderOpts...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -312,10 +353,9 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{cfg: cfg, svc: svc, store: store, renderer: r, assets: as, pages: pageTemplates}
-	if cfg.threadCache > 0 {
-		h.threads = lru.New[threadKey, string](cfg.threadCache)
+	if cfg.cacheBudget > 0 {
+		h.cache = lru.New[cacheKey, cacheEntry](cfg.cacheBudget-cfg.cacheBudget/2, cacheEntry.size)
 	}
-	h.forms = lru.New[formKey, [2]string](max(cfg.threadCache, 100))
 	if cfg.ratePerMin > 0 {
 		h.limiter = newLimiter(rate.Limit(cfg.ratePerMin/60), cfg.rateBurst)
 	}

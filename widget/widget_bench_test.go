@@ -101,7 +101,7 @@ func BenchmarkArticlePage(b *testing.B) {
 		name string
 		opts []widget.Option
 	}{
-		{"cold", []widget.Option{widget.WithThreadCache(0), widget.WithRenderOptions(tribune.WithCacheSize(0))}},
+		{"cold", []widget.Option{widget.WithThreadCache(0), widget.WithRenderOptions(tribune.WithCacheBytes(0))}},
 		{"cached", nil},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

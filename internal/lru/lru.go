@@ -1,27 +1,37 @@
-// Package lru is a small, bounded, least-recently-used cache safe for
-// concurrent use, shared by the renderer's comment cache and the widget's
-// thread cache.
+// Package lru is a small least-recently-used cache bounded by a byte
+// budget, safe for concurrent use: the renderer's comment cache and the
+// widget's page cache are both built on it.
 package lru
 
 import "sync"
 
-// Cache keeps at most max entries, dropping the least recently used.
+// EntryOverhead is what one entry costs besides its value: the map slot,
+// the list links and the key, roughly.
+const EntryOverhead = 128
+
+// Cache keeps entries whose sizes add up to at most its budget, dropping
+// the least recently used first. A value larger than the whole budget is
+// not kept.
 type Cache[K comparable, V any] struct {
-	mu    sync.Mutex
-	max   int
-	items map[K]*entry[K, V]
-	head  entry[K, V] // sentinel: head.next is the newest
+	mu     sync.Mutex
+	budget int64
+	used   int64
+	size   func(V) int64
+	items  map[K]*entry[K, V]
+	head   entry[K, V] // sentinel: head.next is the newest
 }
 
 type entry[K comparable, V any] struct {
 	key        K
 	val        V
+	cost       int64
 	prev, next *entry[K, V]
 }
 
-// New returns a cache of at most max entries (at least 1).
-func New[K comparable, V any](size int) *Cache[K, V] {
-	c := &Cache[K, V]{max: max(size, 1), items: make(map[K]*entry[K, V], min(size, 4096))}
+// New returns a cache of at most budget bytes, where size tells what a
+// value weighs (EntryOverhead is added to it).
+func New[K comparable, V any](budget int64, size func(V) int64) *Cache[K, V] {
+	c := &Cache[K, V]{budget: max(budget, 0), size: size, items: map[K]*entry[K, V]{}}
 	c.head.next, c.head.prev = &c.head, &c.head
 	return c
 }
@@ -40,23 +50,33 @@ func (c *Cache[K, V]) Get(k K) (V, bool) {
 	return e.val, true
 }
 
-// Put stores v for k, dropping the oldest entry when full.
+// Put stores v for k, replacing what k held, and drops the oldest entries
+// until the cache fits its budget again.
 func (c *Cache[K, V]) Put(k K, v V) {
+	cost := c.size(v) + EntryOverhead
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.items[k]; ok {
-		e.val = v
-		c.unlink(e)
-		c.pushFront(e)
+		c.remove(e)
+	}
+	if cost > c.budget {
 		return
 	}
-	e := &entry[K, V]{key: k, val: v}
+	e := &entry[K, V]{key: k, val: v, cost: cost}
 	c.items[k] = e
 	c.pushFront(e)
-	if len(c.items) > c.max {
-		old := c.head.prev
-		c.unlink(old)
-		delete(c.items, old.key)
+	c.used += cost
+	for c.used > c.budget {
+		c.remove(c.head.prev)
+	}
+}
+
+// Delete drops k's entry, if any.
+func (c *Cache[K, V]) Delete(k K) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[k]; ok {
+		c.remove(e)
 	}
 }
 
@@ -65,6 +85,19 @@ func (c *Cache[K, V]) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.items)
+}
+
+// Bytes returns what the entries weigh together, overhead included.
+func (c *Cache[K, V]) Bytes() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.used
+}
+
+func (c *Cache[K, V]) remove(e *entry[K, V]) {
+	c.unlink(e)
+	delete(c.items, e.key)
+	c.used -= e.cost
 }
 
 func (c *Cache[K, V]) unlink(e *entry[K, V]) { e.prev.next, e.next.prev = e.next, e.prev }
