@@ -50,9 +50,9 @@ type Renderer struct {
 const DefaultRenderCacheBytes = 32 << 20
 
 type renderConfig struct {
-	templates fs.FS
-	loc       *time.Location
-	maxDepth  int
+	templates  fs.FS
+	loc        *time.Location
+	maxDepth   int
 	cacheBytes int64
 }
 
