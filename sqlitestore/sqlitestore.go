@@ -20,7 +20,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -70,7 +72,8 @@ func WithSynchronousFull() Option { return func(c *config) { c.syncFull = true }
 func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busy = d } }
 
 // Open opens or creates the database file at path and applies the
-// embedded migrations.
+// embedded migrations. A new file is created with mode 0600: it holds
+// commenters' email addresses.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	cfg := config{readers: max(4, 2*runtime.GOMAXPROCS(0)), busy: 10 * time.Second}
 	for _, o := range opts {
@@ -81,6 +84,13 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	if cfg.readers < 1 {
 		return nil, errors.New("sqlitestore: at least one reader is needed")
+	}
+	// The file holds commenters' emails: a new one is readable by its
+	// owner only (SQLite gives its -wal and -shm files the same mode).
+	if f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("sqlitestore: create: %w", err)
 	}
 	sync := "NORMAL"
 	if cfg.syncFull {

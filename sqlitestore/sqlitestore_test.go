@@ -1,8 +1,10 @@
 package sqlitestore_test
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -41,4 +43,18 @@ func TestOpenErrors(t *testing.T) {
 	require.Error(t, err)
 	_, err = sqlitestore.Open(t.Context(), "x.db?mode=memory")
 	require.Error(t, err)
+}
+
+func TestNewFileIsPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tribune.db")
+	s, err := sqlitestore.Open(t.Context(), path)
+	require.NoError(t, err)
+	defer s.Close()
+	a := storetest.NewArticle(t, "Private", time.Now())
+	require.NoError(t, s.CreateArticle(t.Context(), &a)) // the WAL exists now
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(name)
+		require.NoError(t, err)
+		require.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), name)
+	}
 }

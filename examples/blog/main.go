@@ -45,9 +45,10 @@ func main() {
 
 // options are the command's flags.
 type options struct {
-	addr, db, moderation, lang, adminPassword, trustedProxy string
-	minDelay, flood                                         time.Duration
-	rate, maxLinks                                          int
+	addr, db, moderation, lang, adminPassword, adminPasswordFile, trustedProxy string
+	minDelay, flood, storeTimeout                                              time.Duration
+	rate, maxLinks                                                             int
+	cacheMiB                                                                   int64
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -59,12 +60,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.moderation, "moderation", "first", "which comments wait for a moderator: none, first (authors without an approved comment) or all")
 	fs.StringVar(&o.lang, "lang", "fr", "language of the comment section: fr or en")
 	fs.StringVar(&o.adminPassword, "admin-password", os.Getenv("TRIBUNE_ADMIN_PASSWORD"),
-		"password of user admin for the moderation screen (default $TRIBUNE_ADMIN_PASSWORD; random and printed once when neither is set)")
+		"password of user admin for the moderation screen (default $TRIBUNE_ADMIN_PASSWORD, which keeps it off the command line; random and printed once when no password is given)")
+	fs.StringVar(&o.adminPasswordFile, "admin-password-file", "", "file whose first line is the admin password (instead of -admin-password)")
 	fs.StringVar(&o.trustedProxy, "trusted-proxy", "", "comma-separated CIDR list of proxies whose X-Forwarded-For is believed")
 	fs.DurationVar(&o.minDelay, "min-submit-delay", 2*time.Second, "shortest time between serving the form and accepting it (0 disables)")
 	fs.IntVar(&o.rate, "rate", 6, "comments per minute per client (0 for no limit)")
 	fs.DurationVar(&o.flood, "flood", 15*time.Second, "shortest time between two comments of one client or email (0 disables)")
 	fs.IntVar(&o.maxLinks, "max-links", 2, "hold a comment with this many links or more (0 for no limit)")
+	fs.Int64Var(&o.cacheMiB, "cache-mib", widget.DefaultCacheBudget>>20, "memory budget of the rendered-HTML caches, in MiB (0 turns them off)")
+	fs.DurationVar(&o.storeTimeout, "store-timeout", tribune.DefaultStoreTimeout, "deadline of each database call; past it the visitor gets a 503 with the text kept")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -74,8 +78,21 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	switch {
 	case o.lang != "fr" && o.lang != "en":
 		return o, fmt.Errorf("-lang %q: want fr or en", o.lang)
-	case o.minDelay < 0 || o.flood < 0 || o.rate < 0 || o.maxLinks < 0:
-		return o, errors.New("-min-submit-delay, -flood, -rate and -max-links cannot be negative")
+	case o.minDelay < 0 || o.flood < 0 || o.rate < 0 || o.maxLinks < 0 || o.cacheMiB < 0:
+		return o, errors.New("-min-submit-delay, -flood, -rate, -max-links and -cache-mib cannot be negative")
+	case o.storeTimeout <= 0:
+		return o, errors.New("-store-timeout must be positive")
+	}
+	if o.adminPasswordFile != "" {
+		b, err := os.ReadFile(o.adminPasswordFile)
+		if err != nil {
+			return o, fmt.Errorf("-admin-password-file: %w", err)
+		}
+		o.adminPassword, _, _ = strings.Cut(string(b), "\n")
+		o.adminPassword = strings.TrimRight(o.adminPassword, "\r")
+		if o.adminPassword == "" {
+			return o, errors.New("-admin-password-file: the file's first line is empty")
+		}
 	}
 	if _, err := tribune.ParseModerationMode(o.moderation); err != nil {
 		return o, fmt.Errorf("-moderation: %w", err)
@@ -129,7 +146,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "moderation screen: user admin, password %s (set -admin-password or TRIBUNE_ADMIN_PASSWORD to choose one)\n", o.adminPassword)
 	}
 	mode, _ := tribune.ParseModerationMode(o.moderation)
-	site := &site{store: store, lang: o.lang, loc: paris}
+	site := &site{store: tribune.StoreWithTimeout(store, o.storeTimeout), lang: o.lang, loc: paris, log: log}
 	opts := []widget.Option{
 		widget.WithPrefix("/comments"),
 		widget.WithLanguage(o.lang),
@@ -139,6 +156,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		widget.WithMinSubmitDelay(o.minDelay),
 		widget.WithRateLimit(float64(o.rate), 3),
 		widget.WithLogger(log),
+		widget.WithCacheBudget(o.cacheMiB << 20),
+		widget.WithStoreTimeout(o.storeTimeout),
 		widget.WithRenderOptions(tribune.WithLocation(paris)),
 		widget.WithRules(tribune.WithModeration(mode), tribune.WithFloodInterval(o.flood), tribune.WithMaxLinks(o.maxLinks)),
 	}
@@ -165,7 +184,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv := &http.Server{Handler: logRequests(log, mux), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	log.Info("listening", "url", "http://"+ln.Addr().String()+"/", "article", "/articles/"+seed.Slug,
 		"admin", "/comments/admin/", "db", storeKind(o.db))
 	errc := make(chan error, 1)
@@ -175,11 +194,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
+	// In-flight requests get a few seconds to finish; a slow upload that
+	// does not is cut off. Either way the server stops cleanly.
 	log.Info("shutting down")
-	shutCtx, cancelShut := context.WithTimeout(context.Background(), 10*time.Second)
+	shutCtx, cancelShut := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancelShut()
-	return srv.Shutdown(shutCtx)
+	if err := srv.Shutdown(shutCtx); err != nil {
+		log.Warn("requests still running at shutdown were cut off", "err", err)
+		_ = srv.Close()
+	}
+	return nil
 }
+
+// shutdownGrace is how long in-flight requests may run after SIGTERM.
+const shutdownGrace = 5 * time.Second
 
 // storeKind names the backend for the log without the DSN's password.
 func storeKind(db string) string {

@@ -1,7 +1,9 @@
 package main_test
 
 import (
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -10,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -153,4 +156,75 @@ func TestBlogBadFlagsAndDatabase(t *testing.T) {
 	for _, f := range []string{"-addr", "-db", "-moderation", "-lang", "-admin-password", "-trusted-proxy", "-min-submit-delay", "-rate", "-flood", "-max-links"} {
 		assert.Contains(t, string(out), f)
 	}
+}
+
+// TestBlogSIGTERMDuringSlowUpload sends SIGTERM while a client is still
+// uploading a post byte by byte: the server stops within its grace time
+// and exits 0.
+func TestBlogSIGTERMDuringSlowUpload(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the example")
+	}
+	bin := build(t)
+	p := exampletest.Run(t, bin, "-addr", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "blog.db"))
+	u, _ := url.Parse(p.URL)
+	conn, err := net.Dial("tcp", u.Host)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "POST /comments/post HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\ncomment=", u.Host)
+	require.NoError(t, err)
+	stop := make(chan struct{})
+	go func() { // a slow client: one byte every 100 ms
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+				if _, err := conn.Write([]byte("x")); err != nil {
+					return
+				}
+			}
+		}
+	}()
+	defer close(stop)
+	time.Sleep(300 * time.Millisecond)
+	start := time.Now()
+	require.NoError(t, p.Signal(syscall.SIGTERM))
+	code, err := p.Wait(15 * time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, 0, code, "exit status after SIGTERM")
+	assert.Less(t, time.Since(start), 10*time.Second)
+}
+
+func TestBlogAdminPasswordFileAndHeaderLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the example")
+	}
+	bin := build(t)
+	pw := filepath.Join(t.TempDir(), "admin-password")
+	require.NoError(t, os.WriteFile(pw, []byte("from-the-file\n"), 0o600))
+	db := filepath.Join(t.TempDir(), "blog.db")
+	base := exampletest.Start(t, bin, "-addr", "127.0.0.1:0", "-db", db, "-admin-password-file", pw)
+
+	req, _ := http.NewRequest("GET", base+"/comments/admin/", nil)
+	req.SetBasicAuth("admin", "from-the-file")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	read(t, resp)
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "the password from the file")
+
+	fi, err := os.Stat(db)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "the database is readable by its owner only")
+
+	req, _ = http.NewRequest("GET", base+"/", nil)
+	req.Header.Set("X-Big", strings.Repeat("a", 100<<10))
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	read(t, resp)
+	assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, resp.StatusCode, "headers over 64 KiB")
+
+	out, err := exec.Command(bin, "-admin-password-file", filepath.Join(t.TempDir(), "missing")).CombinedOutput()
+	require.Error(t, err, "%s", out)
+	assert.Contains(t, string(out), "-admin-password-file")
 }

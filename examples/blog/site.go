@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -34,16 +35,43 @@ func staticFiles() fs.FS {
 
 // chrome holds the site's own strings, in both languages.
 var chrome = map[string]map[string]string{
-	"fr": {"site": "Le Courrier de l’Alliance", "tagline": "Défense, diplomatie, Europe", "articles": "À la une", "read": "Lire l’article", "moderation": "Modération", "notfound": "Page introuvable"},
-	"en": {"site": "The Alliance Courier", "tagline": "Defence, diplomacy, Europe", "articles": "Top stories", "read": "Read the article", "moderation": "Moderation", "notfound": "Page not found"},
+	"fr": {"site": "Le Courrier de l’Alliance", "tagline": "Défense, diplomatie, Europe", "articles": "À la une", "read": "Lire l’article", "moderation": "Modération", "notfound": "Page introuvable",
+		"unavailable": "Le site est momentanément indisponible. Réessayez dans quelques secondes.", "error": "Une erreur interne est survenue."},
+	"en": {"site": "The Alliance Courier", "tagline": "Defence, diplomacy, Europe", "articles": "Top stories", "read": "Read the article", "moderation": "Moderation", "notfound": "Page not found",
+		"unavailable": "The site is temporarily unavailable. Try again in a few seconds.", "error": "An internal error occurred."},
 }
 
 type site struct {
-	store    tribune.Store
+	store    tribune.Store // under a deadline: tribune.StoreWithTimeout
 	comments *widget.Handler
 	lang     string
 	loc      *time.Location
+	log      *slog.Logger
 }
+
+// failure logs a failed page once (cause, no personal data) and answers
+// with the site's own page: 503 with Retry-After when the database is
+// unavailable, 500 otherwise.
+func (s *site) failure(w http.ResponseWriter, r *http.Request, op string, err error) {
+	status, msg := http.StatusInternalServerError, chrome[s.lang]["error"]
+	if errors.Is(err, tribune.ErrUnavailable) {
+		status, msg = http.StatusServiceUnavailable, chrome[s.lang]["unavailable"]
+		w.Header().Set("Retry-After", "5")
+	}
+	s.log.Error("site: "+op, "err", err, "status", status, "path", r.URL.Path)
+	s.errorPage(w, r, status, msg)
+}
+
+func (s *site) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", siteCSP)
+	w.WriteHeader(status)
+	if err := s.page(w, r, widget.Page{Lang: s.lang, Title: msg, Message: msg, HomeURL: "/", Head: s.comments.HeadHTML(nil)}); err != nil {
+		s.log.Error("site: error page", "err", err)
+	}
+}
+
+const siteCSP = "default-src 'self'; img-src 'self' https: data:; object-src 'none'; base-uri 'none'; form-action 'self'"
 
 type layout struct {
 	Lang, Title string
@@ -75,7 +103,7 @@ type homeItem struct {
 func (s *site) home(w http.ResponseWriter, r *http.Request) {
 	articles, err := s.store.Articles(r.Context(), tribune.Page{Limit: 20})
 	if err != nil {
-		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		s.failure(w, r, "home: articles", err)
 		return
 	}
 	ids := make([]uuid.UUID, len(articles))
@@ -84,7 +112,7 @@ func (s *site) home(w http.ResponseWriter, r *http.Request) {
 	}
 	counts, err := s.store.CountApproved(r.Context(), ids)
 	if err != nil {
-		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		s.failure(w, r, "home: counts", err)
 		return
 	}
 	l := tribune.LocaleFor(s.lang)
@@ -98,11 +126,11 @@ func (s *site) home(w http.ResponseWriter, r *http.Request) {
 		T     map[string]string
 		Items []homeItem
 	}{chrome[s.lang], items}); err != nil {
-		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		s.failure(w, r, "home: template", err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' https: data:; object-src 'none'; base-uri 'none'; form-action 'self'")
+	w.Header().Set("Content-Security-Policy", siteCSP)
 	_ = templates.ExecuteTemplate(w, "layout", layout{Lang: s.lang, Title: chrome[s.lang]["articles"], T: chrome[s.lang],
 		Head: s.comments.HeadHTML(nil), Main: template.HTML(b.String())})
 }
@@ -110,13 +138,11 @@ func (s *site) home(w http.ResponseWriter, r *http.Request) {
 func (s *site) article(w http.ResponseWriter, r *http.Request) {
 	a, err := s.store.ArticleBySlug(r.Context(), r.PathValue("slug"))
 	if errors.Is(err, tribune.ErrNotFound) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusNotFound)
-		_ = s.page(w, r, widget.Page{Lang: s.lang, Title: chrome[s.lang]["notfound"], Message: chrome[s.lang]["notfound"], HomeURL: "/", Head: s.comments.HeadHTML(nil)})
+		s.errorPage(w, r, http.StatusNotFound, chrome[s.lang]["notfound"])
 		return
 	}
 	if err != nil {
-		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		s.failure(w, r, "article", err)
 		return
 	}
 	s.comments.ServeArticle(w, r, &a)
