@@ -2,6 +2,7 @@ package widget
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -36,8 +37,9 @@ func (h *Handler) verify(mac, purpose string, parts ...string) bool {
 	return hmac.Equal([]byte(mac), []byte(h.sign(purpose, parts...)))
 }
 
-// Form tokens carry the time the form was served and the article it is
-// for: "<unix ms>.<mac>".
+// Form tokens carry the time the form was served, a random nonce that
+// makes each form's token its own (it is the submission's idempotency
+// key), and the article it is for: "<unix ms>.<nonce>.<mac>".
 const tokenField = "tribune_token"
 
 // honeypotField is the decoy field: hidden by CSS, filled only by bots.
@@ -45,7 +47,10 @@ const honeypotField = "tribune_homepage"
 
 func (h *Handler) formToken(articleID uuid.UUID, now time.Time) string {
 	ts := strconv.FormatInt(now.UnixMilli(), 10)
-	return ts + "." + h.sign("form", articleID.String(), ts)
+	var n [12]byte
+	_, _ = rand.Read(n[:])
+	nonce := base64.RawURLEncoding.EncodeToString(n[:])
+	return ts + "." + nonce + "." + h.sign("form", articleID.String(), ts, nonce)
 }
 
 var (
@@ -55,8 +60,9 @@ var (
 )
 
 func (h *Handler) checkToken(tok string, articleID uuid.UUID, now time.Time) error {
-	ts, mac, ok := strings.Cut(tok, ".")
-	if !ok || len(ts) > 20 || !h.verify(mac, "form", articleID.String(), ts) {
+	ts, rest, ok := strings.Cut(tok, ".")
+	nonce, mac, ok2 := strings.Cut(rest, ".")
+	if !ok || !ok2 || len(ts) > 20 || len(nonce) != 16 || !h.verify(mac, "form", articleID.String(), ts, nonce) {
 		return errTokenBad
 	}
 	ms, err := strconv.ParseInt(ts, 10, 64)
