@@ -1,0 +1,163 @@
+// Command tribune-load loads examples/blog from another process the way
+// browsers do, on loopback only, and prints what it measured.
+//
+//	go build -o /tmp/blog ./examples/blog
+//	go run ./cmd/tribune-load -server /tmp/blog -mode soak -duration 60s
+//	go run ./cmd/tribune-load -server /tmp/blog -mode double -forms 200
+//	go run ./cmd/tribune-load -server /tmp/blog -mode kill -rounds 10
+//
+// With -server it starts the site itself on a new SQLite file (or on the
+// database -server-args names), trusting 127.0.0.1 as its proxy so that
+// every visitor has its own client address, approving comments at once
+// and without the 2-second minimum delay; it samples the server's RSS.
+// With -url instead it loads a site already running (it must trust
+// 127.0.0.1 as a proxy, and -pid gives its process for RSS).
+//
+// Modes: soak (90 % page views, 10 % posts for -duration, a sample every
+// -interval), double (every form sent twice at once: one comment each),
+// kill (SIGKILL at a random moment of each round while posting, restart,
+// resend the unanswered forms, then check every acknowledged comment is
+// stored exactly once). Exit status 1 when a check fails.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tribune-go/tribune/internal/loadtest"
+)
+
+const articlePath = "/articles/reunion-des-ministres-de-la-defense-de-l-otan-a-bruxelles-vers-une-otan-plus"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "tribune-load:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("tribune-load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	mode := fs.String("mode", "soak", "soak, double or kill")
+	bin := fs.String("server", "", "examples/blog binary to start (and kill, in -mode kill)")
+	serverArgs := fs.String("server-args", "", "extra arguments for the server, space-separated (for example -db postgres://…)")
+	base := fs.String("url", "", "a site already running on loopback, instead of -server")
+	pid := fs.Int("pid", 0, "with -url: the server's process ID, for RSS")
+	duration := fs.Duration("duration", 60*time.Second, "soak: how long")
+	interval := fs.Duration("interval", 10*time.Second, "soak: time between samples")
+	clients := fs.Int("clients", 8, "soak: visitors at once")
+	postShare := fs.Float64("posts", 0.1, "soak: share of requests that post")
+	forms := fs.Int("forms", 200, "double: forms, each sent twice")
+	rounds := fs.Int("rounds", 10, "kill: SIGKILL rounds")
+	writers := fs.Int("writers", 8, "kill: visitors posting at once")
+	verbose := fs.Bool("v", false, "print the server's log")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var srv *loadtest.Server
+	if *bin != "" {
+		dir, err := os.MkdirTemp("", "tribune-load-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		secret := make([]byte, 32)
+		_, _ = rand.Read(secret)
+		srv = &loadtest.Server{Bin: *bin, Env: []string{"TRIBUNE_SECRET=" + hex.EncodeToString(secret), "TRIBUNE_ADMIN_PASSWORD=" + hex.EncodeToString(secret[:8])},
+			Args: append([]string{"-addr", "127.0.0.1:0", "-db", filepath.Join(dir, "load.db"), "-moderation", "none",
+				"-trusted-proxy", "127.0.0.1/32", "-min-submit-delay", "0"}, strings.Fields(*serverArgs)...)}
+		if *verbose {
+			srv.Log = stderr
+		}
+	} else if *base == "" || *mode == "kill" {
+		return errors.New("give -server (a built examples/blog), or -url for soak and double")
+	}
+	start := func() (loadtest.Site, error) {
+		if srv == nil {
+			return loadtest.Site{URL: strings.TrimSuffix(*base, "/"), ArticlePath: articlePath, PostPath: "/comments/post"}, nil
+		}
+		if err := srv.Start(); err != nil {
+			return loadtest.Site{}, err
+		}
+		*pid = srv.PID()
+		return loadtest.Site{URL: srv.URL, ArticlePath: articlePath, PostPath: "/comments/post"}, nil
+	}
+	stopServer := func() error {
+		if srv == nil {
+			return nil
+		}
+		code, err := srv.Stop()
+		if err == nil && code != 0 {
+			err = fmt.Errorf("the server exited with status %d after SIGTERM", code)
+		}
+		return err
+	}
+
+	switch *mode {
+	case "soak":
+		site, err := start()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "soak: %s, %d visitors, %.0f %% posts, against %s\n", *duration, *clients, *postShare*100, site.URL)
+		samples, err := loadtest.Soak(ctx, site, loadtest.SoakConfig{Duration: *duration, Interval: *interval, Clients: *clients,
+			PostShare: *postShare, PID: *pid}, func(s loadtest.Sample) { fmt.Fprintln(stdout, s) })
+		if err != nil {
+			return err
+		}
+		errs := 0
+		for _, s := range samples {
+			errs += s.Errors
+		}
+		if err := stopServer(); err != nil {
+			return err
+		}
+		if errs > 0 {
+			return fmt.Errorf("%d server errors during the soak", errs)
+		}
+	case "double":
+		site, err := start()
+		if err != nil {
+			return err
+		}
+		res, err := loadtest.DoubleSubmit(ctx, site, "/comments", *forms)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "double submit: %d forms sent twice at once, %d comments stored, %d pairs answered differently\n", res.Forms, res.Stored, res.Mismatched)
+		if err := stopServer(); err != nil {
+			return err
+		}
+		if res.Stored != res.Forms || res.Mismatched != 0 {
+			return errors.New("a form was not stored exactly once")
+		}
+	case "kill":
+		res, err := loadtest.KillRounds(ctx, srv, "/comments", *rounds, *writers, articlePath)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "kill: %d SIGKILL rounds, %d comments acknowledged (%d of them resent after a kill cut their answer), %d lost, %d stored twice\n",
+			res.Rounds, res.Acknowledged, res.Resent, res.Lost, res.Doubled)
+		if res.Lost+res.Doubled > 0 {
+			return errors.New("an acknowledged comment was lost or stored twice")
+		}
+	default:
+		return fmt.Errorf("-mode %q: want soak, double or kill", *mode)
+	}
+	return nil
+}
