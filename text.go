@@ -35,15 +35,14 @@ func ArticleFromText(text, lang string) ArticleInput {
 	var b strings.Builder
 	inList := false
 	for _, block := range splitBlocks(strings.Join(lines, "\n")) {
-		if item, ok := bulletItem(block); ok {
+		if _, ok := bulletItem(block); ok {
 			if !inList {
 				b.WriteString("<ul>\n")
 				inList = true
 			}
 			for _, line := range strings.Split(block, "\n") {
-				if it, ok := bulletItem(line); ok {
-					item = it
-				} else {
+				item, ok := bulletItem(line)
+				if !ok {
 					item = strings.TrimSpace(line)
 				}
 				b.WriteString("<li>" + html.EscapeString(typo(item)) + "</li>\n")
