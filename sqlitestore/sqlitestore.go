@@ -45,7 +45,6 @@ type Store struct {
 	r *sql.DB // read-only connections
 
 	insertComment *sql.Stmt // the hot write, prepared once on the writer
-	checkInsert   *sql.Stmt // the keys and flood rule checked before it
 	stamp         *sql.Stmt // the hot read of cached pages
 }
 
@@ -130,7 +129,6 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return st
 	}
 	s.insertComment = prepare(w, insertCommentSQL)
-	s.checkInsert = prepare(w, checkInsertSQL)
 	s.stamp = prepare(r, `SELECT comments_rev FROM articles WHERE id = ?`)
 	if err := errors.Join(errs...); err != nil {
 		s.Close()
@@ -142,7 +140,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{s.insertComment, s.checkInsert, s.stamp} {
+	for _, st := range []*sql.Stmt{s.insertComment, s.stamp} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
@@ -314,16 +312,19 @@ func affected(op string, res sql.Result) error {
 
 const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent, idem_key, dup_key`
 
-const insertCommentSQL = `INSERT INTO comments (` + commentCols + `, email_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+// insertCommentSQL inserts a comment unless the flood rule holds (a
+// comment from the same client hash after ?16), in one statement: SQLite
+// runs it under its write lock, so nothing comes between the check and
+// the insert; the unique indexes refuse a taken key or duplicate key.
+// Each condition names its partial index's, so SQLite uses the index.
+const insertCommentSQL = `INSERT INTO comments (` + commentCols + `, email_key)
+	SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15
+	WHERE NOT EXISTS (SELECT 1 FROM comments WHERE client_hash = ?11 AND client_hash <> '' AND created > ?16)`
 
-// checkInsertSQL answers, in one statement, whether the idempotency key or
-// the duplicate key is taken and whether the client posted after the
-// flood threshold; each branch names its partial index's condition so
-// SQLite uses the index.
-const checkInsertSQL = `SELECT
+// checkKeysSQL says which key of a refused comment is taken.
+const checkKeysSQL = `SELECT
 	EXISTS (SELECT 1 FROM comments WHERE idem_key = ?1 AND idem_key <> ''),
-	EXISTS (SELECT 1 FROM comments WHERE dup_key = ?2 AND dup_key <> ''),
-	EXISTS (SELECT 1 FROM comments WHERE client_hash = ?3 AND client_hash <> '' AND created > ?4)`
+	EXISTS (SELECT 1 FROM comments WHERE dup_key = ?2 AND dup_key <> '')`
 
 func scanComment(row scanner) (tribune.Comment, error) {
 	var c tribune.Comment
@@ -353,39 +354,35 @@ func nullUUID(id uuid.UUID) any {
 }
 
 // CreateComment implements tribune.CommentStore. The checks and the
-// insert run in one immediate transaction on the one writer, so no other
-// write, from this process or another, comes between them.
+// insert are one statement on the one writer, so no other write, from
+// this process or another, comes between them.
 func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune.Guard) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	since := int64(math.MaxInt64) // no flood rule: no comment is that new
+	if !g.FloodSince.IsZero() {
+		since = micro(g.FloodSince)
+	}
+	res, err := s.insertComment.ExecContext(ctx, c.ID.String(), c.ArticleID.String(), nullUUID(c.ParentID), c.AuthorName,
+		c.Email.Address(), c.Website, c.Body, string(c.Status), micro(c.Created), c.Version, c.Meta.ClientHash, c.Meta.UserAgent,
+		c.Meta.Key, c.Meta.DupKey, c.Email.Key(), since)
 	if err != nil {
 		return classify("create comment", err)
 	}
-	defer tx.Rollback()
-	if c.Meta.Key != "" || c.Meta.DupKey != "" || !g.FloodSince.IsZero() {
-		since := int64(math.MaxInt64) // no flood rule: no comment is that new
-		if !g.FloodSince.IsZero() {
-			since = micro(g.FloodSince)
-		}
-		var replayed, dup, flood bool
-		err := tx.StmtContext(ctx, s.checkInsert).QueryRowContext(ctx, c.Meta.Key, c.Meta.DupKey, c.Meta.ClientHash, since).Scan(&replayed, &dup, &flood)
-		switch {
-		case err != nil:
-			return classify("create comment", err)
-		case replayed:
-			return fmt.Errorf("sqlitestore: create comment: %w", tribune.ErrReplayed)
-		case dup:
-			return fmt.Errorf("sqlitestore: create comment: %w", tribune.ErrDuplicate)
-		case flood:
-			return fmt.Errorf("sqlitestore: create comment: %w", tribune.ErrFlood)
-		}
-	}
-	if _, err := tx.StmtContext(ctx, s.insertComment).ExecContext(ctx,
-		c.ID.String(), c.ArticleID.String(), nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Website, c.Body,
-		string(c.Status), micro(c.Created), c.Version, c.Meta.ClientHash, c.Meta.UserAgent, c.Meta.Key, c.Meta.DupKey,
-		c.Email.Key()); err != nil {
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
 		return classify("create comment", err)
 	}
-	return classify("create comment", tx.Commit())
+	// Nothing inserted: the flood rule held, unless the form was sent
+	// before (a replay answers as such, whenever it comes).
+	var replayed, dup bool
+	if err := s.w.QueryRowContext(ctx, checkKeysSQL, c.Meta.Key, c.Meta.DupKey).Scan(&replayed, &dup); err != nil {
+		return classify("create comment", err)
+	}
+	switch {
+	case replayed:
+		return fmt.Errorf("sqlitestore: create comment: %w", tribune.ErrReplayed)
+	case dup:
+		return fmt.Errorf("sqlitestore: create comment: %w", tribune.ErrDuplicate)
+	}
+	return fmt.Errorf("sqlitestore: create comment: %w", tribune.ErrFlood)
 }
 
 // CommentByKey implements tribune.CommentStore.
