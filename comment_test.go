@@ -158,3 +158,30 @@ func TestValidationErrorMessageKeys(t *testing.T) {
 	var nilErr *tribune.ValidationError
 	assert.Equal(t, tribune.Code(""), nilErr.Code(tribune.FieldName))
 }
+
+// TestStoredBodyBound: a body within the typed limit that escaping and
+// paragraphs would make too big to store is refused like a long one.
+func TestStoredBodyBound(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		body string
+		want tribune.Code
+	}{
+		{"ampersands", strings.Repeat("&", tribune.MaxBodyLen), tribune.CodeTooMuchHTML},
+		{"line breaks", strings.Repeat("a\n", tribune.MaxBodyLen/2), tribune.CodeTooMuchHTML},
+		{"plain text at the limit", strings.Repeat("a", tribune.MaxBodyLen), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := tribune.NewCommentWithRequired(tribune.CommentInput{Body: tc.body}, nil)
+			if tc.want == "" {
+				require.NoError(t, err)
+				assert.LessOrEqual(t, len(c.Body), tribune.MaxStoredBodyLen)
+				return
+			}
+			var ve *tribune.ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, tc.want, ve.Code(tribune.FieldBody))
+			assert.Contains(t, tribune.LocaleFor("fr").FieldError(ve.Fields[0]), "131\u202f072")
+		})
+	}
+}

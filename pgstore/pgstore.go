@@ -220,42 +220,57 @@ func scanComment(row pgx.Row) (tribune.Comment, error) {
 
 func nullUUID(id uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: id, Valid: id != uuid.Nil} }
 
-// CreateComment implements tribune.CommentStore. The flood rule takes a
-// transaction-scoped advisory lock on the client hash, so two posts from
-// one client are checked one after the other; the keys are unique
-// indexes, so a race between two inserts ends with the second refused.
+// CreateComment implements tribune.CommentStore. The comment goes in by
+// one batch, one round trip and one implicit transaction: a
+// transaction-scoped advisory lock on the client hash (so two posts from
+// one client are checked one after the other), then an insert that skips
+// itself when the client posted after the flood threshold; the keys are
+// unique indexes, so a race between two inserts ends with the second
+// refused.
 func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune.Guard) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		flood := !g.FloodSince.IsZero() && c.Meta.ClientHash != ""
-		if flood {
-			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7468172, hashtext($1))`, c.Meta.ClientHash); err != nil {
-				return classify("create comment", err)
-			}
+	flood := !g.FloodSince.IsZero() && c.Meta.ClientHash != ""
+	b := &pgx.Batch{}
+	if flood {
+		b.Queue(`SELECT pg_advisory_xact_lock(7468172, hashtext($1))`, c.Meta.ClientHash)
+	}
+	b.Queue(`INSERT INTO comments (`+commentCols+`, email_key)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
+		WHERE NOT ($16 AND EXISTS (SELECT 1 FROM comments WHERE client_hash = $11 AND client_hash <> '' AND created > $17))`,
+		c.ID, c.ArticleID, nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Website, c.Body,
+		string(c.Status), c.Created, c.Version, c.Meta.ClientHash, c.Meta.UserAgent, c.Meta.Key, c.Meta.DupKey, c.Email.Key(),
+		flood, g.FloodSince)
+	res := s.pool.SendBatch(ctx, b)
+	if flood {
+		if _, err := res.Exec(); err != nil {
+			res.Close()
+			return classify("create comment", err)
 		}
-		if c.Meta.Key != "" || c.Meta.DupKey != "" || flood {
-			var replayed, dup, flooded bool
-			err := tx.QueryRow(ctx, `SELECT
-				EXISTS (SELECT 1 FROM comments WHERE idem_key = $1 AND idem_key <> ''),
-				EXISTS (SELECT 1 FROM comments WHERE dup_key = $2 AND dup_key <> ''),
-				$5 AND EXISTS (SELECT 1 FROM comments WHERE client_hash = $3 AND client_hash <> '' AND created > $4)`,
-				c.Meta.Key, c.Meta.DupKey, c.Meta.ClientHash, g.FloodSince, flood).Scan(&replayed, &dup, &flooded)
-			switch {
-			case err != nil:
-				return classify("create comment", err)
-			case replayed:
-				return fmt.Errorf("pgstore: create comment: %w", tribune.ErrReplayed)
-			case dup:
-				return fmt.Errorf("pgstore: create comment: %w", tribune.ErrDuplicate)
-			case flooded:
-				return fmt.Errorf("pgstore: create comment: %w", tribune.ErrFlood)
-			}
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO comments (`+commentCols+`, email_key)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-			c.ID, c.ArticleID, nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Website, c.Body,
-			string(c.Status), c.Created, c.Version, c.Meta.ClientHash, c.Meta.UserAgent, c.Meta.Key, c.Meta.DupKey, c.Email.Key())
+	}
+	tag, err := res.Exec()
+	if cerr := res.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return classify("create comment", err)
-	})
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	// Nothing inserted: the flood rule held, unless the form was sent
+	// before (a replay answers as such, whenever it comes).
+	var replayed, dup bool
+	if err := s.pool.QueryRow(ctx, `SELECT
+		EXISTS (SELECT 1 FROM comments WHERE idem_key = $1 AND idem_key <> ''),
+		EXISTS (SELECT 1 FROM comments WHERE dup_key = $2 AND dup_key <> '')`, c.Meta.Key, c.Meta.DupKey).Scan(&replayed, &dup); err != nil {
+		return classify("create comment", err)
+	}
+	switch {
+	case replayed:
+		return fmt.Errorf("pgstore: create comment: %w", tribune.ErrReplayed)
+	case dup:
+		return fmt.Errorf("pgstore: create comment: %w", tribune.ErrDuplicate)
+	}
+	return fmt.Errorf("pgstore: create comment: %w", tribune.ErrFlood)
 }
 
 // CommentByKey implements tribune.CommentStore.

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/memstore"
+	"github.com/tribune-go/tribune/widget"
+)
+
+// downStore is memstore with its article reads failing, as a database
+// that went away.
+type downStore struct{ *memstore.Store }
+
+var errDown = errors.New("connection refused")
+
+func (downStore) Articles(context.Context, tribune.Page) ([]tribune.Article, error) { return nil, errDown }
+func (downStore) ArticleBySlug(context.Context, string) (tribune.Article, error) {
+	return tribune.Article{}, errDown
+}
+
+// TestSitePagesWhenTheDatabaseIsDown: the site's own pages answer a styled
+// 503 with Retry-After, and log the cause once.
+func TestSitePagesWhenTheDatabaseIsDown(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	store := tribune.StoreWithTimeout(downStore{memstore.New()}, time.Second)
+	h, err := widget.New(store, widget.WithLanguage("fr"))
+	require.NoError(t, err)
+	s := &site{store: store, comments: h, lang: "fr", loc: time.UTC, log: log}
+	for _, tc := range []struct {
+		path string
+		fn   http.HandlerFunc
+	}{{"/", s.home}, {"/articles/x", s.article}} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", tc.path, nil)
+		req.SetPathValue("slug", "x")
+		tc.fn(rec, req)
+		assert.Equal(t, http.StatusServiceUnavailable, rec.Code, tc.path)
+		assert.Equal(t, "5", rec.Header().Get("Retry-After"))
+		assert.Contains(t, rec.Header().Get("Content-Type"), "text/html")
+		assert.Contains(t, rec.Body.String(), "<html")
+		assert.Contains(t, rec.Body.String(), "Le site est momentanément indisponible")
+	}
+	assert.Equal(t, 2, strings.Count(logs.String(), "connection refused"), "each failure logged once")
+}
