@@ -25,7 +25,9 @@ type downStore struct{ *memstore.Store }
 
 var errDown = errors.New("connection refused")
 
-func (downStore) Articles(context.Context, tribune.Page) ([]tribune.Article, error) { return nil, errDown }
+func (downStore) Articles(context.Context, tribune.Page) ([]tribune.Article, error) {
+	return nil, errDown
+}
 func (downStore) ArticleBySlug(context.Context, string) (tribune.Article, error) {
 	return tribune.Article{}, errDown
 }
