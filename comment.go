@@ -154,12 +154,13 @@ func NewCommentWithRequired(in CommentInput, required []Field) (Comment, error) 
 	case raw == "":
 		ve.add(FieldBody, CodeRequired, 0)
 	default:
-		body = SanitizeComment(raw)
+		var fits bool
+		body, fits = sanitizeComment(raw, MaxStoredBodyLen)
 		switch {
+		case !fits:
+			ve.add(FieldBody, CodeTooMuchHTML, MaxStoredBodyLen)
 		case !hasText(body):
 			ve.add(FieldBody, CodeEmpty, 0)
-		case len(body) > MaxStoredBodyLen:
-			ve.add(FieldBody, CodeTooMuchHTML, MaxStoredBodyLen)
 		}
 	}
 

@@ -23,6 +23,9 @@ var fuzzSeeds = []string{
 	"<<script>script>alert(1)<</script>/script>",
 	`<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>`,
 	"www.example.org\"onmouseover=alert(1)",
+	"<s><code><b><i>jamais fermé",
+	"<b><i>croisé</b></i></blockquote></li></ol></div>",
+	"<a href=\"https://example.org/\">lien ouvert\n\n<p>paragraphe<blockquote>citation",
 }
 
 func FuzzSanitize(f *testing.F) {
@@ -33,6 +36,9 @@ func FuzzSanitize(f *testing.F) {
 		out := tribune.SanitizeComment(in)
 		if err := htmlcheck.Check(out, htmlcheck.Options{}); err != nil {
 			t.Fatalf("unsafe output for %q: %v\n%s", in, err, out)
+		}
+		if err := htmlcheck.Contained(out); err != nil {
+			t.Fatalf("markup escapes its comment for %q: %v\n%s", in, err, out)
 		}
 		if again := tribune.SanitizeComment(in); again != out {
 			t.Fatalf("not deterministic for %q", in)

@@ -39,6 +39,36 @@ func BenchmarkSanitizeComment(b *testing.B) {
 	}
 }
 
+// BenchmarkLongBodies validates and sanitizes, as a post does, 65,525-byte
+// bodies of the shapes that used to cost quadratic time or that stress
+// the parser.
+func BenchmarkLongBodies(b *testing.B) {
+	fill := func(unit string) string {
+		return strings.Repeat(unit, tribune.MaxBodyLen/len(unit))
+	}
+	for _, bc := range []struct {
+		name string
+		in   string
+	}{
+		{"plain", fill("mot ")},
+		{"url-then-close-parens", "https://example.org/" + fill(")")[21:]},
+		{"open-parens", "https://example.org/" + fill("(")[21:]},
+		{"less-than", fill("<")},
+		{"nested-tags", fill("<b><i><s>")},
+		{"many-urls", fill("https://example.org/a ")},
+		{"many-www", fill("www.example.org ")},
+		{"blank-lines", fill("a\n\n")},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(bc.in)))
+			for b.Loop() {
+				_, _ = tribune.NewCommentWithRequired(tribune.CommentInput{Body: bc.in}, nil)
+			}
+		})
+	}
+}
+
 // benchThread builds n approved comments, a third of them replies.
 func benchThread(n int, articleID uuid.UUID) []tribune.Comment {
 	body := tribune.SanitizeComment(benchComment)

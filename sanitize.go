@@ -4,11 +4,13 @@ import (
 	"html"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
+	xhtml "golang.org/x/net/html"
 )
 
 // The policies are built once and shared: a bluemonday Policy is safe for
@@ -69,13 +71,100 @@ func SanitizeArticle(s string) string { return articlePolicy.Sanitize(s) }
 // SanitizeComment turns what a visitor typed into the HTML stored as a
 // comment's body: the comment policy strips everything but the allowed
 // tags and URL schemes, bare URLs become links, blank lines become
-// paragraphs and single newlines line breaks (WordPress's autop), and
-// every link gets rel="nofollow ugc". The result is safe to place in a
-// page as is: bluemonday judges everything the visitor sent; the steps
-// after it add only fixed markup (<p>, <br>, a rel value) and links whose
-// http(s) address was parsed and escaped, all outside bluemonday's tags.
+// paragraphs and single newlines line breaks (WordPress's autop), every
+// element opened is closed, and every link gets rel="nofollow ugc". The
+// result is safe to place in a page as is and stays inside its own
+// element: the comment policy runs first on what the visitor sent and
+// last on the balanced result, so what linkify and autop add is checked
+// too.
 func SanitizeComment(s string) string {
-	return addUGC(autop(linkify(commentPolicy.Sanitize(normalizeNewlines(s)))))
+	out, _ := sanitizeComment(s, -1)
+	return out
+}
+
+// sanitizeComment is SanitizeComment that gives up, returning false, as
+// soon as the body is longer than limit bytes (-1 for no limit): the
+// steps after the first pass only add markup, so a body already too long
+// to store is refused without paying for the rest.
+func sanitizeComment(s string, limit int) (string, bool) {
+	laidOut := autop(linkify(commentPolicy.Sanitize(normalizeNewlines(s))))
+	if limit >= 0 && len(laidOut) > limit {
+		return "", false
+	}
+	out := addUGC(commentPolicy.Sanitize(balance(laidOut)))
+	return out, limit < 0 || len(out) <= limit
+}
+
+// maxNesting bounds how deeply elements nest in a comment: deeper opening
+// tags are dropped with their end tags, their text kept.
+const maxNesting = 32
+
+// balance closes every element left open and drops stray end tags, as
+// WordPress's force_balance_tags does, so that no markup of a comment
+// reaches past it into the page (an unclosed <s> no longer strikes
+// through every later comment). golang.org/x/net/html's tokenizer reads
+// the sanitized fragment; one pass with a stack of open elements, in
+// linear time whatever the input. A paragraph or a quote that starts
+// while a paragraph is open closes it first, as a browser would, so the
+// tree the browser builds is the one written here.
+func balance(s string) string {
+	z := xhtml.NewTokenizer(strings.NewReader(s))
+	var b strings.Builder
+	b.Grow(len(s) + 64)
+	var open []string           // names of the open elements, outermost first
+	dropped := map[string]int{} // opening tags dropped for depth, by name
+	closeThrough := func(i int) {
+		for j := len(open) - 1; j >= i; j-- {
+			b.WriteString("</" + open[j] + ">")
+		}
+		open = open[:i]
+	}
+	for {
+		tt := z.Next()
+		switch tt {
+		case xhtml.ErrorToken:
+			closeThrough(0)
+			return b.String()
+		case xhtml.TextToken:
+			b.Write(z.Raw())
+		case xhtml.SelfClosingTagToken:
+			b.Write(z.Raw())
+		case xhtml.StartTagToken:
+			name, _ := z.TagName()
+			tag := string(name)
+			if tag == "br" {
+				b.Write(z.Raw())
+				continue
+			}
+			if tag == "p" || tag == "blockquote" {
+				if i := slices.Index(open, "p"); i >= 0 {
+					closeThrough(i)
+				}
+			}
+			if len(open) >= maxNesting {
+				dropped[tag]++
+				continue
+			}
+			open = append(open, tag)
+			b.Write(z.Raw())
+		case xhtml.EndTagToken:
+			name, _ := z.TagName()
+			tag := string(name)
+			if dropped[tag] > 0 {
+				dropped[tag]--
+				continue
+			}
+			// The innermost open element of that name closes, and what was
+			// left open inside it; an end tag with nothing open of its name
+			// is dropped.
+			for i := len(open) - 1; i >= 0; i-- {
+				if open[i] == tag {
+					closeThrough(i)
+					break
+				}
+			}
+		}
+	}
 }
 
 // addUGC turns bluemonday's rel="nofollow" into rel="nofollow ugc". In
@@ -314,7 +403,7 @@ func linkify(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 128)
-	inA, inCode := 0, 0
+	inA, inCode, made := 0, 0, 0
 	for len(s) > 0 {
 		lt := strings.IndexByte(s, '<')
 		text := s
@@ -322,7 +411,7 @@ func linkify(s string) string {
 			text = s[:lt]
 		}
 		if inA == 0 && inCode == 0 {
-			writeLinkified(&b, text)
+			writeLinkified(&b, text, &made)
 		} else {
 			b.WriteString(text)
 		}
@@ -352,10 +441,16 @@ func linkify(s string) string {
 	return b.String()
 }
 
-// writeLinkified writes escaped text with its bare URLs made into links.
-func writeLinkified(b *strings.Builder, text string) {
+// maxAutoLinks bounds how many bare URLs one comment gets made into links;
+// past it they stay text (a comment with that many is spam, and each link
+// costs a URL parse here and in the policy's last pass).
+const maxAutoLinks = 100
+
+// writeLinkified writes escaped text with its bare URLs made into links,
+// counting them in made.
+func writeLinkified(b *strings.Builder, text string, made *int) {
 	last := 0
-	for from := 0; ; {
+	for from := 0; *made < maxAutoLinks; {
 		start, end := nextURL(text, from)
 		if start < 0 {
 			break
@@ -378,22 +473,26 @@ func writeLinkified(b *strings.Builder, text string) {
 		b.WriteString(shown)
 		b.WriteString("</a>")
 		last = end
+		*made++
 	}
 	b.WriteString(text[last:])
 }
 
 // trimURLPunct drops trailing punctuation that ends a sentence rather than
-// the URL, keeping a closing parenthesis that has its opening one.
+// the URL, keeping a closing parenthesis that has its opening one. The
+// parentheses are counted once, so a run of them costs linear time.
 func trimURLPunct(u string) string {
+	opens, closes := strings.Count(u, "("), strings.Count(u, ")")
 	for u != "" {
 		c := u[len(u)-1]
 		switch {
-		case strings.IndexByte(".,;:!?*", c) >= 0 && !strings.HasSuffix(u, "&amp;"):
-			u = u[:len(u)-1]
 		case strings.HasSuffix(u, "&amp;"):
 			u = u[:len(u)-len("&amp;")]
-		case c == ')' && strings.Count(u, "(") < strings.Count(u, ")"):
+		case strings.IndexByte(".,;:!?*", c) >= 0:
 			u = u[:len(u)-1]
+		case c == ')' && opens < closes:
+			u = u[:len(u)-1]
+			closes--
 		default:
 			return u
 		}

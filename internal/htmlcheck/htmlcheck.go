@@ -91,3 +91,49 @@ func checkURL(v string, relative bool) error {
 	}
 	return fmt.Errorf("scheme %q", u.Scheme)
 }
+
+// Contained reports whether a fragment's markup stays inside the element
+// it is placed in, as a browser parses it: the fragment is put in a <div>
+// followed by a paragraph, and that paragraph must come out as the div's
+// next sibling with its text directly inside it, not wrapped in an element
+// the fragment left open (a browser's "active formatting elements").
+func Contained(fragment string) error {
+	doc, err := html.Parse(strings.NewReader(`<!DOCTYPE html><html><body><div id="htmlcheck-box">` + fragment +
+		`</div><p id="htmlcheck-after">after</p></body></html>`))
+	if err != nil {
+		return err
+	}
+	var after *html.Node
+	var find func(n *html.Node)
+	find = func(n *html.Node) {
+		for _, a := range n.Attr {
+			if a.Key == "id" && a.Val == "htmlcheck-after" && after == nil {
+				after = n
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			find(c)
+		}
+	}
+	find(doc)
+	switch {
+	case after == nil:
+		return fmt.Errorf("the paragraph after the fragment is gone")
+	case after.Parent == nil || after.Parent.Data != "body":
+		return fmt.Errorf("the paragraph after the fragment ended up inside <%s>", after.Parent.Data)
+	case after.PrevSibling == nil || attr(after.PrevSibling, "id") != "htmlcheck-box":
+		return fmt.Errorf("markup of the fragment escaped its box")
+	case after.FirstChild == nil || after.FirstChild.Type != html.TextNode || after.FirstChild.NextSibling != nil:
+		return fmt.Errorf("the paragraph after the fragment is wrapped in <%s>", after.FirstChild.Data)
+	}
+	return nil
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
