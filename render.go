@@ -536,19 +536,20 @@ func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, canReply bo
 		class += " tribune-pending"
 	}
 	name := displayName(c.AuthorName, l)
+	website := SafeWebsite(c.Website)
 	// The small fragments are built in one buffer and cut out of it.
 	var f strings.Builder
-	f.Grow(768 + len(name)*2 + len(c.Website))
+	f.Grow(768 + len(name)*2 + len(website))
 	f.WriteString(`<span class="tribune-author" itemprop="author" itemscope itemtype="https://schema.org/Person">`)
-	if c.Website != "" {
+	if website != "" {
 		f.WriteString(`<a href="`)
-		writeEscaped(&f, c.Website)
+		writeEscaped(&f, website)
 		f.WriteString(`" rel="nofollow ugc external" itemprop="url">`)
 	}
 	f.WriteString(`<span itemprop="name">`)
 	writeEscaped(&f, name)
 	f.WriteString("</span>")
-	if c.Website != "" {
+	if website != "" {
 		f.WriteString("</a>")
 	}
 	f.WriteString("</span>\n")

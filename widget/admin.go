@@ -27,7 +27,8 @@ type adminAction struct{ Value, Label string }
 
 type adminRow struct {
 	ID, Name, Email, ISO, Date, ArticleURL, ArticleTitle string
-	Website                                              template.URL // validated at write time
+	Website                                              string       // checked again here: http(s) only
+	Mailto                                               template.URL // mailtoURL's: no header fields
 	Body                                                 template.HTML
 }
 
@@ -109,7 +110,7 @@ func (h *Handler) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			articles[c.ArticleID] = a
 		}
 		v.Rows = append(v.Rows, adminRow{
-			ID: c.ID.String(), Name: c.AuthorName, Email: c.Email.Address(), Website: template.URL(c.Website),
+			ID: c.ID.String(), Name: c.AuthorName, Email: c.Email.Address(), Mailto: mailtoURL(c.Email.Address()), Website: tribune.SafeWebsite(c.Website),
 			ISO: c.Created.Format(time.RFC3339), Date: l.DateTime(c.Created.In(h.renderer.Location())), Body: template.HTML(c.Body),
 			ArticleURL: h.cfg.articleURL(a), ArticleTitle: a.Title,
 		})
@@ -164,3 +165,13 @@ func (h *Handler) serveAdminPost(w http.ResponseWriter, r *http.Request) {
 	q := url.Values{"status": {string(parseStatus(r.PostForm.Get("status")))}, "done": {strconv.Itoa(done)}}
 	http.Redirect(w, r, h.cfg.prefix+"/admin/?"+q.Encode(), http.StatusSeeOther)
 }
+
+// mailtoURL is the mailto: link of an address with every character that
+// would start or separate header fields (?, &, #) percent-encoded, so an
+// address such as x?cc=…&subject=…@example.org opens a mail to itself
+// only.
+func mailtoURL(addr string) template.URL {
+	return template.URL("mailto:" + mailtoEscaper.Replace(addr)) // the escaper leaves no field separator
+}
+
+var mailtoEscaper = strings.NewReplacer("%", "%25", "?", "%3F", "&", "%26", "#", "%23", `"`, "%22", "<", "%3C", ">", "%3E", " ", "%20")

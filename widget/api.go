@@ -70,7 +70,7 @@ func apiError(w http.ResponseWriter, status int, code, message string) {
 }
 
 func (h *Handler) apiComment(c *tribune.Comment, a *tribune.Article) APIComment {
-	out := APIComment{ID: c.ID, Author: c.AuthorName, Website: c.Website, HTML: c.Body, Created: c.Created,
+	out := APIComment{ID: c.ID, Author: c.AuthorName, Website: tribune.SafeWebsite(c.Website), HTML: c.Body, Created: c.Created,
 		Status: string(c.Status), URL: h.cfg.articleURL(a) + "#comment-" + c.ID.String()}
 	if c.ParentID != uuid.Nil {
 		p := c.ParentID

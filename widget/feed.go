@@ -93,7 +93,7 @@ func (h *Handler) writeFeed(w http.ResponseWriter, r *http.Request, f atomFeed, 
 			Title:     l.T("widget.feed_entry", "name", name, "title", a.Title),
 			Updated:   c.Created.Format(time.RFC3339),
 			Published: c.Created.Format(time.RFC3339),
-			Author:    atomAuthor{Name: name, URI: c.Website},
+			Author:    atomAuthor{Name: name, URI: tribune.SafeWebsite(c.Website)},
 			Link:      atomLink{Rel: "alternate", Type: "text/html", Href: link},
 			Content:   atomContent{Type: "html", Body: c.Body},
 		})
