@@ -3,6 +3,7 @@ package widget_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/tribune-go/tribune"
 	"github.com/tribune-go/tribune/internal/htmlcheck"
+	"github.com/tribune-go/tribune/memstore"
 	"github.com/tribune-go/tribune/widget"
 )
 
@@ -123,4 +125,98 @@ func TestMailtoParametersFromStoredData(t *testing.T) {
 	admin := e.adminPage("pending")
 	assert.Contains(t, admin, `href="mailto:x%3Fcc=a%2540b.example%26subject=Facture%23@evil.example"`)
 	assert.NotContains(t, admin, `mailto:x?cc`)
+}
+
+func TestFeedsIgnoreTheHostHeader(t *testing.T) {
+	e := newEnv(t, withApproval())
+	c := e.browser()
+	resp := e.post(c, valid(e.form(c), "Un commentaire à suivre"))
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	id := strings.TrimPrefix(resp.Header.Get("Location"), "/comments/articles/otan#comment-")
+	for _, path := range []string{"/comments/feed/otan", "/comments/feed.atom"} {
+		req, _ := http.NewRequest("GET", e.srv.URL+path, nil)
+		req.Host = "evil.example"
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		feed := body(t, resp)
+		resp.Body.Close()
+		assert.NotContains(t, feed, "evil.example", path)
+		assert.Contains(t, feed, `href="/comments/articles/otan#comment-`+id+`"`, "the entry link opens the comment: %s", path)
+	}
+
+	// With the site's address, links are absolute on it.
+	e2 := newEnv(t, withApproval(), widget.WithSiteURL("https://www.example.org"))
+	c2 := e2.browser()
+	resp = e2.post(c2, valid(e2.form(c2), "Un autre"))
+	id = strings.TrimPrefix(resp.Header.Get("Location"), "/comments/articles/otan#comment-")
+	req, _ := http.NewRequest("GET", e2.srv.URL+"/comments/feed/otan", nil)
+	req.Host = "evil.example"
+	r2, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	feed := body(t, r2)
+	r2.Body.Close()
+	assert.NotContains(t, feed, "evil.example")
+	assert.Contains(t, feed, `href="https://www.example.org/comments/articles/otan#comment-`+id+`"`)
+	assert.NotContains(t, feed, "%23comment")
+}
+
+func TestHoneypotAnswersLikeAPendingComment(t *testing.T) {
+	e := newEnv(t)
+	answer := func(fill bool) (string, []string) {
+		c := e.browser()
+		v := valid(e.form(c), "Texte "+uuid.NewString())
+		if fill {
+			v.Set("tribune_homepage", "https://spam.example/")
+		}
+		resp := e.post(c, v)
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		var names []string
+		for _, ck := range resp.Cookies() {
+			names = append(names, ck.Name)
+		}
+		loc := resp.Header.Get("Location")
+		return loc[:strings.Index(loc, "#comment-")+len("#comment-")], names
+	}
+	heldLoc, heldCookies := answer(false)
+	caughtLoc, caughtCookies := answer(true)
+	assert.Equal(t, heldLoc, caughtLoc, "the same redirect")
+	assert.Equal(t, heldCookies, caughtCookies, "the same cookies")
+	spam, err := e.store.CommentsByStatus(context.Background(), tribune.StatusSpam, tribune.Page{})
+	require.NoError(t, err)
+	assert.Len(t, spam, 1, "the caught one is kept as spam for a moderator")
+}
+
+func TestSecureCookiesBehindATLSProxy(t *testing.T) {
+	secure := func(e *env, header ...string) bool {
+		c := e.browser()
+		resp := e.post(c, valid(e.form(c), "Texte "+uuid.NewString()), header...)
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		cookies := resp.Cookies()
+		require.NotEmpty(t, cookies)
+		for _, ck := range cookies {
+			if !ck.Secure {
+				return false
+			}
+		}
+		return true
+	}
+	proxied := newEnv(t, widget.WithTrustedProxies("127.0.0.1/32"))
+	assert.True(t, secure(proxied, "X-Forwarded-Proto", "https"), "https at a trusted proxy")
+	assert.False(t, secure(proxied), "plain http")
+	direct := newEnv(t)
+	assert.False(t, secure(direct, "X-Forwarded-Proto", "https"), "the header from a peer that is no proxy is ignored")
+	forced := newEnv(t, widget.WithSecureCookies(true))
+	assert.True(t, secure(forced), "WithSecureCookies")
+}
+
+func TestNoSecretWarns(t *testing.T) {
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	_, err := widget.New(memstore.New(), widget.WithLogger(log))
+	require.NoError(t, err)
+	assert.Contains(t, logs.String(), "without WithSecret")
+	logs.Reset()
+	_, err = widget.New(memstore.New(), widget.WithLogger(log), widget.WithSecret([]byte(strings.Repeat("k", 32))))
+	require.NoError(t, err)
+	assert.NotContains(t, logs.String(), "WithSecret")
 }

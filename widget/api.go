@@ -193,9 +193,7 @@ func (h *Handler) apiPost(w http.ResponseWriter, r *http.Request) {
 	c, err := h.submit(r, tribune.Submission{Input: input, ClientAddr: client, UserAgent: r.UserAgent()})
 	var ve *tribune.ValidationError
 	if err == nil {
-		if c.Status == tribune.StatusPending {
-			h.addOwn(w, r, c.ID)
-		}
+		h.addOwn(w, r, c.ID)
 		writeJSON(w, http.StatusCreated, h.apiComment(&c, a))
 		return
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -60,20 +59,27 @@ const (
 	siteFeedEntries = 50
 )
 
-// absolute makes a path absolute: on the site URL set with WithSiteURL,
-// or else on the request's scheme and host.
-func (h *Handler) absolute(r *http.Request, p string) string {
-	if strings.Contains(p, "://") {
+// absolute makes a link of the feeds absolute on the site URL set with
+// WithSiteURL. Without it the link stays relative (a feed reader resolves
+// it against the feed's own address): nothing in a feed comes from the
+// request, so no forged Host header can end up in a cached feed.
+func (h *Handler) absolute(p string) string {
+	if h.cfg.siteURL == nil || strings.Contains(p, "://") {
 		return p
 	}
+	path, frag, _ := strings.Cut(p, "#")
+	u := h.cfg.siteURL.JoinPath(path)
+	u.Fragment = frag
+	return u.String()
+}
+
+// feedID is a feed's permanent ID: its address when the site's is known,
+// else a UUID derived from what the feed is of.
+func (h *Handler) feedID(self, of string) string {
 	if h.cfg.siteURL != nil {
-		return h.cfg.siteURL.JoinPath(p).String()
+		return self
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return (&url.URL{Scheme: scheme, Host: r.Host, Path: p}).String()
+	return "urn:uuid:" + uuid.NewSHA1(uuid.NameSpaceURL, []byte("tribune-feed:"+of)).String()
 }
 
 func (h *Handler) writeFeed(w http.ResponseWriter, r *http.Request, f atomFeed, comments []tribune.Comment, articles map[uuid.UUID]*tribune.Article, l *tribune.Locale) {
@@ -87,7 +93,7 @@ func (h *Handler) writeFeed(w http.ResponseWriter, r *http.Request, f atomFeed, 
 		if name == "" {
 			name = l.T("thread.anonymous")
 		}
-		link := h.absolute(r, h.cfg.articleURL(a)+"#comment-"+c.ID.String())
+		link := h.absolute(h.cfg.articleURL(a) + "#comment-" + c.ID.String())
 		f.Entries = append(f.Entries, atomEntry{
 			ID:        "urn:uuid:" + c.ID.String(),
 			Title:     l.T("widget.feed_entry", "name", name, "title", a.Title),
@@ -131,9 +137,9 @@ func (h *Handler) serveArticleFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := h.locale(r, &a)
-	self := h.absolute(r, h.cfg.prefix+"/feed/"+a.Slug)
-	f := atomFeed{Lang: a.Lang, ID: self, Title: l.T("widget.feed_title", "title", a.Title),
-		Links: []atomLink{{Rel: "self", Type: "application/atom+xml", Href: self}, {Rel: "alternate", Type: "text/html", Href: h.absolute(r, h.cfg.articleURL(&a))}}}
+	self := h.absolute(h.cfg.prefix + "/feed/" + a.Slug)
+	f := atomFeed{Lang: a.Lang, ID: h.feedID(self, "article:"+a.ID.String()), Title: l.T("widget.feed_title", "title", a.Title),
+		Links: []atomLink{{Rel: "self", Type: "application/atom+xml", Href: self}, {Rel: "alternate", Type: "text/html", Href: h.absolute(h.cfg.articleURL(&a))}}}
 	h.writeFeed(w, r, f, comments, map[uuid.UUID]*tribune.Article{a.ID: &a}, l)
 }
 
@@ -155,8 +161,8 @@ func (h *Handler) serveSiteFeed(w http.ResponseWriter, r *http.Request) {
 		articles[c.ArticleID] = &a
 	}
 	l := h.locale(r, nil)
-	self := h.absolute(r, h.cfg.prefix+"/feed.atom")
-	f := atomFeed{Lang: l.Tag(), ID: self, Title: l.T("widget.feed_site"),
+	self := h.absolute(h.cfg.prefix + "/feed.atom")
+	f := atomFeed{Lang: l.Tag(), ID: h.feedID(self, "site:"+h.cfg.prefix), Title: l.T("widget.feed_site"),
 		Links: []atomLink{{Rel: "self", Type: "application/atom+xml", Href: self}}}
 	h.writeFeed(w, r, f, comments, articles, l)
 }

@@ -98,21 +98,16 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 		h.answerSubmitError(w, r, &a, st, err, fail)
 		return
 	}
-	if c.Status == tribune.StatusPending {
-		h.addOwn(w, r, c.ID)
-	}
+	// Whatever the status (held, approved, or silently sent to spam or
+	// trash by the honeypot or a block word), the answer is the same
+	// shape: a bot cannot tell it was caught.
+	h.addOwn(w, r, c.ID)
 	if remember {
 		h.setRemembered(w, r, remembered{Name: c.AuthorName, Email: c.Email.Address(), Website: c.Website})
 	} else {
 		h.forgetRemembered(w, r)
 	}
-	target := h.cfg.articleURL(&a)
-	if c.Status == tribune.StatusApproved || c.Status == tribune.StatusPending {
-		target += "#comment-" + c.ID.String()
-	} else {
-		target += "#comments" // blocked: as if posted, with nothing to show
-	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
+	http.Redirect(w, r, h.cfg.articleURL(&a)+"#comment-"+c.ID.String(), http.StatusSeeOther)
 }
 
 // answerSubmitError maps the Service's errors onto statuses and messages,

@@ -107,7 +107,26 @@ const (
 
 func (h *Handler) cookie(r *http.Request, name, value string, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode}
+		Secure: h.overTLS(r), SameSite: http.SameSiteLaxMode}
+}
+
+// overTLS reports whether the visitor's request came over TLS: to this
+// server, or to a trusted proxy in front that says so with
+// X-Forwarded-Proto (from any other peer the header is ignored).
+func (h *Handler) overTLS(r *http.Request) bool {
+	if h.cfg.secureCookies || r.TLS != nil {
+		return true
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !h.trusted(peer.Unmap()) {
+		return false
+	}
+	proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+	return strings.EqualFold(strings.TrimSpace(proto), "https")
 }
 
 // ownIDs reads the signed list of the visitor's own pending comments.

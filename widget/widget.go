@@ -92,6 +92,7 @@ type config struct {
 	logger         *slog.Logger
 	homeURL        string
 	trustedOrigins []string
+	secureCookies  bool
 	cacheBudget    int64
 	storeTimeout   time.Duration
 	siteURL        *url.URL
@@ -238,9 +239,9 @@ func WithTrustedOrigins(origins ...string) Option {
 }
 
 // WithSiteURL sets the site's public address ("https://www.example.org"),
-// used for the absolute links of the Atom feeds. Without it they are built
-// from the request's Host header, which a proxy or CDN in front must then
-// pass through unchanged.
+// used for the absolute links of the Atom feeds. Without it their links
+// are relative (feed readers resolve them against the feed's address);
+// they never come from the request's Host header.
 func WithSiteURL(u string) Option {
 	return func(c *config) error {
 		parsed, err := url.Parse(u)
@@ -252,6 +253,11 @@ func WithSiteURL(u string) Option {
 		return nil
 	}
 }
+
+// WithSecureCookies marks every cookie Secure, whatever the request says.
+// Without it a cookie is Secure when the request came over TLS, or with
+// X-Forwarded-Proto: https from a proxy of [WithTrustedProxies].
+func WithSecureCookies(on bool) Option { return func(c *config) error { c.secureCookies = on; return nil } }
 
 // DefaultCacheBudget is the default byte budget of all of a handler's
 // caches together: half for rendered comments (the Renderer's), half for
@@ -324,14 +330,16 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 			return nil, err
 		}
 	}
+	if cfg.logger == nil {
+		cfg.logger = slog.Default()
+	}
 	if cfg.secret == nil {
 		cfg.secret = make([]byte, 32)
 		if _, err := rand.Read(cfg.secret); err != nil {
 			return nil, err
 		}
-	}
-	if cfg.logger == nil {
-		cfg.logger = slog.Default()
+		cfg.logger.Warn("tribune: widget.New without WithSecret uses a random key of this process: " +
+			"forms, pending-comment cookies and flood control will not carry over to another instance or a restart")
 	}
 	if cfg.articleURL == nil {
 		prefix := cfg.prefix
