@@ -257,7 +257,9 @@ func WithSiteURL(u string) Option {
 // WithSecureCookies marks every cookie Secure, whatever the request says.
 // Without it a cookie is Secure when the request came over TLS, or with
 // X-Forwarded-Proto: https from a proxy of [WithTrustedProxies].
-func WithSecureCookies(on bool) Option { return func(c *config) error { c.secureCookies = on; return nil } }
+func WithSecureCookies(on bool) Option {
+	return func(c *config) error { c.secureCookies = on; return nil }
+}
 
 // DefaultCacheBudget is the default byte budget of all of a handler's
 // caches together: half for rendered comments (the Renderer's), half for
