@@ -21,8 +21,11 @@ type ModerationMode int
 
 // The moderation modes, WordPress's choices.
 const (
-	// ModerateFirst holds a comment unless its email already has an
-	// approved comment (WordPress's default). It is the zero value.
+	// ModerateFirst holds a comment unless its author proves they are a
+	// returning commenter: the visitor's browser names, in a signed cookie
+	// ([Submission.Returning]), an approved comment of theirs with the
+	// same email. Typing a regular's email is not enough. It is the zero
+	// value, as in WordPress.
 	ModerateFirst ModerationMode = iota
 	// ModerateNone approves comments at once (unless another rule holds them).
 	ModerateNone
@@ -85,6 +88,15 @@ type Submission struct {
 	// token, and a second submission with the same key for the same article
 	// stores nothing and returns the comment the first one stored.
 	Key string
+	// Admit, when set, is called once the comment has passed validation
+	// and before anything is stored; its error is returned as is. The HTTP
+	// layer charges its per-client rate limit there, so that a visitor who
+	// mistypes does not spend their posting budget.
+	Admit func(context.Context) error
+	// Returning lists comments this visitor wrote before, as their signed
+	// cookie tells the HTTP layer: the proof of continuity ModerateFirst
+	// asks for. Never fill it from what the visitor typed.
+	Returning []uuid.UUID
 }
 
 // notifyTimeout bounds a notifier's run.
@@ -291,6 +303,11 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
 			return Comment{}, err
 		}
 	}
+	if sub.Admit != nil {
+		if err := sub.Admit(ctx); err != nil {
+			return Comment{}, err
+		}
+	}
 	if c.Status, err = s.decideStatus(ctx, &c, &sub); err != nil {
 		return Comment{}, err
 	}
@@ -378,7 +395,7 @@ func (s *Service) decideStatus(ctx context.Context, c *Comment, sub *Submission)
 	case ModerateAll:
 		return StatusPending, nil
 	case ModerateFirst:
-		ok, err := s.store.HasApproved(ctx, c.Email)
+		ok, err := s.returning(ctx, c, sub.Returning)
 		if err != nil {
 			return "", err
 		}
@@ -387,6 +404,29 @@ func (s *Service) decideStatus(ctx context.Context, c *Comment, sub *Submission)
 		}
 	}
 	return StatusApproved, nil
+}
+
+// returning reports whether one of the visitor's earlier comments (by
+// their signed list) is approved and was sent with the same email, or,
+// for a comment without an email, the same name.
+func (s *Service) returning(ctx context.Context, c *Comment, earlier []uuid.UUID) (bool, error) {
+	if len(earlier) == 0 {
+		return false, nil
+	}
+	mine, err := s.store.CommentsByIDs(ctx, uuid.Nil, earlier)
+	if err != nil {
+		return false, err
+	}
+	for _, p := range mine {
+		if p.Status != StatusApproved {
+			continue
+		}
+		if c.Email.IsZero() && p.Email.IsZero() && p.AuthorName == c.AuthorName && c.AuthorName != "" ||
+			!c.Email.IsZero() && p.Email.Equal(c.Email) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func matchAny(fields, words []string) bool {

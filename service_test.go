@@ -3,6 +3,7 @@ package tribune_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -56,9 +57,44 @@ func TestServiceModerationModes(t *testing.T) {
 			require.NoError(t, err)
 		}
 		clk.now = clk.now.Add(time.Minute)
-		c, err = svc.Submit(ctx, sub(a, "2", "ANA@example.org", "second"))
+		next := sub(a, "2", "ANA@example.org", "second")
+		next.Returning = []uuid.UUID{c.ID} // her browser's signed list
+		c, err = svc.Submit(ctx, next)
 		require.NoError(t, err)
 		assert.Equal(t, tc.next, c.Status, "mode %d after an approved comment", tc.mode)
+	}
+}
+
+// TestTrustByEmailAloneIsNotEnough: in ModerateFirst, someone who types a
+// regular's email (any case), under any name, is held; only the regular's
+// own browser, whose signed list names her approved comment, is published
+// at once, and only with her email.
+func TestTrustByEmailAloneIsNotEnough(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, a, clk := newService(t, tribune.WithModeration(tribune.ModerateFirst))
+	regular, err := svc.Submit(ctx, sub(a, "1", "regular@example.org", "je commente souvent"))
+	require.NoError(t, err)
+	_, err = svc.Moderate(ctx, regular.ID, tribune.StatusApproved)
+	require.NoError(t, err)
+
+	for i, tc := range []struct {
+		name      string
+		email     string
+		returning []uuid.UUID
+		want      tribune.Status
+	}{
+		{"her email typed by someone else", "Regular@Example.org", nil, tribune.StatusPending},
+		{"her email and a made-up list", "regular@example.org", []uuid.UUID{uuid.New()}, tribune.StatusPending},
+		{"her browser, another email", "other@example.org", []uuid.UUID{regular.ID}, tribune.StatusPending},
+		{"her browser, her email", "regular@example.org", []uuid.UUID{regular.ID}, tribune.StatusApproved},
+	} {
+		clk.now = clk.now.Add(time.Minute)
+		s := sub(a, fmt.Sprint(10+i), tc.email, "texte "+tc.name)
+		s.Returning = tc.returning
+		c, err := svc.Submit(ctx, s)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, c.Status, tc.name)
 	}
 }
 

@@ -56,9 +56,9 @@ type CommentStore interface {
 	// CommentByKey returns the comment stored with Meta.Key == key, or
 	// ErrNotFound.
 	CommentByKey(ctx context.Context, key string) (Comment, error)
-	// CommentsByIDs returns the comments of one article among ids, in
-	// thread order; unknown IDs and other articles' comments are left out.
-	// At most 100 IDs are read.
+	// CommentsByIDs returns the comments of one article (of any article
+	// when articleID is uuid.Nil) among ids, in thread order; unknown IDs
+	// and other articles' comments are left out. At most 100 IDs are read.
 	CommentsByIDs(ctx context.Context, articleID uuid.UUID, ids []uuid.UUID) ([]Comment, error)
 	// Comment returns the comment with the given ID, or ErrNotFound.
 	Comment(ctx context.Context, id uuid.UUID) (Comment, error)

@@ -212,7 +212,7 @@ func (s *Store) CommentsByIDs(ctx context.Context, articleID uuid.UUID, ids []uu
 	s.mu.RLock()
 	out := []tribune.Comment{}
 	for _, id := range ids[:min(len(ids), 100)] {
-		if c, ok := s.comments[id]; ok && c.ArticleID == articleID && !slices.ContainsFunc(out, func(o tribune.Comment) bool { return o.ID == id }) {
+		if c, ok := s.comments[id]; ok && (articleID == uuid.Nil || c.ArticleID == articleID) && !slices.ContainsFunc(out, func(o tribune.Comment) bool { return o.ID == id }) {
 			out = append(out, c)
 		}
 	}

@@ -282,7 +282,7 @@ func (s *Store) CommentByKey(ctx context.Context, key string) (tribune.Comment, 
 // CommentsByIDs implements tribune.CommentStore.
 func (s *Store) CommentsByIDs(ctx context.Context, articleID uuid.UUID, ids []uuid.UUID) ([]tribune.Comment, error) {
 	ids = ids[:min(len(ids), 100)]
-	return queryComments(ctx, s.pool, "comments by ids", `SELECT `+commentCols+` FROM comments WHERE article_id = $1 AND id = ANY($2) ORDER BY created, id`, articleID, ids)
+	return queryComments(ctx, s.pool, "comments by ids", `SELECT `+commentCols+` FROM comments WHERE (article_id = $1 OR $3) AND id = ANY($2) ORDER BY created, id`, articleID, ids, articleID == uuid.Nil)
 }
 
 // Comment implements tribune.CommentStore.

@@ -404,11 +404,11 @@ func (s *Store) CommentsByIDs(ctx context.Context, articleID uuid.UUID, ids []uu
 		}
 		return []tribune.Comment{}, nil
 	}
-	args := []any{articleID.String()}
+	args := []any{articleID.String(), articleID == uuid.Nil}
 	for _, id := range ids {
 		args = append(args, id.String())
 	}
-	return s.queryComments(ctx, "comments by ids", `SELECT `+commentCols+` FROM comments WHERE article_id = ? AND id IN (?`+
+	return s.queryComments(ctx, "comments by ids", `SELECT `+commentCols+` FROM comments WHERE (article_id = ? OR ?) AND id IN (?`+
 		strings.Repeat(", ?", len(ids)-1)+`) ORDER BY created, id`, args...)
 }
 

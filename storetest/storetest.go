@@ -613,6 +613,11 @@ func testCommentsByIDs(t *testing.T, s tribune.Store) {
 		t.Fatal(err)
 	}
 	sameIDs(t, "CommentsByIDs", []uuid.UUID{c2.ID, c1.ID}, ids(got))
+	got, err = s.CommentsByIDs(ctx(t), uuid.Nil, []uuid.UUID{elsewhere.ID, c1.ID, uuid.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameIDs(t, "CommentsByIDs of any article", []uuid.UUID{elsewhere.ID, c1.ID}, ids(got))
 	got, err = s.CommentsByIDs(ctx(t), a.ID, nil)
 	if err != nil || got == nil || len(got) != 0 {
 		t.Errorf("no IDs: %v %v", got, err)

@@ -2,6 +2,8 @@ package widget_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -219,4 +221,133 @@ func TestNoSecretWarns(t *testing.T) {
 	_, err = widget.New(memstore.New(), widget.WithLogger(log), widget.WithSecret([]byte(strings.Repeat("k", 32))))
 	require.NoError(t, err)
 	assert.NotContains(t, logs.String(), "WithSecret")
+}
+
+// apiPost sends a JSON comment with the given content type and token.
+func (e *env) apiPost(c *http.Client, contentType, token string, v map[string]string, header ...string) (int, string) {
+	e.t.Helper()
+	if token != "" {
+		v["token"] = token
+	}
+	b, _ := json.Marshal(v)
+	req, _ := http.NewRequest("POST", e.srv.URL+"/comments/api/articles/"+e.article.ID.String()+"/comments", strings.NewReader(string(b)))
+	req.Header.Set("Content-Type", contentType)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.Do(req)
+	require.NoError(e.t, err)
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
+}
+
+func apiComment(text string) map[string]string {
+	return map[string]string{"author": "Ana", "email": canary, "comment": text}
+}
+
+func TestAPIWithoutTokenOrWithTextPlain(t *testing.T) {
+	e := newEnv(t, widget.WithMinSubmitDelay(time.Hour))
+	c := e.browser()
+	status, out := e.apiPost(c, "application/json", "", apiComment("sans jeton"))
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Contains(t, out, `"code":"token"`)
+	status, _ = e.apiPost(c, "text/plain", e.apiToken(c), apiComment("en text/plain"))
+	assert.Equal(t, http.StatusUnsupportedMediaType, status, "a simple cross-site request cannot post")
+	status, out = e.apiPost(c, "application/json", e.apiToken(c), apiComment("trop vite"))
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Contains(t, out, `"code":"too_fast"`, "the API keeps the form's minimum delay")
+	all, _ := e.store.Comments(context.Background(), e.article.ID)
+	assert.Empty(t, all)
+
+	off := newEnv(t, widget.WithPublicAPI(false))
+	status, _ = off.get(off.browser(), off.srv.URL+"/comments/api/articles/"+off.article.ID.String()+"/token")
+	assert.Equal(t, http.StatusNotFound, status, "WithPublicAPI(false)")
+}
+
+func TestAPITokenReplayLandsOnTheSameComment(t *testing.T) {
+	e := newEnv(t)
+	c := e.browser()
+	tok := e.apiToken(c)
+	status, first := e.apiPost(c, "application/json", "", apiComment("une fois"), "X-Tribune-Token", tok)
+	require.Equal(t, http.StatusCreated, status, first)
+	status, again := e.apiPost(c, "application/json", tok, apiComment("une autre fois, même jeton"))
+	require.Equal(t, http.StatusCreated, status)
+	var a, b widget.APIComment
+	require.NoError(t, json.Unmarshal([]byte(first), &a))
+	require.NoError(t, json.Unmarshal([]byte(again), &b))
+	assert.Equal(t, a.ID, b.ID, "a token is good for one comment")
+	all, _ := e.store.Comments(context.Background(), e.article.ID)
+	assert.Len(t, all, 1)
+
+	// The API's honeypot answers like a held comment.
+	v := apiComment("robot")
+	v["homepage"] = "https://spam.example/"
+	status, out := e.apiPost(e.browser(), "application/json", e.apiToken(c), v)
+	require.Equal(t, http.StatusCreated, status)
+	assert.Contains(t, out, `"status":"pending"`)
+}
+
+func TestIPv6SlashSixtyFourRotationIsOneClient(t *testing.T) {
+	e := newEnv(t, widget.WithTrustedProxies("127.0.0.1/32"), widget.WithRateLimit(6, 3))
+	codes := map[int]int{}
+	for i := range 12 {
+		c := e.browser()
+		ip := fmt.Sprintf("2001:db8:1:2:%x::1", i+1) // twelve addresses of one /64
+		v := valid(e.form(c), fmt.Sprint("depuis la même /64, ", i))
+		resp := e.post(c, v, "X-Forwarded-For", ip)
+		codes[resp.StatusCode]++
+	}
+	assert.Equal(t, 3, codes[http.StatusSeeOther], "the burst of one client")
+	assert.Equal(t, 9, codes[http.StatusTooManyRequests])
+
+	// Another /64 is another client; an IPv4 address is its own.
+	for _, ip := range []string{"2001:db8:1:3::1", "198.51.100.7"} {
+		c := e.browser()
+		resp := e.post(c, valid(e.form(c), "ailleurs "+ip), "X-Forwarded-For", ip)
+		assert.Equal(t, http.StatusSeeOther, resp.StatusCode, ip)
+	}
+}
+
+func TestTypoDoesNotLockOut(t *testing.T) {
+	e := newEnv(t, widget.WithRateLimit(6, 3))
+	c := e.browser()
+	for range 5 {
+		v := valid(e.form(c), "mon commentaire")
+		v.Set("email", "pas une adresse")
+		assert.Equal(t, http.StatusUnprocessableEntity, e.post(c, v).StatusCode)
+	}
+	resp := e.post(c, valid(e.form(c), "mon commentaire, corrigé"))
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode, "the corrected post goes through")
+
+	// Invalid posts have a budget of their own, which a flood exhausts.
+	codes := map[int]int{}
+	for range 40 {
+		v := valid(e.form(c), "encore")
+		v.Set("email", "x")
+		codes[e.post(c, v).StatusCode]++
+	}
+	assert.NotZero(t, codes[http.StatusTooManyRequests], "a flood of invalid posts is throttled")
+}
+
+func TestAdminPasswordGuessing(t *testing.T) {
+	var logs strings.Builder
+	e := newEnv(t, widget.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	try := func(pw string) *http.Response {
+		req, _ := http.NewRequest("GET", e.srv.URL+"/comments/admin/", nil)
+		req.SetBasicAuth("admin", pw)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp
+	}
+	for i := range 10 {
+		assert.Equal(t, http.StatusUnauthorized, try(fmt.Sprint("guess-", i)).StatusCode)
+	}
+	resp := try("guess-11")
+	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "the 11th guess in a minute")
+	assert.NotEmpty(t, resp.Header.Get("Retry-After"))
+	assert.Equal(t, http.StatusTooManyRequests, try("pw").StatusCode, "even the right password waits")
+	assert.Contains(t, logs.String(), "moderation login refused")
+	assert.NotContains(t, logs.String(), "guess-")
 }

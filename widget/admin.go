@@ -49,7 +49,19 @@ func (h *Handler) authorizeAdmin(w http.ResponseWriter, r *http.Request) bool {
 		h.notFound(w, r)
 		return false
 	}
+	// Failed logins are limited per client, before the credentials are
+	// even looked at: past the budget, the right password waits too.
+	client, now := h.clientAddr(r), time.Now()
+	if spent, wait := h.guesses.exhausted(client, now); spent {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		h.errorPage(w, r, http.StatusTooManyRequests, "admin.too_many")
+		return false
+	}
 	if !h.cfg.admin(r) {
+		if r.Header.Get("Authorization") != "" { // a browser's first request has none
+			h.guesses.allow(client, now)
+			h.cfg.logger.Warn("tribune: moderation login refused", "client", client, "path", r.URL.Path)
+		}
 		w.Header().Set("WWW-Authenticate", `Basic realm="Tribune moderation", charset="UTF-8"`)
 		h.errorPage(w, r, http.StatusUnauthorized, "admin.unauthorized")
 		return false

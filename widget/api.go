@@ -3,10 +3,12 @@ package widget
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"time"
 
@@ -45,13 +47,38 @@ type APIFieldError struct {
 	Message string `json:"message"`
 }
 
-// APIInput is the body of a JSON post; the names are the form's.
+// APIInput is the body of a JSON post; the names are the form's. Token is
+// the form token from GET <prefix>/api/articles/{id}/token (it may come
+// in the X-Tribune-Token header instead); Homepage is the honeypot, which
+// people leave empty.
 type APIInput struct {
-	Parent  string `json:"parent"`
-	Author  string `json:"author"`
-	Email   string `json:"email"`
-	URL     string `json:"url"`
-	Comment string `json:"comment"`
+	Parent   string `json:"parent"`
+	Author   string `json:"author"`
+	Email    string `json:"email"`
+	URL      string `json:"url"`
+	Comment  string `json:"comment"`
+	Token    string `json:"token"`
+	Homepage string `json:"homepage"`
+}
+
+// APIToken is what GET <prefix>/api/articles/{id}/token answers: a form
+// token for one comment, good from NotBefore (the minimum delay a person
+// takes) until Expires.
+type APIToken struct {
+	Token     string    `json:"token"`
+	NotBefore time.Time `json:"not_before"`
+	Expires   time.Time `json:"expires"`
+}
+
+// apiToken hands out a form token, as the page does with its form.
+func (h *Handler) apiToken(w http.ResponseWriter, r *http.Request) {
+	a, ok := h.apiArticle(w, r)
+	if !ok {
+		return
+	}
+	now := time.Now()
+	writeJSON(w, http.StatusOK, APIToken{Token: h.formToken(a.ID, now), NotBefore: now.Add(h.cfg.minDelay).UTC(),
+		Expires: now.Add(h.cfg.tokenTTL).UTC()})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -166,6 +193,12 @@ func (h *Handler) apiPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := h.locale(r, a)
+	// Only JSON: a "simple" text/plain or form post from another site's
+	// page cannot reach this handler.
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		apiError(w, http.StatusUnsupportedMediaType, "content_type", l.T("widget.bad_request"))
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.maxBody))
 	if err != nil {
 		apiError(w, http.StatusRequestEntityTooLarge, "too_large", l.T("widget.too_large"))
@@ -178,6 +211,16 @@ func (h *Handler) apiPost(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, "bad_request", l.T("widget.bad_request"))
 		return
 	}
+	token := cmp.Or(r.Header.Get("X-Tribune-Token"), in.Token)
+	now := time.Now()
+	switch err := h.checkToken(token, a.ID, now); {
+	case errors.Is(err, errTooFast):
+		apiError(w, http.StatusUnprocessableEntity, "too_fast", l.T("widget.too_fast"))
+		return
+	case err != nil:
+		apiError(w, http.StatusUnprocessableEntity, "token", l.T("widget.expired"))
+		return
+	}
 	input := tribune.CommentInput{ArticleID: a.ID, Name: in.Author, Email: in.Email, Website: in.URL, Body: in.Comment}
 	if in.Parent != "" {
 		if input.ParentID, err = uuid.Parse(in.Parent); err != nil {
@@ -186,15 +229,25 @@ func (h *Handler) apiPost(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	client := h.clientAddr(r)
-	if h.rateLimited(w, client, time.Now()) {
+	if h.invalidBudgetSpent(w, client, now) {
 		apiError(w, http.StatusTooManyRequests, "rate", l.T("widget.rate"))
 		return
 	}
-	c, err := h.submit(r, tribune.Submission{Input: input, ClientAddr: client, UserAgent: r.UserAgent()})
+	c, err := h.submit(r, tribune.Submission{Input: input, ClientAddr: client, UserAgent: r.UserAgent(), Returning: h.ownIDs(r),
+		Key: token, SuspectedSpam: in.Homepage != "", Admit: h.admit(w, client, now)})
+	h.chargeInvalid(client, now, err)
 	var ve *tribune.ValidationError
+	if errors.Is(err, errRateLimited) {
+		apiError(w, http.StatusTooManyRequests, "rate", l.T("widget.rate"))
+		return
+	}
 	if err == nil {
 		h.addOwn(w, r, c.ID)
-		writeJSON(w, http.StatusCreated, h.apiComment(&c, a))
+		out := h.apiComment(&c, a)
+		if c.Status != tribune.StatusApproved {
+			out.Status = string(tribune.StatusPending) // caught as spam looks held
+		}
+		writeJSON(w, http.StatusCreated, out)
 		return
 	}
 	if errors.As(err, &ve) {

@@ -1,6 +1,7 @@
 package widget
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -86,15 +87,16 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	client := h.clientAddr(r)
-	if h.rateLimited(w, client, now) {
+	if h.invalidBudgetSpent(w, client, now) {
 		fail(http.StatusTooManyRequests, "widget.rate")
 		return
 	}
-
 	sub := tribune.Submission{Input: in, ClientAddr: client, UserAgent: r.UserAgent(),
-		SuspectedSpam: r.PostForm.Get(honeypotField) != "", Key: token}
+		SuspectedSpam: r.PostForm.Get(honeypotField) != "", Key: token, Returning: h.ownIDs(r),
+		Admit: h.admit(w, client, now)}
 	c, err := h.submit(r, sub)
 	if err != nil {
+		h.chargeInvalid(client, now, err)
 		h.answerSubmitError(w, r, &a, st, err, fail)
 		return
 	}
@@ -121,6 +123,8 @@ func (h *Handler) answerSubmitError(w http.ResponseWriter, r *http.Request, a *t
 	}
 	ref, ok := h.refusal(w, err)
 	switch {
+	case errors.Is(err, errRateLimited):
+		fail(http.StatusTooManyRequests, "widget.rate")
 	case !ok && errors.Is(err, tribune.ErrUnavailable):
 		h.unavailablePost(w, r, a, st, "post: submit", err)
 	case !ok:
@@ -162,17 +166,41 @@ func (h *Handler) refusal(w http.ResponseWriter, err error) (refusal, bool) {
 	return refusal{}, false
 }
 
-// rateLimited reports whether the client has posted too much, setting
-// Retry-After when it has.
-func (h *Handler) rateLimited(w http.ResponseWriter, client string, now time.Time) bool {
-	if h.limiter == nil {
-		return false
+// errRateLimited is what admit returns when the client has posted too much.
+var errRateLimited = errors.New("widget: rate limit")
+
+// admit is the Service's admission hook: once a post is valid, it spends
+// one unit of the client's posting budget, or refuses with
+// errRateLimited and Retry-After.
+func (h *Handler) admit(w http.ResponseWriter, client string, now time.Time) func(context.Context) error {
+	return func(context.Context) error {
+		if h.limiter == nil {
+			return nil
+		}
+		if ok, wait := h.limiter.allow(client, now); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			return errRateLimited
+		}
+		return nil
 	}
-	ok, wait := h.limiter.allow(client, now)
-	if !ok {
+}
+
+// invalidBudgetSpent reports whether the client has sent so many invalid
+// posts lately that the next one is refused before it is even validated.
+func (h *Handler) invalidBudgetSpent(w http.ResponseWriter, client string, now time.Time) bool {
+	spent, wait := h.invalid.exhausted(client, now)
+	if spent {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 	}
-	return !ok
+	return spent
+}
+
+// chargeInvalid spends the invalid-post budget for a post refused by
+// validation.
+func (h *Handler) chargeInvalid(client string, now time.Time, err error) {
+	if errors.Is(err, tribune.ErrInvalid) {
+		h.invalid.allow(client, now)
+	}
 }
 
 // submit runs the Service. A notifier's failure is logged, not shown: the

@@ -12,13 +12,13 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
 	"golang.org/x/time/rate"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/internal/lru"
 )
 
 // sign returns a MAC of the parts under the handler's secret, scoped by
@@ -100,7 +100,7 @@ func (h *Handler) checkAdminToken(tok string, now time.Time) bool {
 
 // Cookies.
 const (
-	ownCookie      = "tribune_own"    // the visitor's pending comment IDs, signed
+	ownCookie      = "tribune_own"    // the IDs of the visitor's own comments, newest first, signed
 	rememberCookie = "tribune_author" // name, email, website, with consent
 	maxOwn         = 20
 )
@@ -129,7 +129,9 @@ func (h *Handler) overTLS(r *http.Request) bool {
 	return strings.EqualFold(strings.TrimSpace(proto), "https")
 }
 
-// ownIDs reads the signed list of the visitor's own pending comments.
+// ownIDs reads the signed list of the visitor's own comments: the
+// pending ones they alone see, and the proof that they are a returning
+// commenter.
 func (h *Handler) ownIDs(r *http.Request) []uuid.UUID {
 	c, err := r.Cookie(ownCookie)
 	if err != nil || len(c.Value) > 2048 {
@@ -200,8 +202,12 @@ func (h *Handler) forgetRemembered(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// clientAddr is the peer's address, or the nearest untrusted address of
-// X-Forwarded-For when the peer is a trusted proxy.
+// clientAddr is the visitor's network, the key of every per-client rule
+// (rate limits, flood control, the stored client hash): the peer's
+// address, or the nearest untrusted address of X-Forwarded-For when the
+// peer is a trusted proxy; an IPv4 address as it is, an IPv6 one as its
+// prefix (a /64 by default, WithIPv6Prefix), since one subscriber gets a
+// whole /64 and rotating inside it must not make new clients.
 func (h *Handler) clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -212,22 +218,33 @@ func (h *Handler) clientAddr(r *http.Request) string {
 		return host
 	}
 	peer = peer.Unmap()
-	if !h.trusted(peer) {
-		return peer.String()
-	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0 && i >= len(hops)-32; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			break // a forged or broken hop: trust nothing further left
+	if h.trusted(peer) {
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0 && i >= len(hops)-32; i-- {
+			a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break // a forged or broken hop: trust nothing further left
+			}
+			a = a.Unmap()
+			peer = a
+			if !h.trusted(a) {
+				break
+			}
 		}
-		a = a.Unmap()
-		if !h.trusted(a) {
-			return a.String()
-		}
-		peer = a
 	}
-	return peer.String()
+	return h.network(peer)
+}
+
+// network is the client key of an address.
+func (h *Handler) network(a netip.Addr) string {
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.WithZone("").Prefix(h.cfg.ipv6Prefix)
+	if err != nil {
+		return a.String()
+	}
+	return p.String()
 }
 
 func (h *Handler) trusted(a netip.Addr) bool {
@@ -239,48 +256,56 @@ func (h *Handler) trusted(a netip.Addr) bool {
 	return false
 }
 
-// limiter keeps one token bucket per client address, forgetting idle ones.
+// maxTrackedClients bounds each limiter's memory: past it the least
+// recently seen clients are forgotten first.
+const maxTrackedClients = 50000
+
+// limiter keeps one token bucket per client in a bounded LRU: memory does
+// not grow with the number of addresses a flood comes from, and no call
+// scans the clients.
 type limiter struct {
-	mu      sync.Mutex
 	limit   rate.Limit
 	burst   int
-	clients map[string]*clientBucket
-	sweep   time.Time
-}
-
-type clientBucket struct {
-	lim  *rate.Limiter
-	seen time.Time
+	clients *lru.Cache[string, *rate.Limiter]
 }
 
 func newLimiter(l rate.Limit, burst int) *limiter {
-	return &limiter{limit: l, burst: burst, clients: map[string]*clientBucket{}}
+	const bucketBytes = 96 // a rate.Limiter and its key, roughly
+	return &limiter{limit: l, burst: burst,
+		clients: lru.New[string, *rate.Limiter](maxTrackedClients*(bucketBytes+lru.EntryOverhead), func(*rate.Limiter) int64 { return bucketBytes })}
 }
 
-// allow reports whether the client may post now, and if not, when it may.
+func (l *limiter) bucket(client string) *rate.Limiter {
+	if b, ok := l.clients.Get(client); ok {
+		return b
+	}
+	b := rate.NewLimiter(l.limit, l.burst)
+	l.clients.Put(client, b)
+	return b
+}
+
+// allow spends one token of the client's budget if it has one, and
+// otherwise says when it will.
 func (l *limiter) allow(client string, now time.Time) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if now.Sub(l.sweep) > time.Minute {
-		for k, b := range l.clients {
-			if now.Sub(b.seen) > 10*time.Minute {
-				delete(l.clients, k)
-			}
-		}
-		l.sweep = now
-	}
-	b, ok := l.clients[client]
-	if !ok {
-		b = &clientBucket{lim: rate.NewLimiter(l.limit, l.burst)}
-		l.clients[client] = b
-	}
-	b.seen = now
-	res := b.lim.ReserveN(now, 1)
+	res := l.bucket(client).ReserveN(now, 1)
 	if d := res.DelayFrom(now); d > 0 {
 		res.CancelAt(now)
 		return false, d
 	}
 	return true, 0
+}
+
+// exhausted reports, without spending anything, whether the client has no
+// token left now, and when it will.
+func (l *limiter) exhausted(client string, now time.Time) (bool, time.Duration) {
+	b := l.bucket(client)
+	if b.TokensAt(now) >= 1 {
+		return false, 0
+	}
+	res := b.ReserveN(now, 1)
+	d := res.DelayFrom(now)
+	res.CancelAt(now)
+	return true, d
 }
 
 // BasicAuth returns an authorization hook for [WithAdmin] that accepts

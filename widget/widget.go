@@ -45,7 +45,9 @@ type Handler struct {
 	renderer *tribune.Renderer
 	mux      *http.ServeMux
 	assets   *assets
-	limiter  *limiter
+	limiter  *limiter // posts that pass validation; nil with WithRateLimit(0, …)
+	invalid  *limiter // posts refused by validation: CPU spent on them
+	guesses  *limiter // failed moderation logins
 	cop      *http.CrossOriginProtection
 	pages    *template.Template
 	cache    *lru.Cache[cacheKey, cacheEntry] // nil when the budget is 0
@@ -93,6 +95,8 @@ type config struct {
 	homeURL        string
 	trustedOrigins []string
 	secureCookies  bool
+	ipv6Prefix     int
+	publicAPI      bool
 	cacheBudget    int64
 	storeTimeout   time.Duration
 	siteURL        *url.URL
@@ -177,7 +181,10 @@ func WithMinSubmitDelay(d time.Duration) Option {
 }
 
 // WithRateLimit allows each client perMinute posts a minute with bursts of
-// burst (default 6 a minute, burst 3); a perMinute of 0 disables it.
+// burst (default 6 a minute, burst 3); a perMinute of 0 disables it. Only
+// posts that pass validation spend it: a visitor who mistypes is not
+// locked out. Posts refused by validation have a budget of their own, 30
+// a minute, to bound the CPU a client can spend on them.
 func WithRateLimit(perMinute float64, burst int) Option {
 	return func(c *config) error {
 		if perMinute < 0 || burst < 0 {
@@ -187,6 +194,24 @@ func WithRateLimit(perMinute float64, burst int) Option {
 		return nil
 	}
 }
+
+// WithIPv6Prefix sets how much of an IPv6 address names one client for the
+// rate limits, flood control and the stored client hash: a /64 by default
+// (what one subscriber gets), down to a /48. IPv4 clients are keyed by
+// their address.
+func WithIPv6Prefix(bits int) Option {
+	return func(c *config) error {
+		if bits < 48 || bits > 64 {
+			return fmt.Errorf("widget: IPv6 prefix /%d: want /48 to /64", bits)
+		}
+		c.ipv6Prefix = bits
+		return nil
+	}
+}
+
+// WithPublicAPI turns the JSON API (<prefix>/api/…) on or off (default
+// on). Its posts take the same signed, timed token as the form.
+func WithPublicAPI(on bool) Option { return func(c *config) error { c.publicAPI = on; return nil } }
 
 // WithTrustedProxies lists the proxies whose X-Forwarded-For is believed,
 // as CIDR prefixes ("10.0.0.0/8", "127.0.0.1/32"). Without it the peer
@@ -314,6 +339,13 @@ func WithStoreTimeout(d time.Duration) Option {
 	}
 }
 
+// The budgets of invalid posts and of failed moderation logins, per client.
+const (
+	invalidPostsPerMinute = 30
+	invalidPostsBurst     = 30
+	adminGuessesPerMinute = 10
+)
+
 // maxFormBytes caps request bodies: a 65,525-byte comment URL-encoded at
 // three bytes a byte, every other field at its limit, and room to spare, so
 // that a comment several times too long still gets the 422 page with its
@@ -325,6 +357,7 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	cfg := config{
 		prefix: "/comments", minDelay: 2 * time.Second, tokenTTL: 24 * time.Hour,
 		ratePerMin: 6, rateBurst: 3, maxBody: maxFormBytes, homeURL: "/", cacheBudget: DefaultCacheBudget,
+		ipv6Prefix: 64, publicAPI: true,
 		storeTimeout: tribune.DefaultStoreTimeout,
 	}
 	for _, o := range opts {
@@ -369,6 +402,8 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	if cfg.ratePerMin > 0 {
 		h.limiter = newLimiter(rate.Limit(cfg.ratePerMin/60), cfg.rateBurst)
 	}
+	h.invalid = newLimiter(rate.Limit(invalidPostsPerMinute/60.0), invalidPostsBurst)
+	h.guesses = newLimiter(rate.Limit(adminGuessesPerMinute/60.0), adminGuessesPerMinute)
 	h.cop = http.NewCrossOriginProtection()
 	for _, o := range cfg.trustedOrigins {
 		if err := h.cop.AddTrustedOrigin(o); err != nil {
@@ -402,9 +437,12 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET "+p+"/static/{name}", h.serveAsset)
 	m.HandleFunc("GET "+p+"/feed.atom", h.serveSiteFeed)
 	m.HandleFunc("GET "+p+"/feed/{slug}", h.serveArticleFeed)
-	m.HandleFunc("GET "+p+"/api/articles/{id}/comments", h.apiComments)
-	m.Handle("POST "+p+"/api/articles/{id}/comments", post(h.apiPost))
-	m.HandleFunc("GET "+p+"/api/counts", h.apiCounts)
+	if h.cfg.publicAPI {
+		m.HandleFunc("GET "+p+"/api/articles/{id}/comments", h.apiComments)
+		m.HandleFunc("GET "+p+"/api/articles/{id}/token", h.apiToken)
+		m.Handle("POST "+p+"/api/articles/{id}/comments", post(h.apiPost))
+		m.HandleFunc("GET "+p+"/api/counts", h.apiCounts)
+	}
 	m.HandleFunc("GET "+p+"/admin/{$}", h.serveAdmin)
 	m.Handle("POST "+p+"/admin/{$}", post(h.serveAdminPost))
 	h.mux = m

@@ -103,6 +103,17 @@ func (e *env) post(c *http.Client, v url.Values, header ...string) *http.Respons
 	return resp
 }
 
+// apiToken fetches a form token for the JSON API.
+func (e *env) apiToken(c *http.Client) string {
+	e.t.Helper()
+	status, b := e.get(c, e.srv.URL+"/comments/api/articles/"+e.article.ID.String()+"/token")
+	require.Equal(e.t, http.StatusOK, status)
+	var tok widget.APIToken
+	require.NoError(e.t, json.Unmarshal([]byte(b), &tok))
+	require.NotEmpty(e.t, tok.Token)
+	return tok.Token
+}
+
 func body(t *testing.T, resp *http.Response) string {
 	t.Helper()
 	b, err := io.ReadAll(resp.Body)
@@ -407,7 +418,8 @@ func TestJSONAPI(t *testing.T) {
 	e := newEnv(t, widget.WithRules(tribune.WithModeration(tribune.ModerateNone)))
 	c := e.browser()
 	api := e.srv.URL + "/comments/api/articles/" + e.article.ID.String() + "/comments"
-	post := func(v any) *http.Response {
+	post := func(v map[string]string) *http.Response {
+		v["token"] = e.apiToken(c)
 		b, _ := json.Marshal(v)
 		req, _ := http.NewRequest("POST", api, strings.NewReader(string(b)))
 		req.Header.Set("Content-Type", "application/json")
