@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"golang.org/x/net/idna"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Byte limits on comment fields, the ones WordPress enforces.
@@ -120,7 +121,7 @@ func NewCommentWithRequired(in CommentInput, required []Field) (Comment, error) 
 		return false
 	}
 
-	name := strings.TrimSpace(in.Name)
+	name := norm.NFC.String(strings.TrimSpace(in.Name))
 	if code := checkLine(name, MaxNameLen); code != "" {
 		ve.add(FieldName, code, MaxNameLen)
 	} else if name == "" && need(FieldName) {
@@ -182,7 +183,9 @@ func NewCommentWithRequired(in CommentInput, required []Field) (Comment, error) 
 }
 
 // checkLine validates a single-line field: valid UTF-8, no control
-// characters (tab and newline included), at most max bytes.
+// characters (tab and newline included), no bidi control or invisible
+// character (they let "\u202enimdA" show as "Admin", or a blank pass for
+// a name), at most max bytes.
 func checkLine(s string, max int) Code {
 	switch {
 	case !utf8.ValidString(s):
@@ -191,8 +194,20 @@ func checkLine(s string, max int) Code {
 		return CodeTooLong
 	case hasControl(s, false):
 		return CodeControl
+	case strings.IndexFunc(s, invisible) >= 0:
+		return CodeInvisible
 	}
 	return ""
+}
+
+// invisible reports characters that show nothing, or change how the
+// text around them shows: format characters (bidi controls and marks,
+// zero-width spaces and joiners, the soft hyphen…), the other default
+// ignorable code points (Hangul fillers, the combining grapheme joiner…),
+// variation selectors, and the braille blank.
+func invisible(r rune) bool {
+	return r >= 0x80 && (unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) ||
+		unicode.Is(unicode.Variation_Selector, r) || r == '\u2800')
 }
 
 // hasControl reports control characters; multiline allows tab and newline.

@@ -60,11 +60,13 @@ type Code string
 
 // Validation codes. Each has a translated message (see [Locale.FieldError]).
 const (
-	CodeRequired    Code = "required"      // missing or blank
-	CodeTooLong     Code = "too_long"      // over the field's byte limit
-	CodeTooMuchHTML Code = "too_much_html" // over MaxStoredBodyLen once sanitized
-	CodeInvalidUTF8 Code = "invalid_utf8"  // not valid UTF-8
-	CodeControl     Code = "control_char"  // NUL or another control character
+	CodeRequired    Code = "required"       // missing or blank
+	CodeTooLong     Code = "too_long"       // over the field's byte limit
+	CodeTooMuchHTML Code = "too_much_html"  // over MaxStoredBodyLen once sanitized
+	CodeInvalidUTF8 Code = "invalid_utf8"   // not valid UTF-8
+	CodeControl     Code = "control_char"   // NUL or another control character
+	CodeInvisible   Code = "invisible_char" // a bidi control or an invisible character in a one-line field
+	CodeReserved    Code = "reserved"       // a name kept for the site (or one that looks like it)
 	CodeEmail       Code = "invalid_email"
 	CodeURL         Code = "invalid_url" // not an http or https address
 	CodeEmpty       Code = "empty"       // nothing left after sanitizing

@@ -196,7 +196,7 @@ func hasText(s string) bool {
 		default:
 			if c >= 0x80 {
 				r, n := utf8.DecodeRuneInString(s[i:])
-				if unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+				if unicode.IsSpace(r) || invisible(r) {
 					i += n - 1
 					continue
 				}

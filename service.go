@@ -12,8 +12,11 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
+	"github.com/mtibben/confusables"
+	"golang.org/x/text/unicode/norm"
 )
 
 // ModerationMode says which comments wait for a moderator.
@@ -121,6 +124,7 @@ type serviceConfig struct {
 	flood       time.Duration
 	required    []Field
 	maxDepth    int
+	reserved    map[string]bool // nameKeys of the reserved names
 	spam        SpamChecker
 	notifier    Notifier
 	key         []byte
@@ -166,6 +170,57 @@ func WithRequired(fields ...Field) ServiceOption {
 
 // WithReplyDepth sets how deeply replies nest (default [DefaultMaxDepth]).
 func WithReplyDepth(n int) ServiceOption { return func(c *serviceConfig) { c.maxDepth = n } }
+
+// WithReservedNames refuses a comment whose name is one of names, or looks
+// like one (case aside, and by Unicode's confusables: a Cyrillic "Аdmin"
+// is "Admin"), with a [CodeReserved] error on the name: the site's
+// byline, "admin", its moderators. The comparison folds what Unicode
+// TR39 calls a skeleton (github.com/mtibben/confusables).
+func WithReservedNames(names ...string) ServiceOption {
+	return func(c *serviceConfig) {
+		if c.reserved == nil {
+			c.reserved = map[string]bool{}
+		}
+		for _, n := range names {
+			if strings.TrimSpace(n) != "" {
+				for _, k := range nameKeys(n) {
+					c.reserved[k] = true
+				}
+			}
+		}
+	}
+}
+
+// nameKeys are what two names share when they look alike: their
+// confusable skeletons, taken after and before folding case (a capital I
+// looks like an l, a Cyrillic В like a B), without accents.
+func nameKeys(name string) []string {
+	n := norm.NFKC.String(strings.TrimSpace(name))
+	return []string{unaccent(confusables.Skeleton(strings.ToLower(n))), unaccent(strings.ToLower(confusables.Skeleton(n)))}
+}
+
+// unaccent drops the combining marks of s.
+func unaccent(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Mn, r) {
+			return -1
+		}
+		return r
+	}, norm.NFD.String(s))
+}
+
+// reservedName reports whether name is, or looks like, a reserved one.
+func (s *Service) reservedName(name string) bool {
+	if len(s.cfg.reserved) == 0 || name == "" {
+		return false
+	}
+	for _, k := range nameKeys(name) {
+		if s.cfg.reserved[k] {
+			return true
+		}
+	}
+	return false
+}
 
 // WithSpamChecker plugs an outside spam filter in.
 func WithSpamChecker(s SpamChecker) ServiceOption { return func(c *serviceConfig) { c.spam = s } }
@@ -302,6 +357,9 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
 		if err := s.checkParent(ctx, &c); err != nil {
 			return Comment{}, err
 		}
+	}
+	if s.reservedName(c.AuthorName) {
+		return Comment{}, &ValidationError{Fields: []FieldError{{Field: FieldName, Code: CodeReserved}}}
 	}
 	if sub.Admit != nil {
 		if err := sub.Admit(ctx); err != nil {

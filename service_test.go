@@ -284,3 +284,49 @@ func TestServiceNotifierAndOptions(t *testing.T) {
 	_, err = tribune.ParseModerationMode("sometimes")
 	assert.True(t, strings.Contains(err.Error(), "sometimes"))
 }
+
+// TestImpersonation: names with bidi controls, zero-width or filler
+// characters are refused with a clear code; look-alikes of a reserved
+// name are refused; a body of filler characters is empty.
+func TestImpersonation(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, a, clk := newService(t, tribune.WithModeration(tribune.ModerateNone), tribune.WithReservedNames("Admin", "Rédaction"))
+	for i, tc := range []struct {
+		name, author, body string
+		field              tribune.Field
+		code               tribune.Code
+	}{
+		{"right-to-left override", "\u202enimdA", "x", tribune.FieldName, tribune.CodeInvisible},
+		{"zero-width space", "Ad\u200bmin", "x", tribune.FieldName, tribune.CodeInvisible},
+		{"Hangul filler", "\u3164", "x", tribune.FieldName, tribune.CodeInvisible},
+		{"braille blank", "Claire\u2800", "x", tribune.FieldName, tribune.CodeInvisible},
+		{"reserved, other case", "ADMIN", "x", tribune.FieldName, tribune.CodeReserved},
+		{"Cyrillic look-alike", "\u0410dmin", "x", tribune.FieldName, tribune.CodeReserved},
+		{"byline without accent, spaced", "  redaction ", "x", tribune.FieldName, tribune.CodeReserved},
+		{"byline decomposed", "Re\u0301daction", "x", tribune.FieldName, tribune.CodeReserved},
+		{"body of fillers only", "Claire", "\u3164\u200b\u2800 \u3164", tribune.FieldBody, tribune.CodeEmpty},
+	} {
+		clk.now = clk.now.Add(time.Minute)
+		s := sub(a, fmt.Sprint(200+i), "x@example.org", tc.body)
+		s.Input.Name = tc.author
+		_, err := svc.Submit(ctx, s)
+		var ve *tribune.ValidationError
+		require.ErrorAs(t, err, &ve, tc.name)
+		assert.Equal(t, tc.code, ve.Code(tc.field), tc.name)
+		assert.NotEmpty(t, tribune.LocaleFor("fr").FieldError(ve.Fields[0]), tc.name)
+	}
+	for _, ok := range []string{"Adam", "Adeline", "Claire Dubois", "Rédacteur en herbe"} {
+		clk.now = clk.now.Add(time.Minute)
+		s := sub(a, "251", "z@example.org", "texte de "+ok)
+		s.Input.Name = ok
+		_, err := svc.Submit(ctx, s)
+		require.NoError(t, err, ok)
+	}
+	// NFC: a name typed decomposed is stored composed.
+	s := sub(a, "250", "y@example.org", "bonjour")
+	s.Input.Name = "Ame\u0301lie"
+	c, err := svc.Submit(ctx, s)
+	require.NoError(t, err)
+	assert.Equal(t, "Am\u00e9lie", c.AuthorName)
+}

@@ -159,7 +159,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		widget.WithCacheBudget(o.cacheMiB << 20),
 		widget.WithStoreTimeout(o.storeTimeout),
 		widget.WithRenderOptions(tribune.WithLocation(paris)),
-		widget.WithRules(tribune.WithModeration(mode), tribune.WithFloodInterval(o.flood), tribune.WithMaxLinks(o.maxLinks)),
+		widget.WithRules(tribune.WithModeration(mode), tribune.WithFloodInterval(o.flood), tribune.WithMaxLinks(o.maxLinks),
+			tribune.WithReservedNames(seed.Author, "La rédaction", "Rédaction", "admin", "Administrateur", "Modération", "Moderator")),
 	}
 	if key := os.Getenv("TRIBUNE_SECRET"); key != "" {
 		opts = append(opts, widget.WithSecret([]byte(key)))
