@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -350,4 +351,62 @@ func TestAdminPasswordGuessing(t *testing.T) {
 	assert.Equal(t, http.StatusTooManyRequests, try("pw").StatusCode, "even the right password waits")
 	assert.Contains(t, logs.String(), "moderation login refused")
 	assert.NotContains(t, logs.String(), "guess-")
+}
+
+var idRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+// TestNoAnswerDependsOnOthersData runs one attacker's session against two
+// sites, one where a victim has posted (and been approved) and one where
+// nobody has: the attacker copies the victim's text and tries the
+// victim's email, through the form and the API. Every answer (status,
+// redirect, Retry-After, cookies set, error message) is the same on both,
+// so nothing tells whether the email was used: the email cannot be
+// confirmed by inference.
+func TestNoAnswerDependsOnOthersData(t *testing.T) {
+	const text = "Le texte public de la victime, copié mot pour mot."
+	const victimEmail = "victime.7f3a@example.org"
+	session := func(withVictim bool, flood time.Duration) []string {
+		e := newEnv(t, widget.WithTrustedProxies("127.0.0.1/32"), widget.WithRules(tribune.WithFloodInterval(flood)))
+		if withVictim {
+			v := e.browser()
+			form := valid(e.form(v), text)
+			form.Set("author", "Victime")
+			form.Set("email", victimEmail)
+			resp := e.post(v, form, "X-Forwarded-For", "198.51.100.1")
+			require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+			id := idRE.FindString(resp.Header.Get("Location"))
+			_, err := e.store.SetStatus(context.Background(), uuid.MustParse(id), tribune.StatusApproved)
+			require.NoError(t, err)
+		}
+		attacker := e.browser()
+		var answers []string
+		record := func(resp *http.Response, page string) {
+			var cookies []string
+			for _, c := range resp.Cookies() {
+				cookies = append(cookies, c.Name)
+			}
+			msg := ""
+			if i := strings.Index(page, `class="tribune-errors"`); i >= 0 {
+				msg = page[i : i+strings.Index(page[i:], "</div>")]
+			}
+			answers = append(answers, fmt.Sprint(resp.StatusCode, " ", idRE.ReplaceAllString(resp.Header.Get("Location"), "<id>"),
+				" retry=", resp.Header.Get("Retry-After"), " cookies=", cookies, " ", idRE.ReplaceAllString(msg, "<id>")))
+		}
+		for _, email := range []string{victimEmail, strings.ToUpper(victimEmail), "autre@example.org"} {
+			form := valid(e.form(attacker), text)
+			form.Set("author", "Victime")
+			form.Set("email", email)
+			resp := e.post(attacker, form, "X-Forwarded-For", "203.0.113.9")
+			record(resp, body(t, resp))
+		}
+		status, out := e.apiPost(attacker, "application/json", e.apiToken(attacker),
+			map[string]string{"author": "Victime", "email": victimEmail, "comment": text}, "X-Forwarded-For", "203.0.113.9")
+		answers = append(answers, fmt.Sprint("api ", status, " ", idRE.ReplaceAllString(regexp.MustCompile(`"created":"[^"]*"`).ReplaceAllString(out, ""), "<id>")))
+		return answers
+	}
+	for _, flood := range []time.Duration{0, 15 * time.Second} {
+		without, with := session(false, flood), session(true, flood)
+		assert.Equal(t, without, with, "flood interval %s", flood)
+		t.Logf("flood %s: %q", flood, with)
+	}
 }

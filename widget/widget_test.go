@@ -41,7 +41,7 @@ func newEnv(t *testing.T, opts ...widget.Option) *env {
 		Body: "<p>Texte</p>", Published: time.Date(2026, 2, 12, 9, 0, 0, 0, time.UTC)})
 	require.NoError(t, err)
 	require.NoError(t, store.CreateArticle(context.Background(), &a))
-	base := []widget.Option{widget.WithMinSubmitDelay(0), widget.WithRateLimit(0, 0),
+	base := []widget.Option{widget.WithSecret([]byte("a test secret of at least 32 bytes!")), widget.WithMinSubmitDelay(0), widget.WithRateLimit(0, 0),
 		widget.WithRules(tribune.WithFloodInterval(0)), widget.WithAdmin(widget.BasicAuth("admin", "pw"))}
 	h, err := widget.New(store, append(base, opts...)...)
 	require.NoError(t, err)
