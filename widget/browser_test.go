@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -323,5 +324,47 @@ func TestBrowserXSSCorpus(t *testing.T) {
 	for _, tb := range []*tab{b, mod} {
 		dialogs, _ := tb.w.report()
 		assert.Empty(t, dialogs, "a payload ran")
+	}
+}
+
+// TestBrowserUnclosedTagsLeaveTheRestAlone posts a comment that opens
+// inline tags and never closes them, then a plain one: in a real browser
+// the next comment, the form and what follows the section keep the
+// computed style they have on a page without the first comment.
+func TestBrowserUnclosedTagsLeaveTheRestAlone(t *testing.T) {
+	styles := func(first string) string {
+		e := newEnv(t, widget.WithLanguage("fr"), widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithMaxLinks(0)))
+		c := e.browser()
+		for _, text := range []string{first, "Le commentaire suivant, tout simple."} {
+			resp := e.post(c, valid(e.form(c), text))
+			require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		}
+		b := newBrowser(t, true)
+		require.NoError(t, b.do(chromedp.Navigate(e.pageURL()), chromedp.WaitVisible(css("#commentform"))))
+		out, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(() => {
+			const pick = el => { const s = getComputedStyle(el);
+				return [s.textDecorationLine, s.fontWeight, s.fontStyle, s.fontFamily, s.color].join("|"); };
+			const items = document.querySelectorAll(".tribune-comment");
+			const next = items[items.length - 1].querySelector(".tribune-text p");
+			return JSON.stringify({
+				next: pick(next), nextParent: next.closest("a, s, b, i, code") === null,
+				label: pick(document.querySelector("#commentform label")),
+				submit: pick(document.querySelector("#submit")),
+				after: pick(document.querySelector("main")),
+				inLink: document.querySelector("#commentform").closest("a") !== null,
+			});
+		})()`))
+		require.NoError(t, err)
+		dialogs, problems := b.w.report()
+		assert.Empty(t, dialogs)
+		assert.Empty(t, problems)
+		return out
+	}
+	baseline := styles("Un premier commentaire, sans balise.")
+	for _, attack := range []string{
+		"<s><code><b><i>tout ce qui suit serait barré",
+		`<a href="https://example.org/">un lien ouvert qui avalerait le formulaire`,
+	} {
+		assert.Equal(t, baseline, styles(attack), attack)
 	}
 }
