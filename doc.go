@@ -17,15 +17,26 @@
 // # Security model
 //
 // Every visitor field is hostile. Single-line fields (name, email,
-// website) must be valid UTF-8 without control characters and within
-// WordPress's byte limits; the website must be an http or https URL and
-// is normalised once, at write time ([NormalizeWebsite]). The comment text
-// is turned into HTML once, at write time, by [SanitizeComment]: a narrow
-// bluemonday policy (the tags WordPress allows in comments), http, https
-// and mailto URLs only, rel="nofollow ugc" on every link. Only sanitizer
-// output is ever marked as [html/template.HTML]; everything else goes
-// through html/template's contextual escaping. Templates contain no inline
-// script or style, so pages work under a strict Content-Security-Policy.
+// website) must be valid UTF-8 without control characters, bidi controls
+// or invisible characters, and within WordPress's byte limits; names are
+// kept in NFC, and [WithReservedNames] refuses the site's own names and
+// their look-alikes. The website must be an http or https URL and is
+// normalised once, at write time ([NormalizeWebsite]), and checked again
+// by every view ([SafeWebsite]). The comment text is turned into HTML
+// once, at write time, by [SanitizeComment]: a narrow bluemonday policy
+// (the tags WordPress allows in comments), http, https and mailto URLs
+// only, every element balanced so no markup reaches past its comment, the
+// policy applied again last, rel="nofollow ugc" on every link. Only
+// sanitizer output is ever marked as [html/template.HTML]; everything else
+// goes through html/template's contextual escaping. Templates contain no
+// inline script or style, so pages work under a strict
+// Content-Security-Policy.
+//
+// No answer depends on other people's data: [Service.Submit] recognises
+// a duplicate only from the same visitor and floods only by client, both
+// checked atomically with the insert, and [ModerateFirst] trusts a
+// returning commenter only on proof ([Submission.Returning]), never on an
+// email typed into the form.
 //
 // # Privacy
 //

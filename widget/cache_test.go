@@ -5,26 +5,21 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tribune-go/tribune"
-	"github.com/tribune-go/tribune/pgstore"
-	"github.com/tribune-go/tribune/sqlitestore"
 	"github.com/tribune-go/tribune/widget"
 )
 
 // testNeverStale has two handler instances, each with its own thread
 // cache, share one database: whatever one does, the other's next page
 // shows it.
-func testNeverStale(t *testing.T, storeA, storeB tribune.Store) {
+func testNeverStale(t *testing.T, open sharedStores) {
+	storeA, storeB := open(t)
 	ctx := context.Background()
 	a, err := tribune.NewArticle(tribune.ArticleInput{Slug: "cache-" + uuid.NewString()[:8], Title: "Cache", Lang: "fr"})
 	require.NoError(t, err)
@@ -73,35 +68,8 @@ func testNeverStale(t *testing.T, storeA, storeB tribune.Store) {
 	assert.NotContains(t, page(), "corrigé ailleurs", "a deletion")
 }
 
-func TestCacheNeverStaleSQLite(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "shared.db")
-	a, err := sqlitestore.Open(context.Background(), path)
-	require.NoError(t, err)
-	defer a.Close()
-	b, err := sqlitestore.Open(context.Background(), path)
-	require.NoError(t, err)
-	defer b.Close()
-	testNeverStale(t, a, b)
-}
-
-func TestCacheNeverStalePostgreSQL(t *testing.T) {
-	dsn := os.Getenv("TRIBUNE_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("PostgreSQL tests skipped: set TRIBUNE_TEST_POSTGRES to a DSN (.ci/run starts one)")
+func TestCacheNeverStale(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) { testNeverStale(t, be.open) })
 	}
-	ctx := context.Background()
-	schema := "w_" + strings.ReplaceAll(uuid.NewString(), "-", "")[:16]
-	conn, err := pgx.Connect(ctx, dsn)
-	require.NoError(t, err)
-	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, "CREATE SCHEMA "+schema)
-	require.NoError(t, err)
-	defer conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-	a, err := pgstore.Open(ctx, dsn, pgstore.WithSchema(schema))
-	require.NoError(t, err)
-	defer a.Close()
-	b, err := pgstore.Open(ctx, dsn, pgstore.WithSchema(schema))
-	require.NoError(t, err)
-	defer b.Close()
-	testNeverStale(t, a, b)
 }
