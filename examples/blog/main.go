@@ -162,8 +162,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		widget.WithRules(tribune.WithModeration(mode), tribune.WithFloodInterval(o.flood), tribune.WithMaxLinks(o.maxLinks),
 			tribune.WithReservedNames(seed.Author, "La rédaction", "Rédaction", "admin", "Administrateur", "Modération", "Moderator")),
 	}
-	if key := os.Getenv("TRIBUNE_SECRET"); key != "" {
-		opts = append(opts, widget.WithSecret([]byte(key)))
+	if key, err := siteSecret(o.db); err != nil {
+		return err
+	} else if key != nil {
+		opts = append(opts, widget.WithSecret(key))
 	}
 	if o.trustedProxy != "" {
 		opts = append(opts, widget.WithTrustedProxies(strings.Split(o.trustedProxy, ",")...))
@@ -209,6 +211,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // shutdownGrace is how long in-flight requests may run after SIGTERM.
 const shutdownGrace = 5 * time.Second
+
+// siteSecret is the key that signs forms and cookies: $TRIBUNE_SECRET,
+// or, on SQLite, a random one kept beside the database (mode 0600) so
+// that a restart keeps open forms and pending-comment cookies valid. On
+// PostgreSQL without $TRIBUNE_SECRET it is nil: the widget makes one per
+// process and says so (instances sharing the database need one secret).
+func siteSecret(db string) ([]byte, error) {
+	if key := os.Getenv("TRIBUNE_SECRET"); key != "" {
+		if len(key) < 32 {
+			return nil, errors.New("TRIBUNE_SECRET needs at least 32 bytes")
+		}
+		return []byte(key), nil
+	}
+	if strings.HasPrefix(db, "postgres") {
+		return nil, nil
+	}
+	path := db + ".secret"
+	if key, err := os.ReadFile(path); err == nil && len(key) >= 32 {
+		return key, nil
+	}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	key = []byte(hex.EncodeToString(key))
+	if err := os.WriteFile(path, key, 0o600); err != nil {
+		return nil, fmt.Errorf("writing the site secret: %w", err)
+	}
+	return key, nil
+}
 
 // storeKind names the backend for the log without the DSN's password.
 func storeKind(db string) string {

@@ -216,6 +216,9 @@ func TestBlogAdminPasswordFileAndHeaderLimit(t *testing.T) {
 	fi, err := os.Stat(db)
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "the database is readable by its owner only")
+	fi, err = os.Stat(db + ".secret")
+	require.NoError(t, err, "a site secret kept beside the database, so restarts keep forms valid")
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 
 	req, _ = http.NewRequest("GET", base+"/", nil)
 	req.Header.Set("X-Big", strings.Repeat("a", 100<<10))
