@@ -410,3 +410,22 @@ func TestNoAnswerDependsOnOthersData(t *testing.T) {
 		t.Logf("flood %s: %q", flood, with)
 	}
 }
+
+// TestMountWithStripPrefix: the widget answers the same whether the host
+// strips its prefix or not.
+func TestMountWithStripPrefix(t *testing.T) {
+	e := newEnv(t)
+	mux := http.NewServeMux()
+	mux.Handle("/comments/", http.StripPrefix("/comments", e.h))
+	srv := newServer(t, mux)
+	for _, path := range []string{"/comments/articles/otan", "/comments/feed/otan", "/comments/api/articles/" + e.article.ID.String() + "/comments"} {
+		resp, err := http.Get(srv.URL + path)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode, path)
+	}
+	c := e.browser()
+	e.srv = srv
+	resp := e.post(c, valid(e.form(c), "posté à travers StripPrefix"))
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
+}

@@ -105,8 +105,12 @@ type config struct {
 // Option configures [New].
 type Option func(*config) error
 
-// WithPrefix sets the path the handler is mounted under (default
-// "/comments"). Mount it with mux.Handle(prefix+"/", h).
+// WithPrefix sets the public path the handler is mounted under (default
+// "/comments"): the links it writes start with it. Mount it with
+// mux.Handle(prefix+"/", h), with or without http.StripPrefix(prefix, h),
+// or under a router's mount (chi's Mount, gin's WrapH, echo's
+// WrapHandler): requests whose path lacks the prefix are taken as
+// stripped.
 func WithPrefix(p string) Option {
 	return func(c *config) error {
 		p = "/" + strings.Trim(p, "/")
@@ -453,6 +457,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	if p := r.URL.Path; p != h.cfg.prefix && !strings.HasPrefix(p, h.cfg.prefix+"/") {
+		// Mounted behind http.StripPrefix: the path arrives without the
+		// prefix, which the links the widget writes still carry.
+		r2 := new(http.Request)
+		*r2 = *r
+		u := *r.URL
+		u.Path = h.cfg.prefix + "/" + strings.TrimPrefix(p, "/")
+		u.RawPath = ""
+		r2.URL = &u
+		r = r2
+	}
 	h.mux.ServeHTTP(&methodWriter{ResponseWriter: w, h: h, r: r}, r)
 }
 
