@@ -98,14 +98,16 @@ type CommentInput struct {
 	Body      string
 }
 
-// DefaultRequired lists the fields required unless configured otherwise:
-// name, email and comment, as in WordPress.
-var DefaultRequired = []Field{FieldName, FieldEmail, FieldBody}
+// DefaultRequired returns the fields required unless configured
+// otherwise: name, email and comment, as in WordPress. (It was a variable,
+// which any package could change for all; it is a function so that no
+// exported state is mutable.)
+func DefaultRequired() []Field { return []Field{FieldName, FieldEmail, FieldBody} }
 
 // NewComment validates and sanitizes in with the default required fields
 // and returns a pending comment with a new ID, created now.
 func NewComment(in CommentInput) (Comment, error) {
-	return NewCommentWithRequired(in, DefaultRequired)
+	return NewCommentWithRequired(in, DefaultRequired())
 }
 
 // NewCommentWithRequired is [NewComment] with the given required fields.

@@ -170,7 +170,8 @@ type Form struct {
 	// Message is a form-level error already translated (a duplicate,
 	// a flood); it joins the summary.
 	Message string
-	// Required lists the required fields; nil means [DefaultRequired].
+	// Required lists the required fields; nil means [DefaultRequired], an
+	// empty list none.
 	Required []Field
 	// Hidden fields added by the host (tokens).
 	Hidden []HiddenField
@@ -397,7 +398,7 @@ type fieldView struct {
 func (r *Renderer) formView(f Form, l *Locale, closed bool) formView {
 	required := f.Required
 	if required == nil {
-		required = DefaultRequired
+		required = DefaultRequired()
 	}
 	v := formView{
 		L:        l,

@@ -163,9 +163,10 @@ func WithFloodInterval(d time.Duration) ServiceOption {
 	return func(c *serviceConfig) { c.flood = d }
 }
 
-// WithRequired sets the required fields (default [DefaultRequired]).
+// WithRequired sets the required fields (default [DefaultRequired]);
+// WithRequired() requires none, and the form then marks none.
 func WithRequired(fields ...Field) ServiceOption {
-	return func(c *serviceConfig) { c.required = fields }
+	return func(c *serviceConfig) { c.required = append([]Field{}, fields...) }
 }
 
 // WithReplyDepth sets how deeply replies nest (default [DefaultMaxDepth]).
@@ -251,7 +252,7 @@ func NewService(store Store, opts ...ServiceOption) (*Service, error) {
 	if store == nil {
 		return nil, errors.New("tribune: NewService needs a Store")
 	}
-	cfg := serviceConfig{maxLinks: 2, flood: 15 * time.Second, required: DefaultRequired, maxDepth: DefaultMaxDepth, blockStatus: StatusTrash}
+	cfg := serviceConfig{maxLinks: 2, flood: 15 * time.Second, required: DefaultRequired(), maxDepth: DefaultMaxDepth, blockStatus: StatusTrash}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -282,8 +283,8 @@ func (s *Service) Store() Store { return s.store }
 // MaxDepth returns how deeply replies may nest.
 func (s *Service) MaxDepth() int { return s.cfg.maxDepth }
 
-// Required returns the required fields.
-func (s *Service) Required() []Field { return s.cfg.required }
+// Required returns the required fields (a copy: the Service never changes).
+func (s *Service) Required() []Field { return slices.Clone(s.cfg.required) }
 
 // FloodInterval returns the shortest time between two comments of one
 // client or email.
@@ -412,18 +413,39 @@ func (s *Service) checkParent(ctx context.Context, c *Comment) error {
 	if p.Status != StatusApproved {
 		return ErrParentNotApproved
 	}
-	depth := 1 // the parent's depth
-	for anc := p; anc.ParentID != uuid.Nil && depth <= s.cfg.maxDepth; depth++ {
-		if anc, err = s.store.Comment(ctx, anc.ParentID); errors.Is(err, ErrNotFound) {
-			break
-		} else if err != nil {
-			return err
-		}
+	depth, err := s.depth(ctx, p)
+	if err != nil {
+		return err
 	}
 	if depth >= s.cfg.maxDepth {
 		return &ValidationError{Fields: []FieldError{{Field: FieldParent, Code: CodeTooDeep, Limit: s.cfg.maxDepth}}}
 	}
 	return nil
+}
+
+// depth is how deeply c nests (a top-level comment has depth 1), counted
+// no further than the limit.
+func (s *Service) depth(ctx context.Context, c Comment) (int, error) {
+	depth := 1
+	for anc := c; anc.ParentID != uuid.Nil && depth <= s.cfg.maxDepth; depth++ {
+		var err error
+		if anc, err = s.store.Comment(ctx, anc.ParentID); errors.Is(err, ErrNotFound) {
+			break
+		} else if err != nil {
+			return 0, err
+		}
+	}
+	return depth, nil
+}
+
+// CanReply reports whether a reply to p would be taken: p is approved and
+// not nested at the depth limit. The widget offers a reply form only then.
+func (s *Service) CanReply(ctx context.Context, p Comment) (bool, error) {
+	if p.Status != StatusApproved {
+		return false, nil
+	}
+	depth, err := s.depth(ctx, p)
+	return err == nil && depth < s.cfg.maxDepth, err
 }
 
 // decideStatus applies the block list, the spam hook and the moderation

@@ -429,3 +429,29 @@ func TestMountWithStripPrefix(t *testing.T) {
 	resp := e.post(c, valid(e.form(c), "posté à travers StripPrefix"))
 	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
 }
+
+// TestFormMatchesTheServerRules: the form's required marks are the
+// Service's rule, and a reply form is offered only where a reply would be
+// taken.
+func TestFormMatchesTheServerRules(t *testing.T) {
+	none := newEnv(t, widget.WithRules(tribune.WithRequired()))
+	_, page := none.get(none.browser(), none.pageURL())
+	form := page[strings.Index(page, `<form`):]
+	assert.NotContains(t, form, " required", "WithRequired() marks no field")
+
+	e := newEnv(t, widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithReplyDepth(2)))
+	c := e.browser()
+	top := e.post(c, valid(e.form(c), "premier niveau"))
+	topID := idRE.FindString(top.Header.Get("Location"))
+	v := valid(e.form(c), "deuxième niveau")
+	v.Set("comment_parent", topID)
+	reply := e.post(c, v)
+	require.Equal(t, http.StatusSeeOther, reply.StatusCode)
+	replyID := idRE.FindString(reply.Header.Get("Location"))
+
+	_, page = e.get(c, e.pageURL()+"?replytocom="+topID)
+	assert.Contains(t, page, `name="comment_parent" id="comment_parent" value="`+topID+`"`, "a reply to the first level is offered")
+	_, page = e.get(c, e.pageURL()+"?replytocom="+replyID)
+	assert.Contains(t, page, `name="comment_parent" id="comment_parent" value=""`, "no reply form at the depth limit")
+	assert.NotContains(t, page, "?replytocom="+replyID, "and no reply link")
+}

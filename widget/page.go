@@ -162,9 +162,12 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 		Honeypot: honeypotField,
 	}}
 	if st.replyTo != uuid.Nil {
+		// A reply form only where a reply would be taken.
 		p, err := h.store.Comment(ctx, st.replyTo)
-		if err == nil && p.ArticleID == a.ID && p.Status == tribune.StatusApproved {
-			section.Form.ReplyTo = &p
+		if err == nil && p.ArticleID == a.ID {
+			if ok, err := h.svc.CanReply(ctx, p); err == nil && ok {
+				section.Form.ReplyTo = &p
+			}
 		}
 	}
 	// The visitor's own pending comments, read by their IDs: a visitor
