@@ -70,7 +70,10 @@ type Comment struct {
 	// Version starts at 1 and grows by one with each edit or status change;
 	// stores maintain it and renderers key their caches on it.
 	Version int
-	Meta    Meta `json:"-"`
+	// UserID is the host's ID of the signed-in author ([Identity.UserID]),
+	// or "" for a visitor who was not signed in.
+	UserID string `json:"-"`
+	Meta   Meta   `json:"-"`
 }
 
 // Meta is private moderation data kept with a comment and never rendered.

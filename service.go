@@ -91,6 +91,10 @@ type Submission struct {
 	// token, and a second submission with the same key for the same article
 	// stores nothing and returns the comment the first one stored.
 	Key string
+	// Identity is the signed-in visitor, or nil: their name, email and
+	// website replace the input's, the comment carries their UserID, and
+	// their Trusted and Moderator flags count for moderation.
+	Identity *Identity
 	// Admit, when set, is called once the comment has passed validation
 	// and before anything is stored; its error is returned as is. The HTTP
 	// layer charges its per-client rate limit there, so that a visitor who
@@ -312,13 +316,15 @@ func (s *Service) keyed(purpose string, parts ...string) string {
 }
 
 // dupKey is what makes two comments the same comment: the article, the
-// parent, the visitor and the sanitized body. The visitor is the client
-// (so no answer tells whether someone else used an email), or, for
-// comments posted without a client address by a host's own code, the
-// email key or else the name.
+// parent, the visitor and the sanitized body. The visitor is the host's
+// signed-in user, else the client (so no answer tells whether someone
+// else used an email), or, for comments posted without a client address
+// by a host's own code, the email key or else the name.
 func (s *Service) dupKey(c *Comment) string {
 	visitor := "client:" + c.Meta.ClientHash
 	switch {
+	case c.UserID != "":
+		visitor = "user:" + c.UserID
 	case c.Meta.ClientHash != "":
 	case !c.Email.IsZero():
 		visitor = "email:" + c.Email.Key()
@@ -348,9 +354,16 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
 	if a.CommentsClosed {
 		return Comment{}, ErrClosed
 	}
-	c, err := NewCommentWithRequired(sub.Input, s.cfg.required)
+	in := sub.Input
+	if id := sub.Identity; id != nil {
+		in.Name, in.Email, in.Website = id.Name, id.Email, id.Website
+	}
+	c, err := NewCommentWithRequired(in, s.cfg.required)
 	if err != nil {
 		return Comment{}, err
+	}
+	if sub.Identity != nil {
+		c.UserID = sub.Identity.UserID
 	}
 	c.Created = s.cfg.now().UTC().Truncate(time.Microsecond)
 	c.Meta = Meta{ClientHash: s.HashClient(sub.ClientAddr), UserAgent: truncateUTF8(sub.UserAgent, 255)}
@@ -359,7 +372,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
 			return Comment{}, err
 		}
 	}
-	if s.reservedName(c.AuthorName) {
+	if sub.Identity == nil && s.reservedName(c.AuthorName) {
 		return Comment{}, &ValidationError{Fields: []FieldError{{Field: FieldName, Code: CodeReserved}}}
 	}
 	if sub.Admit != nil {
@@ -458,6 +471,9 @@ func (s *Service) decideStatus(ctx context.Context, c *Comment, sub *Submission)
 	if sub.SuspectedSpam {
 		return StatusSpam, nil
 	}
+	if sub.Identity != nil && sub.Identity.Moderator {
+		return StatusApproved, nil
+	}
 	held := false
 	if s.cfg.spam != nil {
 		spam, err := s.cfg.spam.Check(ctx, c, sub)
@@ -475,6 +491,9 @@ func (s *Service) decideStatus(ctx context.Context, c *Comment, sub *Submission)
 	case ModerateAll:
 		return StatusPending, nil
 	case ModerateFirst:
+		if sub.Identity != nil && sub.Identity.Trusted {
+			break
+		}
 		ok, err := s.returning(ctx, c, sub.Returning)
 		if err != nil {
 			return "", err

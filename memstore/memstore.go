@@ -444,7 +444,7 @@ func (s *Store) EraseByEmail(ctx context.Context, email tribune.Email, mode trib
 			s.deleteLocked(id)
 			continue
 		}
-		c.AuthorName, c.Email, c.Website = "", tribune.Email{}, ""
+		c.AuthorName, c.Email, c.Website, c.UserID = "", tribune.Email{}, "", ""
 		c.Meta.ClientHash, c.Meta.UserAgent = "", ""
 		c.Version++
 		s.comments[id] = c

@@ -202,13 +202,13 @@ func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
 	return nil
 }
 
-const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent, idem_key, dup_key`
+const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent, idem_key, dup_key, user_id`
 
 func scanComment(row pgx.Row) (tribune.Comment, error) {
 	var c tribune.Comment
 	var parent pgtype.UUID
 	var email, status string
-	err := row.Scan(&c.ID, &c.ArticleID, &parent, &c.AuthorName, &email, &c.Website, &c.Body, &status, &c.Created, &c.Version, &c.Meta.ClientHash, &c.Meta.UserAgent, &c.Meta.Key, &c.Meta.DupKey)
+	err := row.Scan(&c.ID, &c.ArticleID, &parent, &c.AuthorName, &email, &c.Website, &c.Body, &status, &c.Created, &c.Version, &c.Meta.ClientHash, &c.Meta.UserAgent, &c.Meta.Key, &c.Meta.DupKey, &c.UserID)
 	if parent.Valid {
 		c.ParentID = parent.Bytes
 	}
@@ -234,11 +234,11 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune
 		b.Queue(`SELECT pg_advisory_xact_lock(7468172, hashtext($1))`, c.Meta.ClientHash)
 	}
 	b.Queue(`INSERT INTO comments (`+commentCols+`, email_key)
-		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $18, $15
 		WHERE NOT ($16 AND EXISTS (SELECT 1 FROM comments WHERE client_hash = $11 AND client_hash <> '' AND created > $17))`,
 		c.ID, c.ArticleID, nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Website, c.Body,
 		string(c.Status), c.Created, c.Version, c.Meta.ClientHash, c.Meta.UserAgent, c.Meta.Key, c.Meta.DupKey, c.Email.Key(),
-		flood, g.FloodSince)
+		flood, g.FloodSince, c.UserID)
 	res := s.pool.SendBatch(ctx, b)
 	if flood {
 		if _, err := res.Exec(); err != nil {
@@ -440,7 +440,7 @@ func (s *Store) EraseByEmail(ctx context.Context, email tribune.Email, mode trib
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if mode != tribune.EraseDelete {
 			tag, err := tx.Exec(ctx, `UPDATE comments SET author_name = '', email = '', email_key = '', website = '',
-				client_hash = '', user_agent = '', version = version + 1 WHERE email_key = $1`, email.Key())
+				client_hash = '', user_agent = '', user_id = '', version = version + 1 WHERE email_key = $1`, email.Key())
 			n = int(tag.RowsAffected())
 			return classify("erase", err)
 		}

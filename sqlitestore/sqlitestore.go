@@ -310,7 +310,7 @@ func affected(op string, res sql.Result) error {
 	return nil
 }
 
-const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent, idem_key, dup_key`
+const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent, idem_key, dup_key, user_id`
 
 // insertCommentSQL inserts a comment unless the flood rule holds (a
 // comment from the same client hash after ?16), in one statement: SQLite
@@ -318,7 +318,7 @@ const commentCols = `id, article_id, parent_id, author_name, email, website, bod
 // the insert; the unique indexes refuse a taken key or duplicate key.
 // Each condition names its partial index's, so SQLite uses the index.
 const insertCommentSQL = `INSERT INTO comments (` + commentCols + `, email_key)
-	SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15
+	SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?17, ?15
 	WHERE NOT EXISTS (SELECT 1 FROM comments WHERE client_hash = ?11 AND client_hash <> '' AND created > ?16)`
 
 // checkKeysSQL says which key of a refused comment is taken.
@@ -331,7 +331,7 @@ func scanComment(row scanner) (tribune.Comment, error) {
 	var id, aid, email, status string
 	var parent sql.NullString
 	var created int64
-	if err := row.Scan(&id, &aid, &parent, &c.AuthorName, &email, &c.Website, &c.Body, &status, &created, &c.Version, &c.Meta.ClientHash, &c.Meta.UserAgent, &c.Meta.Key, &c.Meta.DupKey); err != nil {
+	if err := row.Scan(&id, &aid, &parent, &c.AuthorName, &email, &c.Website, &c.Body, &status, &created, &c.Version, &c.Meta.ClientHash, &c.Meta.UserAgent, &c.Meta.Key, &c.Meta.DupKey, &c.UserID); err != nil {
 		return c, err
 	}
 	var err1, err2, err3 error
@@ -363,7 +363,7 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune
 	}
 	res, err := s.insertComment.ExecContext(ctx, c.ID.String(), c.ArticleID.String(), nullUUID(c.ParentID), c.AuthorName,
 		c.Email.Address(), c.Website, c.Body, string(c.Status), micro(c.Created), c.Version, c.Meta.ClientHash, c.Meta.UserAgent,
-		c.Meta.Key, c.Meta.DupKey, c.Email.Key(), since)
+		c.Meta.Key, c.Meta.DupKey, c.Email.Key(), since, c.UserID)
 	if err != nil {
 		return classify("create comment", err)
 	}
@@ -595,7 +595,7 @@ func (s *Store) EraseByEmail(ctx context.Context, email tribune.Email, mode trib
 	defer tx.Rollback()
 	if mode != tribune.EraseDelete {
 		res, err := tx.ExecContext(ctx, `UPDATE comments SET author_name = '', email = '', email_key = '', website = '',
-			client_hash = '', user_agent = '', version = version + 1 WHERE email_key = ?`, email.Key())
+			client_hash = '', user_agent = '', user_id = '', version = version + 1 WHERE email_key = ?`, email.Key())
 		if err != nil {
 			return 0, classify("erase", err)
 		}

@@ -128,7 +128,7 @@ func sameComment(t *testing.T, want, got tribune.Comment) {
 	}
 	if want.ID != got.ID || want.ArticleID != got.ArticleID || want.ParentID != got.ParentID ||
 		want.AuthorName != got.AuthorName || want.Website != got.Website || want.Body != got.Body ||
-		want.Status != got.Status || want.Version != got.Version || want.Meta != got.Meta {
+		want.Status != got.Status || want.Version != got.Version || want.Meta != got.Meta || want.UserID != got.UserID {
 		t.Errorf("comment round trip:\nwant %+v\ngot  %+v", want, got)
 	}
 }
@@ -263,6 +263,7 @@ func testCommentRoundTrip(t *testing.T, s tribune.Store) {
 	parent := NewComment(t, a.ID, "Zoë 🌍", "Zoe.Test+tag@Example.ORG", "parent", base)
 	parent.Website = "https://zoe.example.org/blog?q=1"
 	parent.Status = tribune.StatusPending
+	parent.UserID = "host-user-42"
 	mustComment(t, s, parent)
 	got, err := s.Comment(ctx(t), parent.ID)
 	if err != nil {
