@@ -149,6 +149,27 @@ type Section struct {
 	// Lang picks the catalogue; "" means the article's language.
 	Lang string
 	Form Form
+	// Moderation, when set, puts approve, spam and trash buttons under
+	// each comment (for a signed-in moderator; render such a section for
+	// them alone, never into a shared cache).
+	Moderation *Moderation
+}
+
+// Moderation is the form that moderation buttons on the page post to:
+// each button sends one=<action>:<comment ID>, with Hidden (a token) and
+// return=<ReturnURL>.
+type Moderation struct {
+	Action    string
+	Hidden    []HiddenField
+	ReturnURL string
+}
+
+// Account is a signed-in visitor, as the form shows them in place of the
+// name, email and website fields.
+type Account struct {
+	Name string
+	// ProfileURL and LogOutURL are the host's links, or "".
+	ProfileURL, LogOutURL string
 }
 
 // Form is the state of the comment form.
@@ -177,6 +198,12 @@ type Form struct {
 	Hidden []HiddenField
 	// Honeypot names a decoy text field hidden by CSS; "" leaves it out.
 	Honeypot string
+	// Account is the signed-in visitor, or nil for the anonymous form.
+	Account *Account
+	// LogInRequired replaces the form, for a visitor who is not signed
+	// in, with "you must be logged in", linked to LogInURL when set.
+	LogInRequired bool
+	LogInURL      string
 }
 
 // FormValues are the visitor's values echoed back into the form.
@@ -240,7 +267,7 @@ func (r *Renderer) render(w io.Writer, s Section, thread, form bool) error {
 		if err := r.sectionOpen.Execute(bw, v); err != nil {
 			return err
 		}
-		if err := r.writeThread(bw, s.Comments, l, !s.Article.CommentsClosed); err != nil {
+		if err := r.writeThread(bw, s.Comments, l, !s.Article.CommentsClosed, s.Moderation); err != nil {
 			return err
 		}
 		if err := r.threadEnd.Execute(bw, v); err != nil {
@@ -357,8 +384,8 @@ type sectionView struct {
 // fragments whose every value went through writeEscaped; Body is sanitizer
 // output.
 type commentView struct {
-	Attrs             template.HTMLAttr
-	Meta, Body, Reply template.HTML
+	Attrs                       template.HTMLAttr
+	Meta, Body, Reply, Moderate template.HTML
 }
 
 // writeEscaped writes s escaped for HTML text and quoted attributes.
@@ -384,6 +411,9 @@ type formView struct {
 	Remember           bool
 	Kept               string // a closed form's echo of the visitor's text
 	Hidden             []HiddenField
+	Account            *Account
+	LogInRequired      bool
+	LogInURL           string
 }
 
 type formMessage struct{ Target, Text string }
@@ -408,6 +438,10 @@ func (r *Renderer) formView(f Form, l *Locale, closed bool) formView {
 		Honeypot: f.Honeypot,
 		Remember: f.Values.Remember,
 		Hidden:   f.Hidden,
+		Account:  f.Account,
+
+		LogInRequired: f.LogInRequired && f.Account == nil,
+		LogInURL:      f.LogInURL,
 	}
 	if closed {
 		// Comments closed while the visitor was typing: give the text back.
@@ -437,17 +471,24 @@ func (r *Renderer) formView(f Form, l *Locale, closed bool) formView {
 		return fv
 	}
 	v.Comment = field(FieldBody, "comment", "form.comment", "", "off", MaxBodyLen, f.Values.Body)
-	v.Inputs = []fieldView{
-		field(FieldName, "author", "form.name", "text", "name", MaxNameLen, f.Values.Name),
-		field(FieldEmail, "email", "form.email", "email", "email", MaxEmailLen, f.Values.Email, "email-notes"),
-		field(FieldWebsite, "url", "form.website", "url", "url", MaxWebsiteLen, f.Values.Website),
+	if f.Account == nil {
+		v.Inputs = []fieldView{
+			field(FieldName, "author", "form.name", "text", "name", MaxNameLen, f.Values.Name),
+			field(FieldEmail, "email", "form.email", "email", "email", MaxEmailLen, f.Values.Email, "email-notes"),
+			field(FieldWebsite, "url", "form.website", "url", "url", MaxWebsiteLen, f.Values.Website),
+		}
 	}
 	if f.Errors != nil {
-		// Errors on fields the form has no input for (the parent) still
-		// reach the summary.
+		// Errors on fields the form has no input for (the parent, and a
+		// signed-in visitor's name, email and website) still reach the
+		// summary.
 		for _, fe := range f.Errors.Fields {
 			switch fe.Field {
-			case FieldBody, FieldName, FieldEmail, FieldWebsite:
+			case FieldBody:
+			case FieldName, FieldEmail, FieldWebsite:
+				if f.Account != nil {
+					v.Messages = append(v.Messages, formMessage{Text: l.FieldError(fe)})
+				}
 			default:
 				v.Messages = append(v.Messages, formMessage{Text: l.FieldError(fe)})
 			}
@@ -470,7 +511,7 @@ func displayName(name string, l *Locale) string {
 // writeThread writes the comments as nested list items in thread order:
 // replies under their parent, oldest first. A reply whose parent is not
 // shown is placed at the top level rather than lost.
-func (r *Renderer) writeThread(b byteWriter, comments []Comment, l *Locale, open bool) error {
+func (r *Renderer) writeThread(b byteWriter, comments []Comment, l *Locale, open bool, mod *Moderation) error {
 	if len(comments) == 0 {
 		return nil
 	}
@@ -497,7 +538,7 @@ func (r *Renderer) writeThread(b byteWriter, comments []Comment, l *Locale, open
 	walk = func(list []int, depth int) error {
 		for _, i := range list {
 			c := &comments[i]
-			if err := r.writeComment(b, c, l, open && depth < r.maxDepth); err != nil {
+			if err := r.writeComment(b, c, l, open && depth < r.maxDepth, mod); err != nil {
 				return err
 			}
 			if kids := children[c.ID]; len(kids) > 0 {
@@ -522,9 +563,13 @@ type cacheKey struct {
 }
 
 // writeComment writes one comment's item, from the cache when it can.
-func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, canReply bool) error {
+func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, canReply bool, mod *Moderation) error {
 	key := cacheKey{id: c.ID, version: c.Version, lang: l.Tag(), reply: canReply}
-	if r.cache != nil {
+	cache := r.cache
+	if mod != nil {
+		cache = nil // a moderator's buttons carry their token: never shared
+	}
+	if cache != nil {
 		if s, ok := r.cache.Get(key); ok {
 			_, err := b.WriteString(s)
 			return err
@@ -587,15 +632,48 @@ func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, canReply bo
 		Reply: template.HTML(frags[metaEnd:]),
 		Body:  template.HTML(c.Body),
 	}
+	if mod != nil {
+		v.Moderate = moderateButtons(mod, c, l)
+	}
 	var buf strings.Builder
 	buf.Grow(len(c.Body) + 1024)
 	if err := r.comment.Execute(&buf, v); err != nil {
 		return fmt.Errorf("tribune: rendering comment: %w", err)
 	}
 	s := buf.String()
-	if r.cache != nil {
-		r.cache.Put(key, s)
+	if cache != nil {
+		cache.Put(key, s)
 	}
 	_, err := b.WriteString(s)
 	return err
+}
+
+// moderateButtons writes the moderation form under a comment.
+func moderateButtons(mod *Moderation, c *Comment, l *Locale) template.HTML {
+	id := c.ID.String()
+	var b strings.Builder
+	b.WriteString(`<form class="tribune-moderate" method="post" action="`)
+	writeEscaped(&b, mod.Action)
+	b.WriteString(`">`)
+	for _, h := range mod.Hidden {
+		b.WriteString(`<input type="hidden" name="`)
+		writeEscaped(&b, h.Name)
+		b.WriteString(`" value="`)
+		writeEscaped(&b, h.Value)
+		b.WriteString(`">`)
+	}
+	b.WriteString(`<input type="hidden" name="return" value="`)
+	writeEscaped(&b, mod.ReturnURL+"#comment-"+id)
+	b.WriteString(`">`)
+	first := [2]string{"approve", "admin.approve"}
+	if c.Status == StatusApproved {
+		first = [2]string{"unapprove", "admin.unapprove"}
+	}
+	for _, a := range [][2]string{first, {"spam", "admin.mark_spam"}, {"trash", "admin.mark_trash"}} {
+		b.WriteString(` <button type="submit" name="one" value="` + a[0] + ":" + id + `">`)
+		writeEscaped(&b, l.T(a[1]))
+		b.WriteString("</button>")
+	}
+	b.WriteString("</form>")
+	return template.HTML(b.String()) // fixed markup, escaped values
 }

@@ -45,6 +45,9 @@ func adminActions(status tribune.Status, l *tribune.Locale) []adminAction {
 }
 
 func (h *Handler) authorizeAdmin(w http.ResponseWriter, r *http.Request) bool {
+	if id, ok := h.identity(r); ok && id.Moderator {
+		return true // the host's own moderator, signed in with the host
+	}
 	if h.cfg.admin == nil {
 		h.notFound(w, r)
 		return false
@@ -174,8 +177,18 @@ func (h *Handler) serveAdminPost(w http.ResponseWriter, r *http.Request) {
 		}
 		done++
 	}
+	if back := r.PostForm.Get("return"); localPath(back) {
+		http.Redirect(w, r, back, http.StatusSeeOther) // moderated from the article page
+		return
+	}
 	q := url.Values{"status": {string(parseStatus(r.PostForm.Get("status")))}, "done": {strconv.Itoa(done)}}
 	http.Redirect(w, r, h.cfg.prefix+"/admin/?"+q.Encode(), http.StatusSeeOther)
+}
+
+// localPath reports whether s is a path on this site, safe to redirect to
+// ("/articles/x#comment-y", never "//elsewhere" or a scheme).
+func localPath(s string) bool {
+	return strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") && !strings.ContainsAny(s, "\\\r\n") && !strings.Contains(s, "/\\")
 }
 
 // mailtoURL is the mailto: link of an address with every character that

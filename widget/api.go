@@ -233,8 +233,15 @@ func (h *Handler) apiPost(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusTooManyRequests, "rate", l.T("widget.rate"))
 		return
 	}
-	c, err := h.submit(r, tribune.Submission{Input: input, ClientAddr: client, UserAgent: r.UserAgent(), Returning: h.ownIDs(r),
-		Key: token, SuspectedSpam: in.Homepage != "", Admit: h.admit(w, client, now)})
+	sub := tribune.Submission{Input: input, ClientAddr: client, UserAgent: r.UserAgent(), Returning: h.ownIDs(r),
+		Key: token, SuspectedSpam: in.Homepage != "", Admit: h.admit(w, client, now)}
+	if id, ok := h.identity(r); ok {
+		sub.Identity = &id
+	} else if h.cfg.noAnonymous {
+		apiError(w, http.StatusForbidden, "login_required", l.T("widget.login_required"))
+		return
+	}
+	c, err := h.submit(r, sub)
 	h.chargeInvalid(client, now, err)
 	var ve *tribune.ValidationError
 	if errors.Is(err, errRateLimited) {

@@ -104,6 +104,7 @@ type cacheKey struct {
 	article uuid.UUID
 	lang    string
 	closed  bool
+	logIn   bool // the form replaced by "you must be logged in"
 }
 
 // cacheEntry is a cached fragment. A thread is parts[0], valid while the
@@ -170,18 +171,31 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 			}
 		}
 	}
+	id, signedIn := h.identity(r)
+	if signedIn {
+		section.Form.Account = &tribune.Account{Name: id.Name, ProfileURL: h.cfg.accounts.Profile, LogOutURL: h.cfg.accounts.LogOut}
+	} else if h.cfg.noAnonymous {
+		section.Form.LogInRequired, section.Form.LogInURL = true, h.cfg.accounts.LogIn
+	}
+	statuses := []tribune.Status{tribune.StatusApproved}
+	if signedIn && id.Moderator {
+		// A moderator sees the held comments too, each with its buttons.
+		section.Moderation = &tribune.Moderation{Action: h.cfg.prefix + "/admin/", ReturnURL: h.cfg.articleURL(a),
+			Hidden: []tribune.HiddenField{{Name: "tribune_admin", Value: h.adminToken(time.Now())}}}
+		statuses = append(statuses, tribune.StatusPending)
+	}
 	// The visitor's own pending comments, read by their IDs: a visitor
 	// with some sees a thread nobody else does, rendered for them alone.
 	var mine []tribune.Comment
-	if own := h.ownIDs(r); len(own) > 0 {
+	if own := h.ownIDs(r); len(own) > 0 && section.Moderation == nil {
 		var err error
 		if mine, err = h.svc.OwnPending(ctx, a.ID, own); err != nil {
 			return nil, err
 		}
 	}
 	var thread []byte
-	if h.cache == nil || len(mine) > 0 {
-		comments, err := h.store.Comments(ctx, a.ID, tribune.StatusApproved)
+	if h.cache == nil || len(mine) > 0 || section.Moderation != nil {
+		comments, err := h.store.Comments(ctx, a.ID, statuses...)
 		if err != nil {
 			return nil, err
 		}
@@ -228,13 +242,15 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 // once per article and language with a placeholder, and the token is put
 // in per request.
 func (h *Handler) form(section tribune.Section, st formState, token string) (sectionParts, error) {
-	blank := st.values == (tribune.FormValues{}) && st.errs == nil && st.message == "" && section.Form.ReplyTo == nil
+	blank := st.values == (tribune.FormValues{}) && st.errs == nil && st.message == "" && section.Form.ReplyTo == nil &&
+		section.Form.Account == nil
 	if !blank || h.cache == nil {
 		var b bytes.Buffer
 		err := h.renderer.RenderForm(&b, section)
 		return sectionParts{b.Bytes()}, err
 	}
-	key := cacheKey{form: true, article: section.Article.ID, lang: section.Lang, closed: section.Article.CommentsClosed}
+	key := cacheKey{form: true, article: section.Article.ID, lang: section.Lang, closed: section.Article.CommentsClosed,
+		logIn: section.Form.LogInRequired}
 	e, ok := h.cache.Get(key)
 	if !ok {
 		ti := slices.IndexFunc(section.Form.Hidden, func(f tribune.HiddenField) bool { return f.Name == tokenField })

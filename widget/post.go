@@ -94,6 +94,12 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 	sub := tribune.Submission{Input: in, ClientAddr: client, UserAgent: r.UserAgent(),
 		SuspectedSpam: r.PostForm.Get(honeypotField) != "", Key: token, Returning: h.ownIDs(r),
 		Admit: h.admit(w, client, now)}
+	if id, ok := h.identity(r); ok {
+		sub.Identity = &id
+	} else if h.cfg.noAnonymous {
+		fail(http.StatusForbidden, "widget.login_required")
+		return
+	}
 	c, err := h.submit(r, sub)
 	if err != nil {
 		h.chargeInvalid(client, now, err)

@@ -94,6 +94,9 @@ type config struct {
 	logger         *slog.Logger
 	homeURL        string
 	trustedOrigins []string
+	identity       func(*http.Request) (tribune.Identity, bool)
+	accounts       AccountURLs
+	noAnonymous    bool
 	secureCookies  bool
 	ipv6Prefix     int
 	publicAPI      bool
@@ -283,6 +286,34 @@ func WithSiteURL(u string) Option {
 	}
 }
 
+// WithIdentity passes the host's signed-in users: fn returns the visitor's
+// identity and true, or false for a visitor who is not signed in. A
+// signed-in visitor's form shows "Logged in as <name>." instead of the
+// name, email and website fields; their comment carries the identity's
+// UserID; a trusted identity is published without ModerateFirst's hold;
+// a moderator is published at once and sees approve, spam and trash
+// buttons under each comment of the article page (and may use the
+// moderation screen).
+func WithIdentity(fn func(*http.Request) (tribune.Identity, bool)) Option {
+	return func(c *config) error { c.identity = fn; return nil }
+}
+
+// AccountURLs are the host's account pages, linked from the form.
+type AccountURLs struct {
+	// LogIn is linked from "You must be logged in" (see WithAnonymous).
+	LogIn string
+	// Profile and LogOut follow "Logged in as <name>.".
+	Profile, LogOut string
+}
+
+// WithAccountURLs sets the links to the host's account pages.
+func WithAccountURLs(u AccountURLs) Option { return func(c *config) error { c.accounts = u; return nil } }
+
+// WithAnonymous(false) takes comments from signed-in visitors only
+// (WithIdentity): others see "You must be logged in to post a comment."
+// with the log-in link, and their posts are refused with 403.
+func WithAnonymous(allowed bool) Option { return func(c *config) error { c.noAnonymous = !allowed; return nil } }
+
 // WithSecureCookies marks every cookie Secure, whatever the request says.
 // Without it a cookie is Secure when the request came over TLS, or with
 // X-Forwarded-Proto: https from a proxy of [WithTrustedProxies].
@@ -380,6 +411,9 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 		cfg.logger.Warn("tribune: widget.New without WithSecret uses a random key of this process: " +
 			"forms, pending-comment cookies and flood control will not carry over to another instance or a restart")
 	}
+	if cfg.noAnonymous && cfg.identity == nil {
+		return nil, errors.New("widget: WithAnonymous(false) needs WithIdentity")
+	}
 	if cfg.articleURL == nil {
 		prefix := cfg.prefix
 		cfg.articleURL = func(a *tribune.Article) string { return prefix + "/articles/" + a.Slug }
@@ -417,6 +451,14 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	h.cop.SetDenyHandler(http.HandlerFunc(h.crossOriginDenied))
 	h.routes()
 	return h, nil
+}
+
+// identity returns the signed-in visitor, if the host says there is one.
+func (h *Handler) identity(r *http.Request) (tribune.Identity, bool) {
+	if h.cfg.identity == nil {
+		return tribune.Identity{}, false
+	}
+	return h.cfg.identity(r)
 }
 
 // Service returns the Service the handler submits through, for hosts that
