@@ -307,12 +307,16 @@ type AccountURLs struct {
 }
 
 // WithAccountURLs sets the links to the host's account pages.
-func WithAccountURLs(u AccountURLs) Option { return func(c *config) error { c.accounts = u; return nil } }
+func WithAccountURLs(u AccountURLs) Option {
+	return func(c *config) error { c.accounts = u; return nil }
+}
 
 // WithAnonymous(false) takes comments from signed-in visitors only
 // (WithIdentity): others see "You must be logged in to post a comment."
 // with the log-in link, and their posts are refused with 403.
-func WithAnonymous(allowed bool) Option { return func(c *config) error { c.noAnonymous = !allowed; return nil } }
+func WithAnonymous(allowed bool) Option {
+	return func(c *config) error { c.noAnonymous = !allowed; return nil }
+}
 
 // WithSecureCookies marks every cookie Secure, whatever the request says.
 // Without it a cookie is Secure when the request came over TLS, or with
