@@ -60,3 +60,48 @@ func readAll(resp *http.Response) string {
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
 }
+
+// ExampleWithIdentity passes a host's signed-in users to the widget: the
+// form asks them for nothing but the comment, and the comment carries the
+// host's user ID.
+func ExampleWithIdentity() {
+	store := memstore.New()
+	a, _ := tribune.NewArticle(tribune.ArticleInput{Slug: "hello", Title: "Hello", Lang: "en"})
+	_ = store.CreateArticle(context.Background(), &a)
+
+	// The host's own session lookup; here a cookie names the user.
+	users := map[string]tribune.Identity{"s3cr3t-session": {UserID: "42", Name: "Ana", Email: "ana@example.org", Trusted: true}}
+	whoIs := func(r *http.Request) (tribune.Identity, bool) {
+		c, err := r.Cookie("session")
+		if err != nil {
+			return tribune.Identity{}, false
+		}
+		id, ok := users[c.Value]
+		return id, ok
+	}
+	h, _ := widget.New(store, widget.WithIdentity(whoIs), widget.WithMinSubmitDelay(0),
+		widget.WithAccountURLs(widget.AccountURLs{LogOut: "/logout"}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	get, _ := http.NewRequest("GET", srv.URL+"/comments/articles/hello", nil)
+	get.AddCookie(&http.Cookie{Name: "session", Value: "s3cr3t-session"})
+	resp, _ := http.DefaultClient.Do(get)
+	page := readAll(resp)
+	fmt.Println(strings.Contains(page, "Logged in as Ana."), strings.Contains(page, `name="author"`))
+
+	token := regexp.MustCompile(`name="tribune_token" value="([^"]+)"`).FindStringSubmatch(page)[1]
+	form := url.Values{"article": {a.ID.String()}, "tribune_token": {token}, "comment": {"Hello from my account"}}
+	post, _ := http.NewRequest("POST", srv.URL+"/comments/post", strings.NewReader(form.Encode()))
+	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	post.AddCookie(&http.Cookie{Name: "session", Value: "s3cr3t-session"})
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, _ = noRedirect.Do(post)
+	resp.Body.Close()
+
+	stored, _ := store.Comments(context.Background(), a.ID)
+	fmt.Println(resp.StatusCode, stored[0].AuthorName, stored[0].UserID, stored[0].Status)
+	// Output:
+	// true false
+	// 303 Ana 42 approved
+}
