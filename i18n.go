@@ -1,14 +1,19 @@
 package tribune
 
 import (
+	"cmp"
 	"embed"
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
 )
 
 //go:embed locales/*.json
@@ -19,81 +24,176 @@ var localeFS embed.FS
 const DefaultLang = "fr"
 
 // Locale is one language's message catalogue, plural rule and date forms.
-// Locales are loaded once from the embedded catalogues and never change,
-// so they are safe for concurrent use.
+// Locales never change once built, so they are safe for concurrent use. A
+// key the language lacks comes from English.
 type Locale struct {
 	tag       string
 	name      string
 	months    [12]string
 	thousands string
 	msgs      map[string]string
+	plural    language.Tag
+	fallback  *Locale // English, for keys this catalogue lacks; nil for English
 }
 
-var locales = mustLoadLocales(localeFS)
+// catalogFile is the JSON shape of a catalogue, the built-in ones and a
+// host's alike. A host's file may give only the messages it changes.
+type catalogFile struct {
+	Tag       string            `json:"tag"`
+	Name      string            `json:"name"`
+	Months    []string          `json:"months"`
+	Thousands string            `json:"thousands"`
+	Messages  map[string]string `json:"messages"`
+}
 
-func mustLoadLocales(fsys fs.FS) map[string]*Locale {
-	files, err := fs.Glob(fsys, "locales/*.json")
+// Catalog is a set of locales: the built-in French and English
+// ([DefaultCatalog]), with whatever a host adds or rewords
+// ([Catalog.WithMessages]). It never changes once built.
+type Catalog struct {
+	locales map[string]*Locale
+}
+
+var builtin = mustBuiltin()
+
+func mustBuiltin() *Catalog {
+	files, err := fs.Glob(localeFS, "locales/*.json")
 	if err != nil || len(files) == 0 {
 		panic("tribune: no embedded locales")
 	}
-	out := make(map[string]*Locale, len(files))
+	c := &Catalog{locales: map[string]*Locale{}}
 	for _, f := range files {
-		data, err := fs.ReadFile(fsys, f)
-		if err != nil {
+		if c, err = c.withFile(localeFS, f, ""); err != nil {
 			panic(err)
 		}
-		var raw struct {
-			Tag       string            `json:"tag"`
-			Name      string            `json:"name"`
-			Months    []string          `json:"months"`
-			Thousands string            `json:"thousands"`
-			Messages  map[string]string `json:"messages"`
-		}
-		if err := json.Unmarshal(data, &raw); err != nil {
-			panic(fmt.Sprintf("tribune: locale %s: %v", f, err))
-		}
-		if len(raw.Months) != 12 {
-			panic("tribune: locale " + f + " needs 12 months")
-		}
-		l := &Locale{tag: raw.Tag, name: raw.Name, thousands: raw.Thousands, msgs: raw.Messages}
-		copy(l.months[:], raw.Months)
-		out[raw.Tag] = l
 	}
-	return out
+	c.link()
+	return c
 }
 
-// Languages returns the tags of the built-in catalogues, sorted.
-func Languages() []string {
-	tags := make([]string, 0, len(locales))
-	for t := range locales {
-		tags = append(tags, t)
+// DefaultCatalog returns the built-in catalogues.
+func DefaultCatalog() *Catalog { return builtin }
+
+// WithMessages returns a new catalog: c with the messages of every *.json
+// file at the root of fsys (the built-in catalogues' shape) laid over
+// language lang's. A language c lacks is added: it needs its months, and
+// any key it does not give comes from English. c itself is unchanged.
+func (c *Catalog) WithMessages(lang string, fsys fs.FS) (*Catalog, error) {
+	files, err := fs.Glob(fsys, "*.json")
+	if err != nil {
+		return nil, fmt.Errorf("tribune: messages for %q: %w", lang, err)
 	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("tribune: messages for %q: no .json file", lang)
+	}
+	out := c
+	for _, f := range files {
+		if out, err = out.withFile(fsys, f, lang); err != nil {
+			return nil, err
+		}
+	}
+	out.link()
+	return out, nil
+}
+
+// withFile returns a copy of c with one catalogue file merged in, for
+// language lang (or the file's own tag when lang is "").
+func (c *Catalog) withFile(fsys fs.FS, name, lang string) (*Catalog, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("tribune: catalogue %s: %w", name, err)
+	}
+	var raw catalogFile
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("tribune: catalogue %s: %w", name, err)
+	}
+	tag := strings.ToLower(cmp.Or(lang, raw.Tag))
+	if tag == "" {
+		return nil, fmt.Errorf("tribune: catalogue %s: no language tag", name)
+	}
+	pt, err := language.Parse(tag)
+	if err != nil {
+		return nil, fmt.Errorf("tribune: catalogue %s: language %q: %w", name, tag, err)
+	}
+	out := &Catalog{locales: maps.Clone(c.locales)}
+	l := &Locale{tag: tag, msgs: map[string]string{}, plural: pt}
+	if old, ok := c.locales[tag]; ok {
+		cp := *old
+		l = &cp
+		l.msgs = maps.Clone(old.msgs)
+	}
+	l.name = cmp.Or(raw.Name, l.name, tag)
+	l.thousands = cmp.Or(raw.Thousands, l.thousands, ",")
+	switch {
+	case len(raw.Months) == 12:
+		copy(l.months[:], raw.Months)
+	case len(raw.Months) != 0 || l.months[0] == "":
+		return nil, fmt.Errorf("tribune: catalogue %s: a new language needs its 12 months", name)
+	}
+	maps.Copy(l.msgs, raw.Messages)
+	out.locales[tag] = l
+	return out, nil
+}
+
+// link points every locale but English at English for missing keys.
+func (c *Catalog) link() {
+	en := c.locales["en"]
+	for tag, l := range c.locales {
+		if tag != "en" {
+			l.fallback = en
+		}
+	}
+}
+
+// Languages returns the catalog's language tags, sorted.
+func (c *Catalog) Languages() []string {
+	tags := slices.Collect(maps.Keys(c.locales))
 	slices.Sort(tags)
 	return tags
 }
 
-// LocaleFor returns the catalogue for a BCP 47 tag, matching on the
-// primary language ("fr-CA" gives French), or the [DefaultLang] one.
-func LocaleFor(tag string) *Locale {
-	if l, ok := lookupLocale(tag); ok {
-		return l
+// Gaps returns the keys English has and language tag does not (they show
+// in English), sorted: what a host's catalogue still has to translate.
+func (c *Catalog) Gaps(tag string) []string {
+	l, ok := c.lookup(tag)
+	en := c.locales["en"]
+	if !ok || en == nil {
+		return nil
 	}
-	return locales[DefaultLang]
+	var gaps []string
+	for k := range en.msgs {
+		if _, ok := l.msgs[k]; !ok {
+			gaps = append(gaps, k)
+		}
+	}
+	slices.Sort(gaps)
+	return gaps
 }
 
-func lookupLocale(tag string) (*Locale, bool) {
+// Locale returns the catalogue for a BCP 47 tag, matching on the primary
+// language ("fr-CA" gives French), or the [DefaultLang] one.
+func (c *Catalog) Locale(tag string) *Locale {
+	if l, ok := c.lookup(tag); ok {
+		return l
+	}
+	return c.locales[DefaultLang]
+}
+
+// Has reports whether the catalog has a language.
+func (c *Catalog) Has(tag string) bool { _, ok := c.lookup(tag); return ok }
+
+func (c *Catalog) lookup(tag string) (*Locale, bool) {
 	tag = strings.ToLower(strings.TrimSpace(tag))
 	if i := strings.IndexAny(tag, "-_"); i >= 0 {
 		tag = tag[:i]
 	}
-	l, ok := locales[tag]
+	l, ok := c.locales[tag]
 	return l, ok
 }
 
-// MatchLocale picks the catalogue that best fits an Accept-Language header
+// Match picks the catalogue that best fits an Accept-Language header
 // value, honouring q-values; it returns fallback's catalogue when nothing
 // matches.
-func MatchLocale(acceptLanguage, fallback string) *Locale {
+func (c *Catalog) Match(acceptLanguage, fallback string) *Locale {
 	best, bestQ := (*Locale)(nil), 0.0
 	for i, part := range strings.Split(acceptLanguage, ",") {
 		if i >= 32 {
@@ -108,14 +208,26 @@ func MatchLocale(acceptLanguage, fallback string) *Locale {
 			}
 			q = f
 		}
-		if l, ok := lookupLocale(tag); ok && q > bestQ {
+		if l, ok := c.lookup(tag); ok && q > bestQ {
 			best, bestQ = l, q
 		}
 	}
 	if best == nil {
-		return LocaleFor(fallback)
+		return c.Locale(fallback)
 	}
 	return best
+}
+
+// Languages returns the tags of the built-in catalogues, sorted.
+func Languages() []string { return builtin.Languages() }
+
+// LocaleFor returns the built-in catalogue for a tag (see [Catalog.Locale]).
+func LocaleFor(tag string) *Locale { return builtin.Locale(tag) }
+
+// MatchLocale picks a built-in catalogue for an Accept-Language header
+// (see [Catalog.Match]).
+func MatchLocale(acceptLanguage, fallback string) *Locale {
+	return builtin.Match(acceptLanguage, fallback)
 }
 
 // Tag returns the locale's language tag, such as "fr".
@@ -125,10 +237,14 @@ func (l *Locale) Tag() string { return l.tag }
 func (l *Locale) Name() string { return l.name }
 
 // T returns the message for key with its {placeholders} filled from
-// args, given as name, value pairs. A missing key returns the key itself,
-// so a gap shows in tests rather than as a blank.
+// args, given as name, value pairs. A key the language lacks comes from
+// English; one English lacks too returns the key itself, so a gap shows
+// in tests rather than as a blank.
 func (l *Locale) T(key string, args ...string) string {
 	msg, ok := l.msgs[key]
+	if !ok && l.fallback != nil {
+		msg, ok = l.fallback.msgs[key]
+	}
 	if !ok {
 		return key
 	}
@@ -170,8 +286,17 @@ func fill(msg string, args []string) string {
 	}
 }
 
-// Has reports whether the catalogue has key.
-func (l *Locale) Has(key string) bool { _, ok := l.msgs[key]; return ok }
+// Has reports whether the catalogue, or English behind it, has key.
+func (l *Locale) Has(key string) bool {
+	if _, ok := l.msgs[key]; ok {
+		return true
+	}
+	if l.fallback != nil {
+		_, ok := l.fallback.msgs[key]
+		return ok
+	}
+	return false
+}
 
 // Keys returns every message key of the catalogue, sorted.
 func (l *Locale) Keys() []string {
@@ -184,16 +309,40 @@ func (l *Locale) Keys() []string {
 }
 
 // Count returns the comment count as words: "Aucun commentaire",
-// "1 commentaire", "3 commentaires"; "No comments", "1 comment".
+// "1 commentaire", "3 commentaires"; "No comments", "1 comment". The form
+// follows the language's CLDR plural rule (golang.org/x/text): a
+// catalogue gives count.zero (used for 0 when present) and whichever of
+// count.one, count.two, count.few, count.many and count.other its
+// language has ("5 komentarzy", "2 komentarze" in Polish).
 func (l *Locale) Count(n int) string {
-	switch {
-	case n <= 0:
+	if n <= 0 && l.Has("count.zero") {
 		return l.T("count.zero")
-	case n == 1 || (n < 2 && l.tag == "fr"):
-		return l.T("count.one", "n", l.Number(n))
-	default:
-		return l.T("count.other", "n", l.Number(n))
 	}
+	key := "count." + pluralForm(l.plural, n)
+	if _, ok := l.msgs[key]; !ok {
+		key = "count.other"
+	}
+	return l.T(key, "n", l.Number(n))
+}
+
+// pluralForm is the CLDR cardinal category of the integer n in lang.
+func pluralForm(lang language.Tag, n int) string {
+	if n < 0 {
+		n = -n
+	}
+	switch plural.Cardinal.MatchPlural(lang, n, 0, 0, 0, 0) {
+	case plural.Zero:
+		return "zero"
+	case plural.One:
+		return "one"
+	case plural.Two:
+		return "two"
+	case plural.Few:
+		return "few"
+	case plural.Many:
+		return "many"
+	}
+	return "other"
 }
 
 // Number formats n with the language's thousands separator.
@@ -224,7 +373,7 @@ func (l *Locale) DateTime(t time.Time) string { return l.date(t, "date.datetime"
 func (l *Locale) Date(t time.Time) string { return l.date(t, "date.date") }
 
 func (l *Locale) date(t time.Time, key string) string {
-	pattern := l.msgs[key]
+	pattern := l.T(key)
 	var b strings.Builder
 	b.Grow(len(pattern) + 16)
 	for {
@@ -238,7 +387,7 @@ func (l *Locale) date(t time.Time, key string) string {
 		switch pattern[i+1 : j] {
 		case "day":
 			if t.Day() == 1 {
-				b.WriteString(l.msgs["date.first_day"])
+				b.WriteString(l.T("date.first_day"))
 			} else {
 				b.WriteString(strconv.Itoa(t.Day()))
 			}

@@ -3,9 +3,11 @@ package tribune_test
 import (
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/tribune-go/tribune"
 )
@@ -69,4 +71,50 @@ func TestMatchLocale(t *testing.T) {
 		assert.Equal(t, tc.want, tribune.MatchLocale(tc.header, tc.fallback).Tag(), tc.header)
 	}
 	assert.Equal(t, "fr", tribune.LocaleFor("zz").Tag(), "unknown tags fall back to French")
+}
+
+func TestHostCatalogues(t *testing.T) {
+	t.Parallel()
+	pl := fstest.MapFS{"pl.json": {Data: []byte(`{"name": "Polski", "thousands": " ",
+		"months": ["stycznia","lutego","marca","kwietnia","maja","czerwca","lipca","sierpnia","września","października","listopada","grudnia"],
+		"messages": {"count.zero": "Brak komentarzy", "count.one": "{n} komentarz", "count.few": "{n} komentarze",
+			"count.many": "{n} komentarzy", "count.other": "{n} komentarza", "form.title": "Dodaj komentarz"}}`)}}
+	c, err := tribune.DefaultCatalog().WithMessages("pl", pl)
+	require.NoError(t, err)
+	l := c.Locale("pl-PL")
+	assert.Equal(t, "pl", l.Tag())
+	for n, want := range map[int]string{0: "Brak komentarzy", 1: "1 komentarz", 2: "2 komentarze", 5: "5 komentarzy", 22: "22 komentarze", 25: "25 komentarzy", 1002: "1 002 komentarze"} {
+		assert.Equal(t, want, l.Count(n), "CLDR plural of %d", n)
+	}
+	assert.Equal(t, "Dodaj komentarz", l.T("form.title"))
+	assert.Equal(t, tribune.LocaleFor("en").T("form.submit"), l.T("form.submit"), "a missing key falls back to English")
+	gaps := c.Gaps("pl")
+	assert.Contains(t, gaps, "form.submit")
+	assert.NotContains(t, gaps, "form.title")
+	assert.Empty(t, c.Gaps("fr"), "the built-in French is complete")
+	assert.False(t, tribune.DefaultCatalog().Has("pl"), "the default catalog is unchanged")
+
+	// Rewording French: only the given key changes.
+	fr, err := tribune.DefaultCatalog().WithMessages("fr", fstest.MapFS{"x.json": {Data: []byte(`{"messages": {"form.title": "Réagir à l’article"}}`)}})
+	require.NoError(t, err)
+	assert.Equal(t, "Réagir à l’article", fr.Locale("fr").T("form.title"))
+	assert.Equal(t, "Laisser un commentaire", fr.Locale("fr").T("form.submit"))
+	assert.Equal(t, "Laisser un commentaire", tribune.LocaleFor("fr").T("form.title"), "built-in untouched")
+
+	_, err = tribune.DefaultCatalog().WithMessages("de", fstest.MapFS{"de.json": {Data: []byte(`{"messages": {"form.title": "Kommentar"}}`)}})
+	assert.Error(t, err, "a new language needs its months")
+	_, err = tribune.DefaultCatalog().WithMessages("de", fstest.MapFS{})
+	assert.Error(t, err)
+}
+
+func TestBuiltInPlurals(t *testing.T) {
+	t.Parallel()
+	fr, en := tribune.LocaleFor("fr"), tribune.LocaleFor("en")
+	assert.Equal(t, "Aucun commentaire", fr.Count(0))
+	assert.Equal(t, "1 commentaire", fr.Count(1))
+	assert.Equal(t, "2 commentaires", fr.Count(2))
+	assert.Equal(t, "1\u202f000 commentaires", fr.Count(1000))
+	assert.Equal(t, "No comments", en.Count(0))
+	assert.Equal(t, "1 comment", en.Count(1))
+	assert.Equal(t, "2 comments", en.Count(2))
 }

@@ -43,6 +43,7 @@ type Renderer struct {
 	loc          *time.Location
 	maxDepth     int
 	cache        *lru.Cache[cacheKey, string]
+	catalog      *Catalog
 }
 
 // DefaultRenderCacheBytes is the default budget of a Renderer's cache of
@@ -54,6 +55,7 @@ type renderConfig struct {
 	loc        *time.Location
 	maxDepth   int
 	cacheBytes int64
+	catalog    *Catalog
 }
 
 // RenderOption configures a [Renderer].
@@ -77,6 +79,10 @@ func WithLocation(loc *time.Location) RenderOption {
 func WithMaxDepth(n int) RenderOption {
 	return func(c *renderConfig) { c.maxDepth = n }
 }
+
+// WithCatalog sets the message catalogues (default [DefaultCatalog]): a
+// host's words over the built-in ones, see [Catalog.WithMessages].
+func WithCatalog(c *Catalog) RenderOption { return func(cfg *renderConfig) { cfg.catalog = c } }
 
 // WithCacheBytes sets the byte budget of the cache of rendered comments
 // (default [DefaultRenderCacheBytes]); 0 turns the cache off. The least
@@ -102,6 +108,9 @@ func NewRenderer(opts ...RenderOption) (*Renderer, error) {
 	if cfg.loc == nil {
 		cfg.loc = time.UTC
 	}
+	if cfg.catalog == nil {
+		cfg.catalog = DefaultCatalog()
+	}
 	if cfg.maxDepth <= 0 {
 		cfg.maxDepth = DefaultMaxDepth
 	}
@@ -124,13 +133,16 @@ func NewRenderer(opts ...RenderOption) (*Renderer, error) {
 	}
 	r := &Renderer{
 		tmpl: t, comment: t.Lookup("comment"), sectionOpen: t.Lookup("section-open"), threadEnd: t.Lookup("thread-end"), sectionClose: t.Lookup("section-close"),
-		loc: cfg.loc, maxDepth: cfg.maxDepth,
+		loc: cfg.loc, maxDepth: cfg.maxDepth, catalog: cfg.catalog,
 	}
 	if cfg.cacheBytes > 0 {
 		r.cache = lru.New[cacheKey, string](cfg.cacheBytes, func(s string) int64 { return int64(len(s)) })
 	}
 	return r, nil
 }
+
+// Catalog returns the renderer's message catalogues.
+func (r *Renderer) Catalog() *Catalog { return r.catalog }
 
 // Location returns the time zone the renderer shows dates in.
 func (r *Renderer) Location() *time.Location { return r.loc }
@@ -241,7 +253,7 @@ func (r *Renderer) render(w io.Writer, s Section, thread, form bool) error {
 		return errors.New("tribune: section without an article")
 	}
 	s.Comments = shown(s.Comments)
-	l := LocaleFor(cmp.Or(s.Lang, s.Article.Lang))
+	l := r.catalog.Locale(cmp.Or(s.Lang, s.Article.Lang))
 	count := 0
 	for i := range s.Comments {
 		if s.Comments[i].Status == StatusApproved {
@@ -321,7 +333,7 @@ func (r *Renderer) RenderHTML(s Section) (template.HTML, error) {
 // RenderArticle writes the article: headline, byline, date and body, with
 // schema.org NewsArticle microdata that the comment section joins.
 func (r *Renderer) RenderArticle(w io.Writer, a *Article, lang string) error {
-	l := LocaleFor(cmp.Or(lang, a.Lang))
+	l := r.catalog.Locale(cmp.Or(lang, a.Lang))
 	v := articleView{
 		L:       l,
 		ID:      a.ID.String(),
@@ -352,7 +364,7 @@ func (r *Renderer) ArticleHTML(a *Article, lang string) (template.HTML, error) {
 // RenderCount writes the comment count as words in a span:
 // "3 commentaires", "No comments".
 func (r *Renderer) RenderCount(w io.Writer, n int, lang string) error {
-	return r.tmpl.ExecuteTemplate(w, "count", LocaleFor(lang).Count(n))
+	return r.tmpl.ExecuteTemplate(w, "count", r.catalog.Locale(lang).Count(n))
 }
 
 // CountHTML is [Renderer.RenderCount] returning a fragment.

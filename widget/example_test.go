@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"testing/fstest"
 
 	"github.com/tribune-go/tribune"
 	"github.com/tribune-go/tribune/memstore"
@@ -104,4 +105,29 @@ func ExampleWithIdentity() {
 	// Output:
 	// true false
 	// 303 Ana 42 approved
+}
+
+// ExampleWithMessages rewords a built-in string and adds a language, from
+// files in the built-in catalogues' JSON shape.
+func ExampleWithMessages() {
+	store := memstore.New()
+	a, _ := tribune.NewArticle(tribune.ArticleInput{Slug: "hallo", Title: "Hallo", Lang: "de"})
+	_ = store.CreateArticle(context.Background(), &a)
+	german := fstest.MapFS{"de.json": {Data: []byte(`{"name": "Deutsch", "thousands": ".",
+		"months": ["Januar","Februar","März","April","Mai","Juni","Juli","August","September","Oktober","November","Dezember"],
+		"messages": {"form.title": "Schreibe einen Kommentar", "count.zero": "Keine Kommentare",
+			"count.one": "{n} Kommentar", "count.other": "{n} Kommentare"}}`)}}
+	h, err := widget.New(store, widget.WithMessages("de", german), widget.WithLanguage("de"))
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	resp, _ := http.Get(srv.URL + "/comments/articles/hallo")
+	page := readAll(resp)
+	fmt.Println(strings.Contains(page, "Schreibe einen Kommentar"), strings.Contains(page, "Keine Kommentare"))
+	fmt.Println(strings.Contains(page, "Your email address will not be published."), "(what de.json lacks is English)")
+	// Output:
+	// true true
+	// true (what de.json lacks is English)
 }

@@ -44,7 +44,7 @@ func (h *Handler) HeadHTML(a *tribune.Article) template.HTML {
 	if lang == "" && a != nil {
 		lang = a.Lang
 	}
-	l := tribune.LocaleFor(lang)
+	l := h.renderer.Catalog().Locale(lang)
 	v := struct {
 		CSS, JS, FeedURL, FeedTitle, SiteFeedURL, SiteFeedTitle string
 	}{
@@ -338,7 +338,7 @@ func (h *Handler) writePage(w http.ResponseWriter, status int, page sectionParts
 // section: the two template halves are small and rendered here, the big
 // pieces are passed through as they are.
 func (h *Handler) defaultPage(p Page, parts sectionParts) (sectionParts, error) {
-	l := tribune.LocaleFor(p.Lang)
+	l := h.renderer.Catalog().Locale(p.Lang)
 	v := struct {
 		Page
 		Back string

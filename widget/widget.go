@@ -94,6 +94,7 @@ type config struct {
 	logger         *slog.Logger
 	homeURL        string
 	trustedOrigins []string
+	messages       []hostMessages
 	identity       func(*http.Request) (tribune.Identity, bool)
 	accounts       AccountURLs
 	noAnonymous    bool
@@ -144,10 +145,7 @@ func WithSecret(key []byte) Option {
 // article's language.
 func WithLanguage(tag string) Option {
 	return func(c *config) error {
-		if tribune.LocaleFor(tag).Tag() != strings.ToLower(strings.SplitN(tag, "-", 2)[0]) {
-			return fmt.Errorf("widget: no catalogue for language %q", tag)
-		}
-		c.lang = tag
+		c.lang = tag // checked in New, once the host's catalogues are in
 		return nil
 	}
 }
@@ -284,6 +282,20 @@ func WithSiteURL(u string) Option {
 		c.siteURL = parsed
 		return nil
 	}
+}
+
+type hostMessages struct {
+	lang string
+	fsys fs.FS
+}
+
+// WithMessages lays a host's words over the built-in catalogues, or adds
+// a language: every *.json file at the root of fsys, in the built-in
+// catalogues' shape (see locales/en.json), for language lang. Keys it
+// does not give stay the built-in ones (for a new language, English's);
+// tribune.Catalog.Gaps lists them. Give it once per language.
+func WithMessages(lang string, fsys fs.FS) Option {
+	return func(c *config) error { c.messages = append(c.messages, hostMessages{lang, fsys}); return nil }
 }
 
 // WithIdentity passes the host's signed-in users: fn returns the visitor's
@@ -428,8 +440,17 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	catalog := tribune.DefaultCatalog()
+	for _, m := range cfg.messages {
+		if catalog, err = catalog.WithMessages(m.lang, m.fsys); err != nil {
+			return nil, fmt.Errorf("widget: %w", err)
+		}
+	}
+	if cfg.lang != "" && !catalog.Has(cfg.lang) {
+		return nil, fmt.Errorf("widget: no catalogue for language %q", cfg.lang)
+	}
 	r, err := tribune.NewRenderer(append([]tribune.RenderOption{tribune.WithMaxDepth(svc.MaxDepth()),
-		tribune.WithCacheBytes(cfg.cacheBudget / 2)}, cfg.renderOpts...)...)
+		tribune.WithCacheBytes(cfg.cacheBudget / 2), tribune.WithCatalog(catalog)}, cfg.renderOpts...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -567,14 +588,15 @@ func (m *methodWriter) Unwrap() http.ResponseWriter { return m.ResponseWriter }
 // locale picks the language for a request: the configured one, else
 // Accept-Language, else the article's.
 func (h *Handler) locale(r *http.Request, a *tribune.Article) *tribune.Locale {
+	catalog := h.renderer.Catalog()
 	if h.cfg.lang != "" {
-		return tribune.LocaleFor(h.cfg.lang)
+		return catalog.Locale(h.cfg.lang)
 	}
 	fallback := tribune.DefaultLang
 	if a != nil {
 		fallback = a.Lang
 	}
-	return tribune.MatchLocale(r.Header.Get("Accept-Language"), fallback)
+	return catalog.Match(r.Header.Get("Accept-Language"), fallback)
 }
 
 // contentSecurityPolicy allows only the site's own resources: no inline
