@@ -25,7 +25,7 @@ func TestNoDriverInImportGraph(t *testing.T) {
 				t.Errorf("%s imports database/sql", pkg)
 			}
 			for _, banned := range []string{"modernc.org/", "github.com/jackc/", "github.com/chromedp/",
-				"github.com/stretchr/", "/memstore", "/sqlitestore", "/pgstore", "/storetest"} {
+				"github.com/stretchr/", "github.com/go-chi/", "/memstore", "/sqlitestore", "/pgstore", "/storetest"} {
 				if strings.Contains(dep, banned) {
 					t.Errorf("%s imports %s", pkg, dep)
 				}
