@@ -260,7 +260,7 @@ func (r *Renderer) render(w io.Writer, s Section, thread, form bool) error {
 			count++
 		}
 	}
-	v := sectionView{
+	v := SectionView{
 		Lang:      l.Tag(),
 		Count:     count,
 		CountText: l.Count(count),
@@ -334,7 +334,7 @@ func (r *Renderer) RenderHTML(s Section) (template.HTML, error) {
 // schema.org NewsArticle microdata that the comment section joins.
 func (r *Renderer) RenderArticle(w io.Writer, a *Article, lang string) error {
 	l := r.catalog.Locale(cmp.Or(lang, a.Lang))
-	v := articleView{
+	v := ArticleView{
 		L:       l,
 		ID:      a.ID.String(),
 		Lang:    a.Lang,
@@ -376,30 +376,6 @@ func (r *Renderer) CountHTML(n int, lang string) (template.HTML, error) {
 	return template.HTML(b.String()), nil
 }
 
-type articleView struct {
-	L                                *Locale
-	ID, Lang, Title, Summary, Author string
-	Body                             template.HTML
-	ISO, Date, UpdatedISO, Updated   string
-}
-
-type sectionView struct {
-	Lang      string
-	Count     int
-	CountText string
-	HasThread bool
-	Form      formView
-}
-
-// commentView is flat and precomputed: templates get typed values only.
-// Attrs holds constants and the comment's UUID; Meta and Reply are
-// fragments whose every value went through writeEscaped; Body is sanitizer
-// output.
-type commentView struct {
-	Attrs                       template.HTMLAttr
-	Meta, Body, Reply, Moderate template.HTML
-}
-
 // writeEscaped writes s escaped for HTML text and quoted attributes.
 func writeEscaped(b *strings.Builder, s string) {
 	if !strings.ContainsAny(s, `<>&'"`) {
@@ -409,40 +385,12 @@ func writeEscaped(b *strings.Builder, s string) {
 	b.WriteString(html.EscapeString(s))
 }
 
-type formView struct {
-	L                  *Locale
-	Closed             bool
-	Action             string
-	Title              string
-	ReplyID, CancelURL string
-	HasErrors          bool
-	Messages           []formMessage
-	Comment            fieldView
-	Inputs             []fieldView
-	Honeypot           string
-	Remember           bool
-	Kept               string // a closed form's echo of the visitor's text
-	Hidden             []HiddenField
-	Account            *Account
-	LogInRequired      bool
-	LogInURL           string
-}
-
-type formMessage struct{ Target, Text string }
-
-type fieldView struct {
-	ID, Name, Label, Type, Autocomplete string
-	MaxLen                              int
-	Required                            bool
-	Value, Error, Describe              string
-}
-
-func (r *Renderer) formView(f Form, l *Locale, closed bool) formView {
+func (r *Renderer) formView(f Form, l *Locale, closed bool) FormView {
 	required := f.Required
 	if required == nil {
 		required = DefaultRequired()
 	}
-	v := formView{
+	v := FormView{
 		L:        l,
 		Closed:   closed,
 		Action:   f.Action,
@@ -464,8 +412,8 @@ func (r *Renderer) formView(f Form, l *Locale, closed bool) formView {
 		v.Title = l.T("form.reply_title", "name", displayName(f.ReplyTo.AuthorName, l))
 		v.CancelURL = f.PageURL + "#respond"
 	}
-	field := func(name Field, id, label, typ, auto string, max int, value string, describe ...string) fieldView {
-		fv := fieldView{
+	field := func(name Field, id, label, typ, auto string, max int, value string, describe ...string) FieldView {
+		fv := FieldView{
 			ID: id, Name: string(name), Label: l.T(label), Type: typ, Autocomplete: auto,
 			MaxLen: max, Required: slices.Contains(required, name), Value: value,
 		}
@@ -474,7 +422,7 @@ func (r *Renderer) formView(f Form, l *Locale, closed bool) formView {
 				if fe.Field == name {
 					fv.Error = l.FieldError(fe)
 					describe = append(describe, id+"-error")
-					v.Messages = append(v.Messages, formMessage{Target: id, Text: fv.Error})
+					v.Messages = append(v.Messages, FormMessage{Target: id, Text: fv.Error})
 					break
 				}
 			}
@@ -484,7 +432,7 @@ func (r *Renderer) formView(f Form, l *Locale, closed bool) formView {
 	}
 	v.Comment = field(FieldBody, "comment", "form.comment", "", "off", MaxBodyLen, f.Values.Body)
 	if f.Account == nil {
-		v.Inputs = []fieldView{
+		v.Inputs = []FieldView{
 			field(FieldName, "author", "form.name", "text", "name", MaxNameLen, f.Values.Name),
 			field(FieldEmail, "email", "form.email", "email", "email", MaxEmailLen, f.Values.Email, "email-notes"),
 			field(FieldWebsite, "url", "form.website", "url", "url", MaxWebsiteLen, f.Values.Website),
@@ -499,15 +447,15 @@ func (r *Renderer) formView(f Form, l *Locale, closed bool) formView {
 			case FieldBody:
 			case FieldName, FieldEmail, FieldWebsite:
 				if f.Account != nil {
-					v.Messages = append(v.Messages, formMessage{Text: l.FieldError(fe)})
+					v.Messages = append(v.Messages, FormMessage{Text: l.FieldError(fe)})
 				}
 			default:
-				v.Messages = append(v.Messages, formMessage{Text: l.FieldError(fe)})
+				v.Messages = append(v.Messages, FormMessage{Text: l.FieldError(fe)})
 			}
 		}
 	}
 	if f.Message != "" {
-		v.Messages = append([]formMessage{{Text: f.Message}}, v.Messages...)
+		v.Messages = append([]FormMessage{{Text: f.Message}}, v.Messages...)
 	}
 	v.HasErrors = len(v.Messages) > 0
 	return v
@@ -550,7 +498,7 @@ func (r *Renderer) writeThread(b byteWriter, comments []Comment, l *Locale, open
 	walk = func(list []int, depth int) error {
 		for _, i := range list {
 			c := &comments[i]
-			if err := r.writeComment(b, c, l, open && depth < r.maxDepth, mod); err != nil {
+			if err := r.writeComment(b, c, l, depth, open && depth < r.maxDepth, mod); err != nil {
 				return err
 			}
 			if kids := children[c.ID]; len(kids) > 0 {
@@ -572,11 +520,12 @@ type cacheKey struct {
 	version int
 	lang    string
 	reply   bool
+	depth   int // a host's template may show it
 }
 
 // writeComment writes one comment's item, from the cache when it can.
-func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, canReply bool, mod *Moderation) error {
-	key := cacheKey{id: c.ID, version: c.Version, lang: l.Tag(), reply: canReply}
+func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, depth int, canReply bool, mod *Moderation) error {
+	key := cacheKey{id: c.ID, version: c.Version, lang: l.Tag(), reply: canReply, depth: depth}
 	cache := r.cache
 	if mod != nil {
 		cache = nil // a moderator's buttons carry their token: never shared
@@ -595,6 +544,8 @@ func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, canReply bo
 	}
 	name := displayName(c.AuthorName, l)
 	website := SafeWebsite(c.Website)
+	iso, date := c.Created.UTC().Format(time.RFC3339), l.DateTime(c.Created.In(r.loc))
+	pending := c.Status == StatusPending
 	// The small fragments are built in one buffer and cut out of it.
 	var f strings.Builder
 	f.Grow(768 + len(name)*2 + len(website))
@@ -611,25 +562,33 @@ func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, canReply bo
 		f.WriteString("</a>")
 	}
 	f.WriteString("</span>\n")
-	f.WriteString(`<a class="tribune-permalink" href="#`)
+	f.WriteString(`<a class="tribune-permalink" href="`)
+	permStart := f.Len()
+	f.WriteString("#")
 	f.WriteString(anchor)
+	permEnd := f.Len()
 	f.WriteString(`" title="`)
 	writeEscaped(&f, l.T("thread.permalink"))
 	f.WriteString(`"><time datetime="`)
-	f.WriteString(c.Created.UTC().Format(time.RFC3339))
+	f.WriteString(iso)
 	f.WriteString(`" itemprop="datePublished">`)
-	writeEscaped(&f, l.DateTime(c.Created.In(r.loc)))
+	writeEscaped(&f, date)
 	f.WriteString(`</time></a>`)
-	if c.Status == StatusPending {
+	if pending {
 		f.WriteString("\n" + `<p class="tribune-moderation" role="status">`)
 		writeEscaped(&f, l.T("thread.pending"))
 		f.WriteString("</p>")
 	}
 	metaEnd := f.Len()
-	if c.Status != StatusPending && canReply {
-		f.WriteString(`<a rel="nofollow" class="tribune-reply-link" href="?replytocom=`)
+	replyStart, replyEnd := 0, 0
+	if !pending && canReply {
+		f.WriteString(`<a rel="nofollow" class="tribune-reply-link" href="`)
+		replyStart = f.Len()
+		f.WriteString("?replytocom=")
 		f.WriteString(id)
-		f.WriteString(`#respond" data-reply-to="`)
+		f.WriteString("#respond")
+		replyEnd = f.Len()
+		f.WriteString(`" data-reply-to="`)
 		f.WriteString(id)
 		f.WriteString(`" aria-label="`)
 		writeEscaped(&f, l.T("thread.reply_label", "name", name))
@@ -638,7 +597,9 @@ func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, canReply bo
 		f.WriteString("</a>")
 	}
 	frags := f.String()
-	v := commentView{
+	v := CommentView{
+		L: l, ID: id, Anchor: anchor, Permalink: frags[permStart:permEnd], Author: name, Website: website,
+		Created: c.Created, ISOTime: iso, Date: date, Depth: depth, Pending: pending, ReplyURL: frags[replyStart:replyEnd],
 		Attrs: template.HTMLAttr(`id="` + anchor + `" class="` + class + `"`), // constants and a UUID
 		Meta:  template.HTML(frags[:metaEnd]),
 		Reply: template.HTML(frags[metaEnd:]),

@@ -275,3 +275,56 @@ func TestHostTemplates(t *testing.T) {
 	_, err = tribune.NewRenderer(tribune.WithTemplates(fstest.MapFS{"bad.tmpl": {Data: []byte(`{{define "count"}}{{.Nope`)}}))
 	assert.Error(t, err)
 }
+
+// TestEachTemplateOverridden redefines each template from a host fs.FS,
+// using the fields of its view type, and checks that the host's version is
+// the one used and the others stay built in.
+func TestEachTemplateOverridden(t *testing.T) {
+	t.Parallel()
+	a := &tribune.Article{ID: uuid.New(), Slug: "s", Title: "Titre", Lang: "fr", Author: "Rédaction", Body: "<p>Corps</p>",
+		Published: time.Date(2026, 2, 12, 9, 0, 0, 0, time.UTC)}
+	parent := tribune.Comment{ID: uuid.New(), ArticleID: a.ID, AuthorName: "Ana", Website: "https://ana.example/", Body: "<p>Premier</p>",
+		Status: tribune.StatusApproved, Version: 1, Created: time.Date(2026, 2, 12, 10, 0, 0, 0, time.UTC)}
+	reply := tribune.Comment{ID: uuid.New(), ArticleID: a.ID, ParentID: parent.ID, Body: "<p>Réponse</p>",
+		Status: tribune.StatusApproved, Version: 1, Created: time.Date(2026, 2, 12, 11, 0, 0, 0, time.UTC)}
+	section := tribune.Section{Article: a, Comments: []tribune.Comment{parent, reply}, Form: tribune.Form{Action: "/post"}}
+	for _, tc := range []struct {
+		name, tmpl string
+		want       []string
+		render     func(r *tribune.Renderer) (string, error)
+	}{
+		{"article", `{{define "article"}}<h1 class="host">{{.Title}} par {{.Author}}, {{.Date}}</h1>{{.Body}}{{end}}`,
+			[]string{`<h1 class="host">Titre par Rédaction, 12 février 2026</h1><p>Corps</p>`},
+			func(r *tribune.Renderer) (string, error) { h, err := r.ArticleHTML(a, "fr"); return string(h), err }},
+		{"comment", `{{define "comment"}}<li id="{{.Anchor}}" class="host" data-depth="{{.Depth}}"><b>{{.Author}}</b> <a href="{{.Website}}">site</a> <time datetime="{{.ISOTime}}">{{.Date}}</time>{{.Body}}{{with .ReplyURL}}<a href="{{.}}">répondre</a>{{end}}{{end}}`,
+			[]string{`data-depth="1"><b>Ana</b> <a href="https://ana.example/">site</a> <time datetime="2026-02-12T10:00:00Z">12 février 2026 à 10 h 00</time><p>Premier</p><a href="?replytocom=` + parent.ID.String() + `#respond">répondre</a>`,
+				`data-depth="2"><b>Anonyme</b>`},
+			func(r *tribune.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
+		{"section-open", `{{define "section-open"}}<section class="host-section">{{.CountText}}{{end}}`,
+			[]string{`<section class="host-section">2 commentaires`},
+			func(r *tribune.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
+		{"thread-end", `{{define "thread-end"}}</ol><p class="host-end">{{.Count}}</p>{{end}}`,
+			[]string{`</ol><p class="host-end">2</p>`},
+			func(r *tribune.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
+		{"section-close", `{{define "section-close"}}<div class="host-close">{{template "form" .Form}}</div></section>{{end}}`,
+			[]string{`<div class="host-close">`, `<form action="/post"`},
+			func(r *tribune.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
+		{"form", `{{define "form"}}<form class="host-form" action="{{.Action}}">{{.Comment.Label}}{{range .Inputs}}[{{.Name}}]{{end}}</form>{{end}}`,
+			[]string{`<form class="host-form" action="/post">Commentaire[author][email][url]</form>`},
+			func(r *tribune.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
+		{"count", `{{define "count"}}<em class="host-count">{{.}}</em>{{end}}`,
+			[]string{`<em class="host-count">3 commentaires</em>`},
+			func(r *tribune.Renderer) (string, error) { h, err := r.CountHTML(3, "fr"); return string(h), err }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r, err := tribune.NewRenderer(tribune.WithTemplates(fstest.MapFS{tc.name + ".tmpl": {Data: []byte(tc.tmpl)}}))
+			require.NoError(t, err)
+			got, err := tc.render(r)
+			require.NoError(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, got, w)
+			}
+		})
+	}
+}
