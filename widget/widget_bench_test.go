@@ -48,7 +48,7 @@ func benchSite(b *testing.B, opts ...widget.Option) (*widget.Handler, tribune.Ar
 			b.Fatal(err)
 		}
 	}
-	h, err := widget.New(store, append([]widget.Option{widget.WithLanguage("fr")}, opts...)...)
+	h, err := widget.New(store, append([]widget.Option{widget.WithLanguage("fr"), widget.WithSecret([]byte("a benchmark secret of 32 bytes!!"))}, opts...)...)
 	if err != nil {
 		b.Fatal(err)
 	}
