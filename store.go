@@ -37,6 +37,9 @@ type ArticleStore interface {
 	// UpdateArticle replaces every field of the article with a.ID, or
 	// returns ErrNotFound; a slug taken by another article is ErrConflict.
 	UpdateArticle(ctx context.Context, a *Article) error
+	// DeleteArticle removes the article and all its comments, in one
+	// transaction, or returns ErrNotFound.
+	DeleteArticle(ctx context.Context, id uuid.UUID) error
 }
 
 // CommentStore keeps comments.

@@ -81,6 +81,10 @@ func (s *timeoutStore) UpdateArticle(ctx context.Context, a *Article) error {
 	return call0(s, ctx, func(ctx context.Context) error { return s.s.UpdateArticle(ctx, a) })
 }
 
+func (s *timeoutStore) DeleteArticle(ctx context.Context, id uuid.UUID) error {
+	return call0(s, ctx, func(ctx context.Context) error { return s.s.DeleteArticle(ctx, id) })
+}
+
 func (s *timeoutStore) CreateComment(ctx context.Context, c *Comment, g Guard) error {
 	return call0(s, ctx, func(ctx context.Context) error { return s.s.CreateComment(ctx, c, g) })
 }

@@ -150,6 +150,27 @@ func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
 	return nil
 }
 
+// DeleteArticle implements tribune.ArticleStore.
+func (s *Store) DeleteArticle(ctx context.Context, id uuid.UUID) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.articles[id]
+	if !ok {
+		return notFound("article", id)
+	}
+	for _, cid := range slices.Clone(s.byArticle[id]) {
+		s.deleteLocked(cid)
+	}
+	delete(s.byArticle, id)
+	delete(s.slugs, a.Slug)
+	delete(s.articles, id)
+	delete(s.rev, id)
+	return nil
+}
+
 // CreateComment implements tribune.CommentStore: the checks and the
 // insert run under the store's lock.
 func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune.Guard) error {

@@ -21,7 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tribune-go/tribune"
-	migrations "github.com/tribune-go/tribune/internal/migrate"
+	migrations "github.com/tribune-go/tribune/migrate"
 )
 
 //go:embed migrations/*.sql
@@ -198,6 +198,19 @@ func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("pgstore: update article: %w", tribune.ErrNotFound)
+	}
+	return nil
+}
+
+// DeleteArticle implements tribune.ArticleStore: its comments go with it
+// (ON DELETE CASCADE).
+func (s *Store) DeleteArticle(ctx context.Context, id uuid.UUID) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM articles WHERE id = $1`, id)
+	if err != nil {
+		return classify("delete article", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("pgstore: delete article: %w", tribune.ErrNotFound)
 	}
 	return nil
 }

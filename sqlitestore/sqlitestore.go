@@ -33,7 +33,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/tribune-go/tribune"
-	migrations "github.com/tribune-go/tribune/internal/migrate"
+	migrations "github.com/tribune-go/tribune/migrate"
 )
 
 //go:embed migrations/*.sql
@@ -297,6 +297,16 @@ func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
 		return classify("update article", err)
 	}
 	return affected("update article", res)
+}
+
+// DeleteArticle implements tribune.ArticleStore: its comments go with it
+// (ON DELETE CASCADE).
+func (s *Store) DeleteArticle(ctx context.Context, id uuid.UUID) error {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM articles WHERE id = ?`, id.String())
+	if err != nil {
+		return classify("delete article", err)
+	}
+	return affected("delete article", res)
 }
 
 func affected(op string, res sql.Result) error {

@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tribune.Store) {
 		{"ArticleSlugConflict", testArticleSlugConflict},
 		{"ArticlesNewestFirst", testArticlesNewestFirst},
 		{"UpdateArticle", testUpdateArticle},
+		{"DeleteArticle", testDeleteArticle},
 		{"CommentRoundTrip", testCommentRoundTrip},
 		{"CommentErrors", testCommentErrors},
 		{"CommentsThreadOrderAndStatus", testCommentsThreadOrder},
@@ -503,6 +504,42 @@ func testModerationLookups(t *testing.T, s tribune.Store) {
 
 }
 
+func testDeleteArticle(t *testing.T, s tribune.Store) {
+	a := mustArticle(t, s, "To delete", base)
+	keep := mustArticle(t, s, "To keep", base)
+	c1 := mustComment(t, s, NewComment(t, a.ID, "A", "a@example.org", "one", base))
+	r := NewComment(t, a.ID, "B", "b@example.org", "reply", base.Add(time.Minute))
+	r.ParentID = c1.ID
+	r.Meta.Key = "delete-article-key"
+	mustComment(t, s, r)
+	other := mustComment(t, s, NewComment(t, keep.ID, "C", "c@example.org", "elsewhere", base))
+	if err := s.DeleteArticle(ctx(t), a.ID); err != nil {
+		t.Fatalf("DeleteArticle: %v", err)
+	}
+	_, err := s.Article(ctx(t), a.ID)
+	wantErr(t, "deleted article", err, tribune.ErrNotFound)
+	_, err = s.ArticleBySlug(ctx(t), a.Slug)
+	wantErr(t, "deleted article by slug", err, tribune.ErrNotFound)
+	for _, id := range []uuid.UUID{c1.ID, r.ID} {
+		_, err := s.Comment(ctx(t), id)
+		wantErr(t, "comment of a deleted article", err, tribune.ErrNotFound)
+	}
+	_, err = s.CommentByKey(ctx(t), "delete-article-key")
+	wantErr(t, "key of a deleted comment", err, tribune.ErrNotFound)
+	_, err = s.CommentsStamp(ctx(t), a.ID)
+	wantErr(t, "stamp of a deleted article", err, tribune.ErrNotFound)
+	if _, err := s.Comment(ctx(t), other.ID); err != nil {
+		t.Errorf("another article's comment: %v", err)
+	}
+	wantErr(t, "deleting again", s.DeleteArticle(ctx(t), a.ID), tribune.ErrNotFound)
+	// The slug is free again.
+	again := NewArticle(t, "Again", base)
+	again.Slug = a.Slug
+	if err := s.CreateArticle(ctx(t), &again); err != nil {
+		t.Errorf("slug of a deleted article: %v", err)
+	}
+}
+
 func testCreateGuards(t *testing.T, s tribune.Store) {
 	a := mustArticle(t, s, "Guards", base)
 	first := NewComment(t, a.ID, "Ana", "ana@example.org", "first", base)
@@ -706,6 +743,7 @@ func testCancellation(t *testing.T, s tribune.Store) {
 		"ArticleBySlug":    func() error { _, err := s.ArticleBySlug(cctx, a.Slug); return err },
 		"Articles":         func() error { _, err := s.Articles(cctx, tribune.Page{}); return err },
 		"UpdateArticle":    func() error { return s.UpdateArticle(cctx, &a) },
+		"DeleteArticle":    func() error { return s.DeleteArticle(cctx, a.ID) },
 		"CreateComment":    func() error { return s.CreateComment(cctx, &d, tribune.Guard{}) },
 		"CommentByKey":     func() error { _, err := s.CommentByKey(cctx, "k"); return err },
 		"CommentsByIDs":    func() error { _, err := s.CommentsByIDs(cctx, a.ID, []uuid.UUID{c.ID}); return err },

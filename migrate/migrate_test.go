@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tribune-go/tribune/internal/migrate"
+	"github.com/tribune-go/tribune/migrate"
 )
 
 func TestLoad(t *testing.T) {

@@ -1,6 +1,14 @@
 // Package migrate reads a store's embedded schema migrations: files named
 // NNNN_description.sql, applied in the order of their numbers. Each store
-// applies them with its own driver and records them in tribune_schema.
+// applies them with its own driver and records them in tribune_schema;
+// a third-party store does the same:
+//
+//	//go:embed migrations/*.sql
+//	var migrationFS embed.FS
+//
+//	all, err := migrate.Load(migrationFS, "migrations")
+//	// in one transaction, under a lock the database offers:
+//	for _, m := range migrate.Pending(all, current) { exec(m.SQL); record(m.Version) }
 package migrate
 
 import (
