@@ -21,6 +21,9 @@ const (
 	// MaxStoredBodyLen bounds a body once sanitized: escaping (& becomes
 	// &amp;) and paragraph markup make it longer than what was typed.
 	MaxStoredBodyLen = 128 << 10
+	// MaxMarkup bounds how many "<" a body may hold: a comment is text,
+	// and tens of thousands of tags only cost the sanitizer time.
+	MaxMarkup = 4096
 )
 
 // DefaultMaxDepth is how deeply replies may nest by default, as in WordPress:
@@ -157,6 +160,8 @@ func NewCommentWithRequired(in CommentInput, required []Field) (Comment, error) 
 		ve.add(FieldBody, CodeTooLong, MaxBodyLen)
 	case hasControl(raw, true):
 		ve.add(FieldBody, CodeControl, 0)
+	case strings.Count(raw, "<") > MaxMarkup:
+		ve.add(FieldBody, CodeTooMuchHTML, MaxStoredBodyLen)
 	case raw == "":
 		ve.add(FieldBody, CodeRequired, 0)
 	default:

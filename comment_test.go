@@ -170,6 +170,8 @@ func TestStoredBodyBound(t *testing.T) {
 		{"ampersands", strings.Repeat("&", tribune.MaxBodyLen), tribune.CodeTooMuchHTML},
 		{"line breaks", strings.Repeat("a\n", tribune.MaxBodyLen/2), tribune.CodeTooMuchHTML},
 		{"plain text at the limit", strings.Repeat("a", tribune.MaxBodyLen), ""},
+		{"tens of thousands of tags", strings.Repeat("<b><i><s>", tribune.MaxBodyLen/9), tribune.CodeTooMuchHTML},
+		{"markup within reason", strings.Repeat("<b>gras</b> ", 500), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := tribune.NewCommentWithRequired(tribune.CommentInput{Body: tc.body}, nil)
