@@ -70,6 +70,9 @@ type Page struct {
 	ArticleHTML template.HTML
 	Section     template.HTML
 	// Message is set on error pages (404, 413...) that have no article.
+	// A post the store could not take (503) comes with Message and, in
+	// Section, the form with everything typed: a layout shows Section on
+	// such pages too.
 	Message string
 	// HomeURL links back to the site.
 	HomeURL string

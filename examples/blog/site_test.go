@@ -56,4 +56,11 @@ func TestSitePagesWhenTheDatabaseIsDown(t *testing.T) {
 		assert.Contains(t, rec.Body.String(), "Le site est momentanément indisponible")
 	}
 	assert.Equal(t, 2, strings.Count(logs.String(), "connection refused"), "each failure logged once")
+
+	// A post the database could not take: the site's layout shows the
+	// form the widget gives back with the visitor's text.
+	var page strings.Builder
+	require.NoError(t, s.page(&page, httptest.NewRequest("POST", "/comments/post", nil),
+		widget.Page{Lang: "fr", Title: "Indisponible", Message: "Réessayez.", Section: `<form id="commentform"><textarea>gardé</textarea></form>`}))
+	assert.Contains(t, page.String(), "<textarea>gardé</textarea>")
 }
