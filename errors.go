@@ -15,6 +15,10 @@ var (
 	// an article slug that is already taken.
 	ErrConflict = errors.New("tribune: conflict")
 	// ErrNotSupported reports that a Store lacks an optional capability.
+	//
+	// Deprecated: every optional capability of a [Store] has a fallback
+	// in this package (see [CountApproved], [CommentsStamp],
+	// [InsertComments]), so nothing returns it any more.
 	ErrNotSupported = errors.New("tribune: not supported")
 	// ErrInvalid reports input that failed validation. The error that wraps
 	// it is a *ValidationError listing every failing field.

@@ -393,7 +393,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
 	}
 	if err := s.store.CreateComment(ctx, &c, g); errors.Is(err, ErrReplayed) {
 		// The same form again: answer with what the first one made.
-		first, err := s.store.CommentByKey(ctx, c.Meta.Key)
+		first, err := CommentByKey(ctx, s.store, c.Meta.Key)
 		if err != nil {
 			return Comment{}, err
 		}
@@ -512,7 +512,7 @@ func (s *Service) returning(ctx context.Context, c *Comment, earlier []uuid.UUID
 	if len(earlier) == 0 {
 		return false, nil
 	}
-	mine, err := s.store.CommentsByIDs(ctx, uuid.Nil, earlier)
+	mine, err := s.store.FindComments(ctx, Query{IDs: earlier})
 	if err != nil {
 		return false, err
 	}
@@ -562,7 +562,7 @@ func (s *Service) Visible(ctx context.Context, articleID uuid.UUID, own []uuid.U
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.store.Comments(ctx, articleID, StatusApproved)
+	out, err := s.store.FindComments(ctx, Query{ArticleID: articleID, Statuses: []Status{StatusApproved}})
 	if err != nil || len(mine) == 0 {
 		return out, err
 	}
@@ -580,7 +580,7 @@ func (s *Service) OwnPending(ctx context.Context, articleID uuid.UUID, own []uui
 	if len(own) == 0 {
 		return nil, nil
 	}
-	mine, err := s.store.CommentsByIDs(ctx, articleID, own)
+	mine, err := s.store.FindComments(ctx, Query{ArticleID: articleID, IDs: own})
 	if err != nil {
 		return nil, err
 	}
@@ -590,10 +590,7 @@ func (s *Service) OwnPending(ctx context.Context, articleID uuid.UUID, own []uui
 // Moderate sets a comment's status (approve, spam, trash, or back to
 // pending) and returns it as stored.
 func (s *Service) Moderate(ctx context.Context, id uuid.UUID, status Status) (Comment, error) {
-	if !status.Valid() {
-		return Comment{}, fmt.Errorf("tribune: status %q: %w", status, ErrInvalid)
-	}
-	return s.store.SetStatus(ctx, id, status)
+	return SetStatus(ctx, s.store, id, status)
 }
 
 // Edit replaces a comment's text with newly sanitized text.
@@ -607,10 +604,10 @@ func (s *Service) Edit(ctx context.Context, id uuid.UUID, text string) (Comment,
 	if err != nil {
 		return Comment{}, err
 	}
-	return s.store.EditBody(ctx, id, checked.Body)
+	return EditBody(ctx, s.store, id, checked.Body)
 }
 
 // Delete removes a comment for good; its replies move up.
 func (s *Service) Delete(ctx context.Context, id uuid.UUID) error {
-	return s.store.DeleteComment(ctx, id)
+	return DeleteComment(ctx, s.store, id)
 }

@@ -7,20 +7,36 @@ import (
 	"github.com/google/uuid"
 )
 
-// Store keeps articles and comments. The memstore, sqlitestore and pgstore
-// packages implement it, and storetest holds the contract every one of
-// them passes. All methods take a context, honour its cancellation
-// (returning an error that wraps ctx.Err()), and are safe for concurrent
-// use. Errors wrap the sentinels of this package ([ErrNotFound],
-// [ErrConflict]) so callers test them with errors.Is.
+// Store keeps articles and comments: the small core every store
+// implements. The memstore, sqlitestore, pgstore and mysqlstore packages
+// implement it, and storetest holds the contract every one of them
+// passes; a third-party store needs these eleven methods and nothing
+// else.
 //
-// Times go in and come back in UTC at microsecond precision; strings,
-// including the email, come back byte for byte as stored.
+// The rules of comments live in this package, not in stores: what a
+// duplicate is ([Service] computes Meta.DupKey), how an email is compared
+// ([Email.Key]), that replies move up when their parent is deleted
+// ([DeleteComment]), that every change bumps the version ([SetStatus],
+// [EditBody]), what erasure blanks ([EraseByEmail]). A store keeps what
+// it is given and answers queries.
+//
+// Beyond the core, a store may implement optional capabilities, found by
+// type assertion as io/fs does: [Counter] (fast counts), [Stamper] (an
+// O(1) revision for caches), [BulkInserter] (imports in one
+// transaction). Each has a function in this package that uses the
+// capability when the store has it and falls back on the core when it has
+// not ([CountApproved], [CommentsStamp], [InsertComments]), so callers use
+// the functions and never assert themselves.
+//
+// All methods take a context, honour its cancellation (returning an
+// error that wraps ctx.Err()), and are safe for concurrent use. Errors
+// wrap the sentinels of this package ([ErrNotFound], [ErrConflict], …)
+// so callers test them with errors.Is. Times go in and come back in UTC
+// at microsecond precision; strings, including the email, come back byte
+// for byte as stored.
 type Store interface {
 	ArticleStore
 	CommentStore
-	ModerationStore
-	PrivacyStore
 }
 
 // ArticleStore keeps articles.
@@ -47,60 +63,78 @@ type CommentStore interface {
 	// CreateComment stores a new comment, checking atomically with the
 	// insert (in one transaction, or under one lock), in this order:
 	//   - c.Meta.Key, when set, is not taken: else ErrReplayed, and the
-	//     comment stored under it is found with CommentByKey;
+	//     comment stored under it is found with [CommentByKey];
 	//   - c.Meta.DupKey, when set, is not taken: else ErrDuplicate;
 	//   - when g.FloodSince is set and c.Meta.ClientHash is not empty, no
 	//     comment with that client hash was created after g.FloodSince:
 	//     else ErrFlood.
-	// An unknown article is ErrNotFound; a taken ID is ErrConflict. The
-	// store keeps c.Version as given (1 for a new comment). Each check
-	// costs one indexed look-up, whatever the author's history.
+	// An unknown article, or a ParentID that names no stored comment, is
+	// ErrNotFound (checked atomically too: a parent deleted at the same
+	// moment is never left with an orphan reply); a taken ID is
+	// ErrConflict. The store keeps every field as given, the version
+	// included. Each check costs one indexed look-up, whatever the
+	// author's history.
 	CreateComment(ctx context.Context, c *Comment, g Guard) error
-	// CommentByKey returns the comment stored with Meta.Key == key, or
-	// ErrNotFound.
-	CommentByKey(ctx context.Context, key string) (Comment, error)
-	// CommentsByIDs returns the comments of one article (of any article
-	// when articleID is uuid.Nil) among ids, in thread order; unknown IDs
-	// and other articles' comments are left out. At most 100 IDs are read.
-	CommentsByIDs(ctx context.Context, articleID uuid.UUID, ids []uuid.UUID) ([]Comment, error)
 	// Comment returns the comment with the given ID, or ErrNotFound.
 	Comment(ctx context.Context, id uuid.UUID) (Comment, error)
-	// Comments lists one article's comments whose status is among
-	// statuses (all statuses when none is given), in thread order: oldest
-	// first, then by ID.
-	Comments(ctx context.Context, articleID uuid.UUID, statuses ...Status) ([]Comment, error)
-	// SetStatus changes a comment's status and increments its version, or
-	// returns ErrNotFound. It returns the comment as stored afterwards.
-	SetStatus(ctx context.Context, id uuid.UUID, status Status) (Comment, error)
-	// EditBody replaces a comment's body (already sanitized) and
-	// increments its version, or returns ErrNotFound.
-	EditBody(ctx context.Context, id uuid.UUID, body string) (Comment, error)
-	// DeleteComment removes a comment for good, or returns ErrNotFound.
-	// Its replies move up to its own parent, as in WordPress.
+	// FindComments lists the comments that match every condition of q,
+	// in q's order. See [Query].
+	FindComments(ctx context.Context, q Query) ([]Comment, error)
+	// UpdateComment reads the comment with the given ID, passes it to
+	// apply and stores what apply left in it, atomically: no other change
+	// to the comment comes between the read and the write (a row lock, a
+	// transaction, or the store's mutex). An unknown ID is ErrNotFound;
+	// an error from apply aborts the update and is returned as is. apply
+	// may run more than once if the store retries. The store writes every
+	// field but ID, ArticleID and Created, and does not touch the version
+	// itself: the functions of this package bump it. A ParentID that names
+	// no stored comment is ErrNotFound. It returns the comment as stored.
+	UpdateComment(ctx context.Context, id uuid.UUID, apply func(*Comment) error) (Comment, error)
+	// DeleteComment removes a comment that has no replies, or returns
+	// ErrNotFound. A comment with replies is ErrConflict, checked
+	// atomically with the delete, so a reply being posted at the same
+	// moment is never orphaned: [DeleteComment], the function, moves the
+	// replies up first.
 	DeleteComment(ctx context.Context, id uuid.UUID) error
-	// CountApproved returns the number of approved comments of each
-	// article, in one call; articles without any map to 0.
-	CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error)
-	// LatestApproved lists the newest approved comments of one article,
-	// or across articles when articleID is uuid.Nil, newest first, at most
-	// limit of them (capped at MaxPageSize).
-	LatestApproved(ctx context.Context, articleID uuid.UUID, limit int) ([]Comment, error)
-	// CommentsByStatus lists comments of one status across articles,
-	// newest first: the moderation queues.
-	CommentsByStatus(ctx context.Context, status Status, page Page) ([]Comment, error)
-	// CommentsStamp returns the article's revision: one read of one row,
-	// whatever the size of the thread. An unknown article is ErrNotFound.
-	// Caches of rendered threads key on it, so every instance sharing the
-	// store sees a change as soon as it is acknowledged.
-	CommentsStamp(ctx context.Context, articleID uuid.UUID) (Stamp, error)
 }
 
-// Stamp is an article's revision. The store raises it in the same
-// transaction as every change to the article or to any of its comments
-// (a new comment of any status, an edit, a status change, a deletion, an
-// erasure) and never lowers it, so a value read before a list of
-// comments is never newer than the list: a cache keyed on it may hold
-// content newer than its key, never older.
+// Query selects comments for [CommentStore.FindComments]. Its zero value
+// matches every comment. Each condition maps onto an index of the SQL
+// stores.
+type Query struct {
+	// ArticleID, when not uuid.Nil, keeps one article's comments.
+	ArticleID uuid.UUID
+	// IDs, when not empty, keeps only these comments (the first
+	// MaxQueryIDs of them; unknown IDs are left out).
+	IDs []uuid.UUID
+	// ParentID, when not uuid.Nil, keeps the direct replies of that
+	// comment.
+	ParentID uuid.UUID
+	// Statuses, when not empty, keeps the comments with one of them.
+	Statuses []Status
+	// EmailKey, when not empty, keeps the comments whose Email.Key() is
+	// this (see [Email.Key]).
+	EmailKey string
+	// Key, when not empty, keeps the comment stored with Meta.Key == Key.
+	Key string
+	// Newest orders newest first (by creation time, then ID, both
+	// descending); the default is thread order, oldest first, then by ID.
+	Newest bool
+	// Limit, when above 0, keeps at most that many, after skipping
+	// Offset. Zero lists every match.
+	Limit, Offset int
+}
+
+// MaxQueryIDs is the most IDs one [Query] reads.
+const MaxQueryIDs = 100
+
+// Stamp is an article's revision: a value that changes with every change
+// to the article or to any of its comments (a new comment of any status,
+// an edit, a status change, a deletion, an erasure). A [Stamper] store
+// raises it in the same transaction as the change and never lowers it, so
+// a value read before a list of comments is never newer than the list: a
+// cache keyed on it may hold content newer than its key, never older.
+// Compare stamps only for equality.
 type Stamp int64
 
 // Guard holds the rules [CommentStore.CreateComment] checks atomically
@@ -111,27 +145,35 @@ type Guard struct {
 	FloodSince time.Time
 }
 
-// ModerationStore answers the look-ups moderation rules need.
-type ModerationStore interface {
-	// HasApproved reports whether the email (compared without regard to
-	// case) has at least one approved comment.
-	HasApproved(ctx context.Context, email Email) (bool, error)
+// Counter is the optional capability of counting approved comments
+// without reading them; see [CountApproved].
+type Counter interface {
+	// CountApproved returns the number of approved comments of each
+	// article, in one call; articles without any map to 0.
+	CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error)
 }
 
-// PrivacyStore serves personal-data requests.
-type PrivacyStore interface {
-	// CommentsByEmail lists every comment sent with the email (compared
-	// without regard to case), oldest first: the personal-data export.
-	CommentsByEmail(ctx context.Context, email Email) ([]Comment, error)
-	// EraseByEmail erases the personal data of every comment sent with the
-	// email and returns how many comments it touched. With
-	// [EraseAnonymise] the comments stay with the name, email, website and
-	// metadata blanked (shown as "Anonymous") and their version
-	// incremented; with [EraseDelete] they are deleted, replies moving up.
-	EraseByEmail(ctx context.Context, email Email, mode EraseMode) (int, error)
+// Stamper is the optional capability of reading an article's revision in
+// one read of one row, whatever the size of the thread; see
+// [CommentsStamp].
+type Stamper interface {
+	// CommentsStamp returns the article's revision, raised in the
+	// transaction of every change (see [Stamp]). An unknown article is
+	// ErrNotFound.
+	CommentsStamp(ctx context.Context, articleID uuid.UUID) (Stamp, error)
 }
 
-// EraseMode says how [PrivacyStore.EraseByEmail] erases.
+// BulkInserter is the optional capability of storing many comments in one
+// transaction, for imports; see [InsertComments].
+type BulkInserter interface {
+	// InsertComments stores every comment as given, or none of them: a
+	// failure of one (an unknown article or parent, a taken ID or key)
+	// rolls back the others. Parents come before their replies. No
+	// [Guard] applies.
+	InsertComments(ctx context.Context, cs []Comment) error
+}
+
+// EraseMode says how [EraseByEmail] erases.
 type EraseMode int
 
 // The erase modes.

@@ -25,7 +25,57 @@ func StoreWithTimeout(s Store, d time.Duration) Store {
 	if d <= 0 {
 		d = DefaultStoreTimeout
 	}
-	return &timeoutStore{s: s, d: d}
+	t := &timeoutStore{s: s, d: d}
+	// The wrapper declares the capabilities s has, and only those: a
+	// capability is a promise (one row, one transaction) the root's
+	// fallbacks do not keep.
+	_, counts := s.(Counter)
+	_, stamps := s.(Stamper)
+	_, bulk := s.(BulkInserter)
+	c, st, b := timeoutCounter{t}, timeoutStamper{t}, timeoutBulk{t}
+	switch {
+	case counts && stamps && bulk:
+		return struct {
+			*timeoutStore
+			timeoutCounter
+			timeoutStamper
+			timeoutBulk
+		}{t, c, st, b}
+	case counts && stamps:
+		return struct {
+			*timeoutStore
+			timeoutCounter
+			timeoutStamper
+		}{t, c, st}
+	case counts && bulk:
+		return struct {
+			*timeoutStore
+			timeoutCounter
+			timeoutBulk
+		}{t, c, b}
+	case stamps && bulk:
+		return struct {
+			*timeoutStore
+			timeoutStamper
+			timeoutBulk
+		}{t, st, b}
+	case counts:
+		return struct {
+			*timeoutStore
+			timeoutCounter
+		}{t, c}
+	case stamps:
+		return struct {
+			*timeoutStore
+			timeoutStamper
+		}{t, st}
+	case bulk:
+		return struct {
+			*timeoutStore
+			timeoutBulk
+		}{t, b}
+	}
+	return t
 }
 
 type timeoutStore struct {
@@ -38,7 +88,7 @@ func unavailable(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
-	for _, answer := range []error{ErrNotFound, ErrConflict, ErrDuplicate, ErrReplayed, ErrFlood, ErrInvalid, ErrUnavailable} {
+	for _, answer := range []error{ErrNotFound, ErrConflict, ErrDuplicate, ErrReplayed, ErrFlood, ErrInvalid, ErrUnavailable, errUnchanged} {
 		if errors.Is(err, answer) {
 			return err
 		}
@@ -89,58 +139,39 @@ func (s *timeoutStore) CreateComment(ctx context.Context, c *Comment, g Guard) e
 	return call0(s, ctx, func(ctx context.Context) error { return s.s.CreateComment(ctx, c, g) })
 }
 
-func (s *timeoutStore) CommentByKey(ctx context.Context, key string) (Comment, error) {
-	return call(s, ctx, func(ctx context.Context) (Comment, error) { return s.s.CommentByKey(ctx, key) })
-}
-
-func (s *timeoutStore) CommentsByIDs(ctx context.Context, articleID uuid.UUID, ids []uuid.UUID) ([]Comment, error) {
-	return call(s, ctx, func(ctx context.Context) ([]Comment, error) { return s.s.CommentsByIDs(ctx, articleID, ids) })
-}
-
 func (s *timeoutStore) Comment(ctx context.Context, id uuid.UUID) (Comment, error) {
 	return call(s, ctx, func(ctx context.Context) (Comment, error) { return s.s.Comment(ctx, id) })
 }
 
-func (s *timeoutStore) Comments(ctx context.Context, articleID uuid.UUID, statuses ...Status) ([]Comment, error) {
-	return call(s, ctx, func(ctx context.Context) ([]Comment, error) { return s.s.Comments(ctx, articleID, statuses...) })
+func (s *timeoutStore) FindComments(ctx context.Context, q Query) ([]Comment, error) {
+	return call(s, ctx, func(ctx context.Context) ([]Comment, error) { return s.s.FindComments(ctx, q) })
 }
 
-func (s *timeoutStore) SetStatus(ctx context.Context, id uuid.UUID, status Status) (Comment, error) {
-	return call(s, ctx, func(ctx context.Context) (Comment, error) { return s.s.SetStatus(ctx, id, status) })
-}
-
-func (s *timeoutStore) EditBody(ctx context.Context, id uuid.UUID, body string) (Comment, error) {
-	return call(s, ctx, func(ctx context.Context) (Comment, error) { return s.s.EditBody(ctx, id, body) })
+func (s *timeoutStore) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*Comment) error) (Comment, error) {
+	return call(s, ctx, func(ctx context.Context) (Comment, error) { return s.s.UpdateComment(ctx, id, apply) })
 }
 
 func (s *timeoutStore) DeleteComment(ctx context.Context, id uuid.UUID) error {
 	return call0(s, ctx, func(ctx context.Context) error { return s.s.DeleteComment(ctx, id) })
 }
 
-func (s *timeoutStore) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
-	return call(s, ctx, func(ctx context.Context) (map[uuid.UUID]int, error) { return s.s.CountApproved(ctx, articleIDs) })
+// The capabilities pass through, each declared only when the inner store
+// has it (see StoreWithTimeout).
+
+type timeoutCounter struct{ t *timeoutStore }
+
+func (c timeoutCounter) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
+	return call(c.t, ctx, func(ctx context.Context) (map[uuid.UUID]int, error) { return CountApproved(ctx, c.t.s, articleIDs) })
 }
 
-func (s *timeoutStore) LatestApproved(ctx context.Context, articleID uuid.UUID, limit int) ([]Comment, error) {
-	return call(s, ctx, func(ctx context.Context) ([]Comment, error) { return s.s.LatestApproved(ctx, articleID, limit) })
+type timeoutStamper struct{ t *timeoutStore }
+
+func (st timeoutStamper) CommentsStamp(ctx context.Context, articleID uuid.UUID) (Stamp, error) {
+	return call(st.t, ctx, func(ctx context.Context) (Stamp, error) { return CommentsStamp(ctx, st.t.s, articleID) })
 }
 
-func (s *timeoutStore) CommentsByStatus(ctx context.Context, status Status, page Page) ([]Comment, error) {
-	return call(s, ctx, func(ctx context.Context) ([]Comment, error) { return s.s.CommentsByStatus(ctx, status, page) })
-}
+type timeoutBulk struct{ t *timeoutStore }
 
-func (s *timeoutStore) CommentsStamp(ctx context.Context, articleID uuid.UUID) (Stamp, error) {
-	return call(s, ctx, func(ctx context.Context) (Stamp, error) { return s.s.CommentsStamp(ctx, articleID) })
-}
-
-func (s *timeoutStore) HasApproved(ctx context.Context, email Email) (bool, error) {
-	return call(s, ctx, func(ctx context.Context) (bool, error) { return s.s.HasApproved(ctx, email) })
-}
-
-func (s *timeoutStore) CommentsByEmail(ctx context.Context, email Email) ([]Comment, error) {
-	return call(s, ctx, func(ctx context.Context) ([]Comment, error) { return s.s.CommentsByEmail(ctx, email) })
-}
-
-func (s *timeoutStore) EraseByEmail(ctx context.Context, email Email, mode EraseMode) (int, error) {
-	return call(s, ctx, func(ctx context.Context) (int, error) { return s.s.EraseByEmail(ctx, email, mode) })
+func (b timeoutBulk) InsertComments(ctx context.Context, cs []Comment) error {
+	return call0(b.t, ctx, func(ctx context.Context) error { return InsertComments(ctx, b.t.s, cs) })
 }

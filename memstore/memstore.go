@@ -33,7 +33,12 @@ type Store struct {
 	lastByClient map[string]time.Time
 }
 
-var _ tribune.Store = (*Store)(nil)
+var (
+	_ tribune.Store        = (*Store)(nil)
+	_ tribune.Counter      = (*Store)(nil)
+	_ tribune.Stamper      = (*Store)(nil)
+	_ tribune.BulkInserter = (*Store)(nil)
+)
 
 // New returns an empty Store.
 func New() *Store {
@@ -162,7 +167,7 @@ func (s *Store) DeleteArticle(ctx context.Context, id uuid.UUID) error {
 		return notFound("article", id)
 	}
 	for _, cid := range slices.Clone(s.byArticle[id]) {
-		s.deleteLocked(cid)
+		s.removeLocked(cid)
 	}
 	delete(s.byArticle, id)
 	delete(s.slugs, a.Slug)
@@ -179,8 +184,16 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.insertLocked(c, g)
+}
+
+// check reports why c cannot be stored, or nil.
+func (s *Store) check(c *tribune.Comment, g tribune.Guard) error {
 	if _, ok := s.articles[c.ArticleID]; !ok {
 		return notFound("article", c.ArticleID)
+	}
+	if _, ok := s.comments[c.ParentID]; !ok && c.ParentID != uuid.Nil {
+		return notFound("parent comment", c.ParentID)
 	}
 	if _, ok := s.comments[c.ID]; ok {
 		return fmt.Errorf("memstore: comment %s: %w", c.ID, tribune.ErrConflict)
@@ -191,55 +204,62 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune
 	if _, ok := s.byDup[c.Meta.DupKey]; ok && c.Meta.DupKey != "" {
 		return fmt.Errorf("memstore: create comment: %w", tribune.ErrDuplicate)
 	}
-	if h := c.Meta.ClientHash; h != "" {
-		if last, ok := s.lastByClient[h]; ok && !g.FloodSince.IsZero() && last.After(g.FloodSince) {
-			return fmt.Errorf("memstore: create comment: %w", tribune.ErrFlood)
-		}
-		if last := s.lastByClient[h]; c.Created.After(last) {
-			s.lastByClient[h] = c.Created
-		}
+	if last, ok := s.lastByClient[c.Meta.ClientHash]; ok && c.Meta.ClientHash != "" && !g.FloodSince.IsZero() && last.After(g.FloodSince) {
+		return fmt.Errorf("memstore: create comment: %w", tribune.ErrFlood)
+	}
+	return nil
+}
+
+func (s *Store) insertLocked(c *tribune.Comment, g tribune.Guard) error {
+	if err := s.check(c, g); err != nil {
+		return err
+	}
+	if h := c.Meta.ClientHash; h != "" && c.Created.After(s.lastByClient[h]) {
+		s.lastByClient[h] = c.Created
 	}
 	s.comments[c.ID] = *c
 	s.byArticle[c.ArticleID] = append(s.byArticle[c.ArticleID], c.ID)
+	s.index(c)
+	s.rev[c.ArticleID]++
+	return nil
+}
+
+// index records c's keys; unindex forgets them.
+func (s *Store) index(c *tribune.Comment) {
 	if c.Meta.Key != "" {
 		s.byKey[c.Meta.Key] = c.ID
 	}
 	if c.Meta.DupKey != "" {
 		s.byDup[c.Meta.DupKey] = c.ID
 	}
-	s.rev[c.ArticleID]++
-	return nil
 }
 
-// CommentByKey implements tribune.CommentStore.
-func (s *Store) CommentByKey(ctx context.Context, key string) (tribune.Comment, error) {
-	if err := ctx.Err(); err != nil {
-		return tribune.Comment{}, err
+func (s *Store) unindex(c *tribune.Comment) {
+	if c.Meta.Key != "" {
+		delete(s.byKey, c.Meta.Key)
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	id, ok := s.byKey[key]
-	if !ok || key == "" {
-		return tribune.Comment{}, notFound("comment", "key")
+	if c.Meta.DupKey != "" {
+		delete(s.byDup, c.Meta.DupKey)
 	}
-	return s.comments[id], nil
 }
 
-// CommentsByIDs implements tribune.CommentStore.
-func (s *Store) CommentsByIDs(ctx context.Context, articleID uuid.UUID, ids []uuid.UUID) ([]tribune.Comment, error) {
+// InsertComments implements tribune.BulkInserter: all or nothing, under
+// the lock.
+func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	s.mu.RLock()
-	out := []tribune.Comment{}
-	for _, id := range ids[:min(len(ids), 100)] {
-		if c, ok := s.comments[id]; ok && (articleID == uuid.Nil || c.ArticleID == articleID) && !slices.ContainsFunc(out, func(o tribune.Comment) bool { return o.ID == id }) {
-			out = append(out, c)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range cs {
+		if err := s.insertLocked(&cs[i], tribune.Guard{}); err != nil {
+			for j := i - 1; j >= 0; j-- {
+				s.removeLocked(cs[j].ID)
+			}
+			return fmt.Errorf("memstore: insert comment %d of %d: %w", i+1, len(cs), err)
 		}
 	}
-	s.mu.RUnlock()
-	slices.SortFunc(out, threadOrder)
-	return out, nil
+	return nil
 }
 
 // Comment implements tribune.CommentStore.
@@ -265,54 +285,94 @@ func threadOrder(a, b tribune.Comment) int {
 
 func newestFirst(a, b tribune.Comment) int { return threadOrder(b, a) }
 
-// Comments implements tribune.CommentStore.
-func (s *Store) Comments(ctx context.Context, articleID uuid.UUID, statuses ...tribune.Status) ([]tribune.Comment, error) {
+// FindComments implements tribune.CommentStore.
+func (s *Store) FindComments(ctx context.Context, q tribune.Query) ([]tribune.Comment, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	ids := slices.Clone(q.IDs[:min(len(q.IDs), tribune.MaxQueryIDs)])
+	slices.SortFunc(ids, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
+	ids = slices.Compact(ids)
+	keep := func(c *tribune.Comment) bool {
+		return (q.ArticleID == uuid.Nil || c.ArticleID == q.ArticleID) &&
+			(len(ids) == 0 || slices.Contains(ids, c.ID)) &&
+			(q.ParentID == uuid.Nil || c.ParentID == q.ParentID) &&
+			(len(q.Statuses) == 0 || slices.Contains(q.Statuses, c.Status)) &&
+			(q.EmailKey == "" || c.Email.Key() == q.EmailKey) &&
+			(q.Key == "" || c.Meta.Key == q.Key)
+	}
 	s.mu.RLock()
-	ids := s.byArticle[articleID]
-	out := make([]tribune.Comment, 0, len(ids))
-	for _, id := range ids {
-		c := s.comments[id]
-		if len(statuses) == 0 || slices.Contains(statuses, c.Status) {
+	var candidates []uuid.UUID // the smallest set the indexes give
+	switch {
+	case q.Key != "":
+		if id, ok := s.byKey[q.Key]; ok {
+			candidates = []uuid.UUID{id}
+		}
+	case len(ids) > 0:
+		candidates = ids
+	case q.ArticleID != uuid.Nil:
+		candidates = s.byArticle[q.ArticleID]
+	case q.ParentID != uuid.Nil:
+		candidates = s.byArticle[s.comments[q.ParentID].ArticleID]
+	default:
+		candidates = make([]uuid.UUID, 0, len(s.comments))
+		for id := range s.comments {
+			candidates = append(candidates, id)
+		}
+	}
+	out := []tribune.Comment{}
+	for _, id := range candidates {
+		if c, ok := s.comments[id]; ok && keep(&c) {
 			out = append(out, c)
 		}
 	}
 	s.mu.RUnlock()
-	slices.SortFunc(out, threadOrder)
+	if q.Newest {
+		slices.SortFunc(out, newestFirst)
+	} else {
+		slices.SortFunc(out, threadOrder)
+	}
+	if q.Limit > 0 || q.Offset > 0 {
+		limit := q.Limit
+		if limit <= 0 {
+			limit = len(out)
+		}
+		out = paged(out, tribune.Page{Limit: limit, Offset: max(q.Offset, 0)})
+	}
 	return out, nil
 }
 
-// update applies fn to a stored comment and bumps its version.
-func (s *Store) update(ctx context.Context, id uuid.UUID, fn func(*tribune.Comment)) (tribune.Comment, error) {
+// UpdateComment implements tribune.CommentStore: apply runs under the
+// store's lock.
+func (s *Store) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*tribune.Comment) error) (tribune.Comment, error) {
 	if err := ctx.Err(); err != nil {
 		return tribune.Comment{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, ok := s.comments[id]
+	old, ok := s.comments[id]
 	if !ok {
 		return tribune.Comment{}, notFound("comment", id)
 	}
-	fn(&c)
-	c.Version++
+	c := old
+	if err := apply(&c); err != nil {
+		return tribune.Comment{}, err
+	}
+	c.ID, c.ArticleID, c.Created = old.ID, old.ArticleID, old.Created
+	if _, ok := s.comments[c.ParentID]; !ok && c.ParentID != uuid.Nil {
+		return tribune.Comment{}, notFound("parent comment", c.ParentID)
+	}
+	if other, ok := s.byKey[c.Meta.Key]; ok && c.Meta.Key != "" && other != id {
+		return tribune.Comment{}, fmt.Errorf("memstore: update comment: %w", tribune.ErrReplayed)
+	}
+	if other, ok := s.byDup[c.Meta.DupKey]; ok && c.Meta.DupKey != "" && other != id {
+		return tribune.Comment{}, fmt.Errorf("memstore: update comment: %w", tribune.ErrDuplicate)
+	}
+	s.unindex(&old)
+	s.index(&c)
 	s.comments[id] = c
 	s.rev[c.ArticleID]++
 	return c, nil
-}
-
-// SetStatus implements tribune.CommentStore.
-func (s *Store) SetStatus(ctx context.Context, id uuid.UUID, status tribune.Status) (tribune.Comment, error) {
-	if !status.Valid() {
-		return tribune.Comment{}, fmt.Errorf("memstore: status %q: %w", status, tribune.ErrInvalid)
-	}
-	return s.update(ctx, id, func(c *tribune.Comment) { c.Status = status })
-}
-
-// EditBody implements tribune.CommentStore.
-func (s *Store) EditBody(ctx context.Context, id uuid.UUID, body string) (tribune.Comment, error) {
-	return s.update(ctx, id, func(c *tribune.Comment) { c.Body = body })
 }
 
 // DeleteComment implements tribune.CommentStore.
@@ -322,33 +382,29 @@ func (s *Store) DeleteComment(ctx context.Context, id uuid.UUID) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.comments[id]; !ok {
+	c, ok := s.comments[id]
+	if !ok {
 		return notFound("comment", id)
 	}
-	s.deleteLocked(id)
+	for _, rid := range s.byArticle[c.ArticleID] {
+		if s.comments[rid].ParentID == id {
+			return fmt.Errorf("memstore: delete comment %s: it has replies: %w", id, tribune.ErrConflict)
+		}
+	}
+	s.removeLocked(id)
 	return nil
 }
 
-func (s *Store) deleteLocked(id uuid.UUID) {
+// removeLocked forgets one comment and its keys.
+func (s *Store) removeLocked(id uuid.UUID) {
 	c := s.comments[id]
-	for _, rid := range s.byArticle[c.ArticleID] {
-		if r := s.comments[rid]; r.ParentID == id {
-			r.ParentID = c.ParentID
-			s.comments[rid] = r
-		}
-	}
 	delete(s.comments, id)
-	if c.Meta.Key != "" {
-		delete(s.byKey, c.Meta.Key)
-	}
-	if c.Meta.DupKey != "" {
-		delete(s.byDup, c.Meta.DupKey)
-	}
+	s.unindex(&c)
 	s.rev[c.ArticleID]++
 	s.byArticle[c.ArticleID] = slices.DeleteFunc(s.byArticle[c.ArticleID], func(x uuid.UUID) bool { return x == id })
 }
 
-// CountApproved implements tribune.CommentStore.
+// CountApproved implements tribune.Counter.
 func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -368,21 +424,7 @@ func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[
 	return out, nil
 }
 
-// filter returns the comments that match keep, sorted by order.
-func (s *Store) filter(keep func(*tribune.Comment) bool, order func(a, b tribune.Comment) int) []tribune.Comment {
-	s.mu.RLock()
-	out := []tribune.Comment{}
-	for _, c := range s.comments {
-		if keep(&c) {
-			out = append(out, c)
-		}
-	}
-	s.mu.RUnlock()
-	slices.SortFunc(out, order)
-	return out
-}
-
-// CommentsStamp implements tribune.CommentStore.
+// CommentsStamp implements tribune.Stamper.
 func (s *Store) CommentsStamp(ctx context.Context, articleID uuid.UUID) (tribune.Stamp, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -393,83 +435,4 @@ func (s *Store) CommentsStamp(ctx context.Context, articleID uuid.UUID) (tribune
 		return 0, notFound("article", articleID)
 	}
 	return s.rev[articleID], nil
-}
-
-// LatestApproved implements tribune.CommentStore.
-func (s *Store) LatestApproved(ctx context.Context, articleID uuid.UUID, limit int) ([]tribune.Comment, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	out := s.filter(func(c *tribune.Comment) bool {
-		return c.Status == tribune.StatusApproved && (articleID == uuid.Nil || c.ArticleID == articleID)
-	}, newestFirst)
-	return paged(out, tribune.Page{Limit: limit}.Norm()), nil
-}
-
-// CommentsByStatus implements tribune.CommentStore.
-func (s *Store) CommentsByStatus(ctx context.Context, status tribune.Status, page tribune.Page) ([]tribune.Comment, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	out := s.filter(func(c *tribune.Comment) bool { return c.Status == status }, newestFirst)
-	return paged(out, page.Norm()), nil
-}
-
-// HasApproved implements tribune.ModerationStore.
-func (s *Store) HasApproved(ctx context.Context, email tribune.Email) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	if email.IsZero() {
-		return false, nil
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for _, c := range s.comments {
-		if c.Status == tribune.StatusApproved && c.Email.Equal(email) {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-// CommentsByEmail implements tribune.PrivacyStore.
-func (s *Store) CommentsByEmail(ctx context.Context, email tribune.Email) ([]tribune.Comment, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if email.IsZero() {
-		return []tribune.Comment{}, nil
-	}
-	out := s.filter(func(c *tribune.Comment) bool { return c.Email.Equal(email) }, threadOrder)
-	return out, nil
-}
-
-// EraseByEmail implements tribune.PrivacyStore.
-func (s *Store) EraseByEmail(ctx context.Context, email tribune.Email, mode tribune.EraseMode) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	if email.IsZero() {
-		return 0, nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for id, c := range s.comments {
-		if !c.Email.Equal(email) {
-			continue
-		}
-		n++
-		if mode == tribune.EraseDelete {
-			s.deleteLocked(id)
-			continue
-		}
-		c.AuthorName, c.Email, c.Website, c.UserID = "", tribune.Email{}, "", ""
-		c.Meta.ClientHash, c.Meta.UserAgent = "", ""
-		c.Version++
-		s.comments[id] = c
-		s.rev[c.ArticleID]++
-	}
-	return n, nil
 }

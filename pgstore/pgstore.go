@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/internal/sqlquery"
 	migrations "github.com/tribune-go/tribune/migrate"
 )
 
@@ -32,7 +33,12 @@ type Store struct {
 	pool *pgxpool.Pool
 }
 
-var _ tribune.Store = (*Store)(nil)
+var (
+	_ tribune.Store        = (*Store)(nil)
+	_ tribune.Counter      = (*Store)(nil)
+	_ tribune.Stamper      = (*Store)(nil)
+	_ tribune.BulkInserter = (*Store)(nil)
+)
 
 type config struct {
 	schema   string
@@ -140,6 +146,10 @@ func classify(op string, err error) error {
 			}
 			return fmt.Errorf("pgstore: %s: %w", op, tribune.ErrConflict)
 		case "23503": // foreign_key_violation
+			if pe.ConstraintName == "comments_parent_fk" && pe.TableName == "comments" && op == "delete comment" {
+				// Deleting a comment that a reply names.
+				return fmt.Errorf("pgstore: %s: it has replies: %w", op, tribune.ErrConflict)
+			}
 			return fmt.Errorf("pgstore: %s: %w", op, tribune.ErrNotFound)
 		}
 	}
@@ -270,7 +280,8 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune
 		return nil
 	}
 	// Nothing inserted: the flood rule held, unless the form was sent
-	// before (a replay answers as such, whenever it comes).
+	// before (a replay answers as such, whenever it comes). A missing
+	// parent was refused by its foreign key.
 	var replayed, dup bool
 	if err := s.pool.QueryRow(ctx, `SELECT
 		EXISTS (SELECT 1 FROM comments WHERE idem_key = $1 AND idem_key <> ''),
@@ -286,86 +297,87 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune
 	return fmt.Errorf("pgstore: create comment: %w", tribune.ErrFlood)
 }
 
-// CommentByKey implements tribune.CommentStore.
-func (s *Store) CommentByKey(ctx context.Context, key string) (tribune.Comment, error) {
-	c, err := scanComment(s.pool.QueryRow(ctx, `SELECT `+commentCols+` FROM comments WHERE idem_key = $1 AND idem_key <> ''`, key))
-	return c, classify("comment by key", err)
-}
-
-// CommentsByIDs implements tribune.CommentStore.
-func (s *Store) CommentsByIDs(ctx context.Context, articleID uuid.UUID, ids []uuid.UUID) ([]tribune.Comment, error) {
-	ids = ids[:min(len(ids), 100)]
-	return queryComments(ctx, s.pool, "comments by ids", `SELECT `+commentCols+` FROM comments WHERE (article_id = $1 OR $3) AND id = ANY($2) ORDER BY created, id`, articleID, ids, articleID == uuid.Nil)
-}
-
 // Comment implements tribune.CommentStore.
 func (s *Store) Comment(ctx context.Context, id uuid.UUID) (tribune.Comment, error) {
 	c, err := scanComment(s.pool.QueryRow(ctx, `SELECT `+commentCols+` FROM comments WHERE id = $1`, id))
 	return c, classify("comment", err)
 }
 
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-}
+var dialect = sqlquery.Dialect{Placeholder: sqlquery.Dollar, UUID: func(id uuid.UUID) any { return id }}
 
-func queryComments(ctx context.Context, q querier, op, query string, args ...any) ([]tribune.Comment, error) {
-	rows, err := q.Query(ctx, query, args...)
+// FindComments implements tribune.CommentStore.
+func (s *Store) FindComments(ctx context.Context, q tribune.Query) ([]tribune.Comment, error) {
+	b := sqlquery.New(dialect)
+	tail := b.Comments(q)
+	rows, err := s.pool.Query(ctx, `SELECT `+commentCols+` FROM comments`+tail, b.Args...)
 	if err != nil {
-		return nil, classify(op, err)
+		return nil, classify("find comments", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (tribune.Comment, error) { return scanComment(r) })
 	if out == nil {
 		out = []tribune.Comment{}
 	}
-	return out, classify(op, err)
+	return out, classify("find comments", err)
 }
 
-// Comments implements tribune.CommentStore.
-func (s *Store) Comments(ctx context.Context, articleID uuid.UUID, statuses ...tribune.Status) ([]tribune.Comment, error) {
-	if len(statuses) == 0 {
-		return queryComments(ctx, s.pool, "comments", `SELECT `+commentCols+` FROM comments WHERE article_id = $1 ORDER BY created, id`, articleID)
+// UpdateComment implements tribune.CommentStore: the row is read FOR
+// UPDATE, so a concurrent update of the same comment waits for this one.
+func (s *Store) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*tribune.Comment) error) (tribune.Comment, error) {
+	var c tribune.Comment
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		old, err := scanComment(tx.QueryRow(ctx, `SELECT `+commentCols+` FROM comments WHERE id = $1 FOR UPDATE`, id))
+		if err != nil {
+			return classify("update comment", err)
+		}
+		c = old
+		if err := apply(&c); err != nil {
+			return err
+		}
+		c.ID, c.ArticleID, c.Created = old.ID, old.ArticleID, old.Created
+		_, err = tx.Exec(ctx, `UPDATE comments SET parent_id = $1, author_name = $2, email = $3, email_key = $4, website = $5, body = $6,
+			status = $7, version = $8, client_hash = $9, user_agent = $10, idem_key = $11, dup_key = $12, user_id = $13 WHERE id = $14`,
+			nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Email.Key(), c.Website, c.Body, string(c.Status), c.Version,
+			c.Meta.ClientHash, c.Meta.UserAgent, c.Meta.Key, c.Meta.DupKey, c.UserID, id)
+		return classify("update comment", err)
+	})
+	if err != nil {
+		return tribune.Comment{}, err
 	}
-	st := make([]string, len(statuses))
-	for i, v := range statuses {
-		st[i] = string(v)
-	}
-	return queryComments(ctx, s.pool, "comments", `SELECT `+commentCols+` FROM comments WHERE article_id = $1 AND status = ANY($2) ORDER BY created, id`, articleID, st)
+	return c, nil
 }
 
-// SetStatus implements tribune.CommentStore.
-func (s *Store) SetStatus(ctx context.Context, id uuid.UUID, status tribune.Status) (tribune.Comment, error) {
-	if !status.Valid() {
-		return tribune.Comment{}, fmt.Errorf("pgstore: status %q: %w", status, tribune.ErrInvalid)
-	}
-	c, err := scanComment(s.pool.QueryRow(ctx, `UPDATE comments SET status = $1, version = version + 1 WHERE id = $2 RETURNING `+commentCols, string(status), id))
-	return c, classify("set status", err)
-}
-
-// EditBody implements tribune.CommentStore.
-func (s *Store) EditBody(ctx context.Context, id uuid.UUID, body string) (tribune.Comment, error) {
-	c, err := scanComment(s.pool.QueryRow(ctx, `UPDATE comments SET body = $1, version = version + 1 WHERE id = $2 RETURNING `+commentCols, body, id))
-	return c, classify("edit body", err)
-}
-
-// DeleteComment implements tribune.CommentStore.
+// DeleteComment implements tribune.CommentStore: the foreign key of
+// replies on their parent refuses the delete of a comment that has some,
+// whatever the race.
 func (s *Store) DeleteComment(ctx context.Context, id uuid.UUID) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return deleteInTx(ctx, tx, id) })
-}
-
-// deleteInTx deletes one comment, moving its replies up to its parent.
-func deleteInTx(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
-	var parent pgtype.UUID
-	if err := tx.QueryRow(ctx, `SELECT parent_id FROM comments WHERE id = $1 FOR UPDATE`, id).Scan(&parent); err != nil {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM comments WHERE id = $1`, id)
+	if err != nil {
 		return classify("delete comment", err)
 	}
-	if _, err := tx.Exec(ctx, `UPDATE comments SET parent_id = $1 WHERE parent_id = $2`, parent, id); err != nil {
-		return classify("delete comment", err)
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("pgstore: delete comment: %w", tribune.ErrNotFound)
 	}
-	_, err := tx.Exec(ctx, `DELETE FROM comments WHERE id = $1`, id)
-	return classify("delete comment", err)
+	return nil
 }
 
-// CountApproved implements tribune.CommentStore.
+// InsertComments implements tribune.BulkInserter: one transaction, the
+// rows sent by COPY.
+func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"comments"},
+			[]string{"id", "article_id", "parent_id", "author_name", "email", "website", "body", "status", "created", "version",
+				"client_hash", "user_agent", "idem_key", "dup_key", "user_id", "email_key"},
+			pgx.CopyFromSlice(len(cs), func(i int) ([]any, error) {
+				c := &cs[i]
+				return []any{c.ID, c.ArticleID, nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Website, c.Body,
+					string(c.Status), c.Created, c.Version, c.Meta.ClientHash, c.Meta.UserAgent, c.Meta.Key, c.Meta.DupKey,
+					c.UserID, c.Email.Key()}, nil
+			}))
+		return classify("insert comments", err)
+	})
+}
+
+// CountApproved implements tribune.Counter.
 func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -393,88 +405,9 @@ func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[
 	return out, classify("count approved", rows.Err())
 }
 
-// CommentsStamp implements tribune.CommentStore.
+// CommentsStamp implements tribune.Stamper.
 func (s *Store) CommentsStamp(ctx context.Context, articleID uuid.UUID) (tribune.Stamp, error) {
 	var st int64
 	err := s.pool.QueryRow(ctx, `SELECT comments_rev FROM articles WHERE id = $1`, articleID).Scan(&st)
 	return tribune.Stamp(st), classify("comments stamp", err)
-}
-
-// LatestApproved implements tribune.CommentStore.
-func (s *Store) LatestApproved(ctx context.Context, articleID uuid.UUID, limit int) ([]tribune.Comment, error) {
-	p := tribune.Page{Limit: limit}.Norm()
-	if articleID != uuid.Nil {
-		return queryComments(ctx, s.pool, "latest approved", `SELECT `+commentCols+` FROM comments WHERE article_id = $1 AND status = 'approved'
-			ORDER BY created DESC, id DESC LIMIT $2`, articleID, p.Limit)
-	}
-	return queryComments(ctx, s.pool, "latest approved", `SELECT `+commentCols+` FROM comments WHERE status = 'approved' ORDER BY created DESC, id DESC LIMIT $1`, p.Limit)
-}
-
-// CommentsByStatus implements tribune.CommentStore.
-func (s *Store) CommentsByStatus(ctx context.Context, status tribune.Status, page tribune.Page) ([]tribune.Comment, error) {
-	p := page.Norm()
-	return queryComments(ctx, s.pool, "comments by status", `SELECT `+commentCols+` FROM comments WHERE status = $1 ORDER BY created DESC, id DESC LIMIT $2 OFFSET $3`,
-		string(status), p.Limit, p.Offset)
-}
-
-// HasApproved implements tribune.ModerationStore.
-func (s *Store) HasApproved(ctx context.Context, email tribune.Email) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	if email.IsZero() {
-		return false, nil
-	}
-	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM comments WHERE email_key = $1 AND status = 'approved')`, email.Key()).Scan(&ok)
-	return ok, classify("has approved", err)
-}
-
-// CommentsByEmail implements tribune.PrivacyStore.
-func (s *Store) CommentsByEmail(ctx context.Context, email tribune.Email) ([]tribune.Comment, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if email.IsZero() {
-		return []tribune.Comment{}, nil
-	}
-	return queryComments(ctx, s.pool, "comments by email", `SELECT `+commentCols+` FROM comments WHERE email_key = $1 ORDER BY created, id`, email.Key())
-}
-
-// EraseByEmail implements tribune.PrivacyStore.
-func (s *Store) EraseByEmail(ctx context.Context, email tribune.Email, mode tribune.EraseMode) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	if email.IsZero() {
-		return 0, nil
-	}
-	n := 0
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if mode != tribune.EraseDelete {
-			tag, err := tx.Exec(ctx, `UPDATE comments SET author_name = '', email = '', email_key = '', website = '',
-				client_hash = '', user_agent = '', user_id = '', version = version + 1 WHERE email_key = $1`, email.Key())
-			n = int(tag.RowsAffected())
-			return classify("erase", err)
-		}
-		rows, err := tx.Query(ctx, `SELECT id FROM comments WHERE email_key = $1 ORDER BY created, id`, email.Key())
-		if err != nil {
-			return classify("erase", err)
-		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
-		if err != nil {
-			return classify("erase", err)
-		}
-		for _, id := range ids {
-			if err := deleteInTx(ctx, tx, id); err != nil {
-				return err
-			}
-		}
-		n = len(ids)
-		return nil
-	})
-	if err != nil {
-		return 0, err
-	}
-	return n, nil
 }

@@ -33,6 +33,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/internal/sqlquery"
 	migrations "github.com/tribune-go/tribune/migrate"
 )
 
@@ -48,7 +49,12 @@ type Store struct {
 	stamp         *sql.Stmt // the hot read of cached pages
 }
 
-var _ tribune.Store = (*Store)(nil)
+var (
+	_ tribune.Store        = (*Store)(nil)
+	_ tribune.Counter      = (*Store)(nil)
+	_ tribune.Stamper      = (*Store)(nil)
+	_ tribune.BulkInserter = (*Store)(nil)
+)
 
 type config struct {
 	readers  int
@@ -322,19 +328,24 @@ func affected(op string, res sql.Result) error {
 
 const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent, idem_key, dup_key, user_id`
 
-// insertCommentSQL inserts a comment unless the flood rule holds (a
-// comment from the same client hash after ?16), in one statement: SQLite
-// runs it under its write lock, so nothing comes between the check and
-// the insert; the unique indexes refuse a taken key or duplicate key.
-// Each condition names its partial index's, so SQLite uses the index.
+// insertCommentSQL inserts a comment unless its parent is missing or the
+// flood rule holds (a comment from the same client hash after ?16), in
+// one statement: SQLite runs it under its write lock, so nothing comes
+// between the checks and the insert (and a delete of the parent, which
+// checks for replies in one statement too, comes before or after it); the
+// unique indexes refuse a taken key or duplicate key. Each condition
+// names its partial index's, so SQLite uses the index.
 const insertCommentSQL = `INSERT INTO comments (` + commentCols + `, email_key)
 	SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?17, ?15
-	WHERE NOT EXISTS (SELECT 1 FROM comments WHERE client_hash = ?11 AND client_hash <> '' AND created > ?16)`
+	WHERE NOT EXISTS (SELECT 1 FROM comments WHERE client_hash = ?11 AND client_hash <> '' AND created > ?16)
+	AND (?3 IS NULL OR EXISTS (SELECT 1 FROM comments WHERE id = ?3))`
 
-// checkKeysSQL says which key of a refused comment is taken.
+// checkKeysSQL says why a comment was refused: a taken key, a taken
+// duplicate key, a missing parent (else it was the flood rule).
 const checkKeysSQL = `SELECT
 	EXISTS (SELECT 1 FROM comments WHERE idem_key = ?1 AND idem_key <> ''),
-	EXISTS (SELECT 1 FROM comments WHERE dup_key = ?2 AND dup_key <> '')`
+	EXISTS (SELECT 1 FROM comments WHERE dup_key = ?2 AND dup_key <> ''),
+	?3 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM comments WHERE id = ?3)`
 
 func scanComment(row scanner) (tribune.Comment, error) {
 	var c tribune.Comment
@@ -382,8 +393,8 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune
 	}
 	// Nothing inserted: the flood rule held, unless the form was sent
 	// before (a replay answers as such, whenever it comes).
-	var replayed, dup bool
-	if err := s.w.QueryRowContext(ctx, checkKeysSQL, c.Meta.Key, c.Meta.DupKey).Scan(&replayed, &dup); err != nil {
+	var replayed, dup, orphan bool
+	if err := s.w.QueryRowContext(ctx, checkKeysSQL, c.Meta.Key, c.Meta.DupKey, nullUUID(c.ParentID)).Scan(&replayed, &dup, &orphan); err != nil {
 		return classify("create comment", err)
 	}
 	switch {
@@ -391,35 +402,10 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune
 		return fmt.Errorf("sqlitestore: create comment: %w", tribune.ErrReplayed)
 	case dup:
 		return fmt.Errorf("sqlitestore: create comment: %w", tribune.ErrDuplicate)
+	case orphan:
+		return fmt.Errorf("sqlitestore: create comment: parent: %w", tribune.ErrNotFound)
 	}
 	return fmt.Errorf("sqlitestore: create comment: %w", tribune.ErrFlood)
-}
-
-// CommentByKey implements tribune.CommentStore.
-func (s *Store) CommentByKey(ctx context.Context, key string) (tribune.Comment, error) {
-	if key == "" {
-		return tribune.Comment{}, fmt.Errorf("sqlitestore: comment by key: %w", tribune.ErrNotFound)
-	}
-	// Read on the writer: the key was just found taken there.
-	c, err := scanComment(s.w.QueryRowContext(ctx, `SELECT `+commentCols+` FROM comments WHERE idem_key = ? AND idem_key <> ''`, key))
-	return c, classify("comment by key", err)
-}
-
-// CommentsByIDs implements tribune.CommentStore.
-func (s *Store) CommentsByIDs(ctx context.Context, articleID uuid.UUID, ids []uuid.UUID) ([]tribune.Comment, error) {
-	ids = ids[:min(len(ids), 100)]
-	if len(ids) == 0 {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		return []tribune.Comment{}, nil
-	}
-	args := []any{articleID.String(), articleID == uuid.Nil}
-	for _, id := range ids {
-		args = append(args, id.String())
-	}
-	return s.queryComments(ctx, "comments by ids", `SELECT `+commentCols+` FROM comments WHERE (article_id = ? OR ?) AND id IN (?`+
-		strings.Repeat(", ?", len(ids)-1)+`) ORDER BY created, id`, args...)
 }
 
 // Comment implements tribune.CommentStore.
@@ -428,83 +414,111 @@ func (s *Store) Comment(ctx context.Context, id uuid.UUID) (tribune.Comment, err
 	return c, classify("comment", err)
 }
 
-func (s *Store) queryComments(ctx context.Context, op, query string, args ...any) ([]tribune.Comment, error) {
-	rows, err := s.r.QueryContext(ctx, query, args...)
+var dialect = sqlquery.Dialect{Placeholder: sqlquery.Question, UUID: func(id uuid.UUID) any { return id.String() }}
+
+// FindComments implements tribune.CommentStore. A look-up by key reads the
+// writer: [tribune.CommentByKey] follows a key just found taken there.
+func (s *Store) FindComments(ctx context.Context, q tribune.Query) ([]tribune.Comment, error) {
+	b := sqlquery.New(dialect)
+	tail := b.Comments(q)
+	db := s.r
+	if q.Key != "" {
+		db = s.w
+	}
+	rows, err := db.QueryContext(ctx, `SELECT `+commentCols+` FROM comments`+tail, b.Args...)
 	if err != nil {
-		return nil, classify(op, err)
+		return nil, classify("find comments", err)
 	}
 	defer rows.Close()
 	out := []tribune.Comment{}
 	for rows.Next() {
 		c, err := scanComment(rows)
 		if err != nil {
-			return nil, classify(op, err)
+			return nil, classify("find comments", err)
 		}
 		out = append(out, c)
 	}
-	return out, classify(op, rows.Err())
+	return out, classify("find comments", rows.Err())
 }
 
-// Comments implements tribune.CommentStore.
-func (s *Store) Comments(ctx context.Context, articleID uuid.UUID, statuses ...tribune.Status) ([]tribune.Comment, error) {
-	q := `SELECT ` + commentCols + ` FROM comments WHERE article_id = ?`
-	args := []any{articleID.String()}
-	if len(statuses) > 0 {
-		q += ` AND status IN (?` + strings.Repeat(", ?", len(statuses)-1) + `)`
-		for _, st := range statuses {
-			args = append(args, string(st))
+// UpdateComment implements tribune.CommentStore: the read, apply and
+// write run in one immediate transaction on the one writer.
+func (s *Store) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*tribune.Comment) error) (tribune.Comment, error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return tribune.Comment{}, classify("update comment", err)
+	}
+	defer tx.Rollback()
+	old, err := scanComment(tx.QueryRowContext(ctx, `SELECT `+commentCols+` FROM comments WHERE id = ?`, id.String()))
+	if err != nil {
+		return tribune.Comment{}, classify("update comment", err)
+	}
+	c := old
+	if err := apply(&c); err != nil {
+		return tribune.Comment{}, err
+	}
+	c.ID, c.ArticleID, c.Created = old.ID, old.ArticleID, old.Created
+	if c.ParentID != uuid.Nil {
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM comments WHERE id = ?`, c.ParentID.String()).Scan(&one); err != nil {
+			return tribune.Comment{}, classify("update comment: parent", err)
 		}
 	}
-	return s.queryComments(ctx, "comments", q+` ORDER BY created, id`, args...)
-}
-
-// updateComment runs one UPDATE that bumps the version and returns the row.
-func (s *Store) updateComment(ctx context.Context, op, set string, id uuid.UUID, args ...any) (tribune.Comment, error) {
-	args = append(args, id.String())
-	c, err := scanComment(s.w.QueryRowContext(ctx, `UPDATE comments SET `+set+`, version = version + 1 WHERE id = ? RETURNING `+commentCols, args...))
-	return c, classify(op, err)
-}
-
-// SetStatus implements tribune.CommentStore.
-func (s *Store) SetStatus(ctx context.Context, id uuid.UUID, status tribune.Status) (tribune.Comment, error) {
-	if !status.Valid() {
-		return tribune.Comment{}, fmt.Errorf("sqlitestore: status %q: %w", status, tribune.ErrInvalid)
+	_, err = tx.ExecContext(ctx, `UPDATE comments SET parent_id = ?, author_name = ?, email = ?, email_key = ?, website = ?, body = ?,
+		status = ?, version = ?, client_hash = ?, user_agent = ?, idem_key = ?, dup_key = ?, user_id = ? WHERE id = ?`,
+		nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Email.Key(), c.Website, c.Body, string(c.Status), c.Version,
+		c.Meta.ClientHash, c.Meta.UserAgent, c.Meta.Key, c.Meta.DupKey, c.UserID, id.String())
+	if err != nil {
+		return tribune.Comment{}, classify("update comment", err)
 	}
-	return s.updateComment(ctx, "set status", "status = ?", id, string(status))
+	return c, classify("update comment", tx.Commit())
 }
 
-// EditBody implements tribune.CommentStore.
-func (s *Store) EditBody(ctx context.Context, id uuid.UUID, body string) (tribune.Comment, error) {
-	return s.updateComment(ctx, "edit body", "body = ?", id, body)
-}
-
-// DeleteComment implements tribune.CommentStore.
+// DeleteComment implements tribune.CommentStore: the check for replies is
+// part of the DELETE statement, which SQLite runs under its write lock.
 func (s *Store) DeleteComment(ctx context.Context, id uuid.UUID) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	res, err := s.w.ExecContext(ctx, `DELETE FROM comments WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM comments WHERE parent_id = ?1)`, id.String())
 	if err != nil {
 		return classify("delete comment", err)
 	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return classify("delete comment", err)
+	}
+	var one int
+	if err := s.w.QueryRowContext(ctx, `SELECT 1 FROM comments WHERE id = ?`, id.String()).Scan(&one); err != nil {
+		return classify("delete comment", err)
+	}
+	return fmt.Errorf("sqlitestore: delete comment: it has replies: %w", tribune.ErrConflict)
+}
+
+// InsertComments implements tribune.BulkInserter: one transaction, one
+// prepared statement.
+func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return classify("insert comments", err)
+	}
 	defer tx.Rollback()
-	if err := deleteInTx(ctx, tx, id.String()); err != nil {
-		return err
+	st := tx.StmtContext(ctx, s.insertComment)
+	for i := range cs {
+		c := &cs[i]
+		res, err := st.ExecContext(ctx, c.ID.String(), c.ArticleID.String(), nullUUID(c.ParentID), c.AuthorName,
+			c.Email.Address(), c.Website, c.Body, string(c.Status), micro(c.Created), c.Version, c.Meta.ClientHash, c.Meta.UserAgent,
+			c.Meta.Key, c.Meta.DupKey, c.Email.Key(), int64(math.MaxInt64), c.UserID)
+		if err == nil {
+			var n int64
+			if n, err = res.RowsAffected(); err == nil && n == 0 {
+				err = fmt.Errorf("parent: %w", tribune.ErrNotFound)
+			}
+		}
+		if err != nil {
+			return classify(fmt.Sprintf("insert comment %d of %d", i+1, len(cs)), err)
+		}
 	}
-	return classify("delete comment", tx.Commit())
+	return classify("insert comments", tx.Commit())
 }
 
-// deleteInTx deletes one comment, moving its replies up to its parent.
-func deleteInTx(ctx context.Context, tx *sql.Tx, id string) error {
-	var parent sql.NullString
-	if err := tx.QueryRowContext(ctx, `SELECT parent_id FROM comments WHERE id = ?`, id).Scan(&parent); err != nil {
-		return classify("delete comment", err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE comments SET parent_id = ? WHERE parent_id = ?`, parent, id); err != nil {
-		return classify("delete comment", err)
-	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM comments WHERE id = ?`, id)
-	return classify("delete comment", err)
-}
-
-// CountApproved implements tribune.CommentStore.
+// CountApproved implements tribune.Counter.
 func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
 	out := make(map[uuid.UUID]int, len(articleIDs))
 	if err := ctx.Err(); err != nil {
@@ -539,103 +553,9 @@ func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[
 	return out, classify("count approved", rows.Err())
 }
 
-// CommentsStamp implements tribune.CommentStore.
+// CommentsStamp implements tribune.Stamper.
 func (s *Store) CommentsStamp(ctx context.Context, articleID uuid.UUID) (tribune.Stamp, error) {
 	var st tribune.Stamp
 	err := s.stamp.QueryRowContext(ctx, articleID.String()).Scan(&st)
 	return st, classify("comments stamp", err)
-}
-
-// LatestApproved implements tribune.CommentStore.
-func (s *Store) LatestApproved(ctx context.Context, articleID uuid.UUID, limit int) ([]tribune.Comment, error) {
-	p := tribune.Page{Limit: limit}.Norm()
-	if articleID != uuid.Nil {
-		return s.queryComments(ctx, "latest approved", `SELECT `+commentCols+` FROM comments WHERE article_id = ? AND status = 'approved'
-			ORDER BY created DESC, id DESC LIMIT ?`, articleID.String(), p.Limit)
-	}
-	return s.queryComments(ctx, "latest approved", `SELECT `+commentCols+` FROM comments WHERE status = 'approved' ORDER BY created DESC, id DESC LIMIT ?`, p.Limit)
-}
-
-// CommentsByStatus implements tribune.CommentStore.
-func (s *Store) CommentsByStatus(ctx context.Context, status tribune.Status, page tribune.Page) ([]tribune.Comment, error) {
-	p := page.Norm()
-	return s.queryComments(ctx, "comments by status", `SELECT `+commentCols+` FROM comments WHERE status = ? ORDER BY created DESC, id DESC LIMIT ? OFFSET ?`,
-		string(status), p.Limit, p.Offset)
-}
-
-// HasApproved implements tribune.ModerationStore.
-func (s *Store) HasApproved(ctx context.Context, email tribune.Email) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	if email.IsZero() {
-		return false, nil
-	}
-	var one int
-	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM comments WHERE email_key = ? AND status = 'approved' LIMIT 1`, email.Key()).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, classify("has approved", err)
-}
-
-// CommentsByEmail implements tribune.PrivacyStore.
-func (s *Store) CommentsByEmail(ctx context.Context, email tribune.Email) ([]tribune.Comment, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if email.IsZero() {
-		return []tribune.Comment{}, nil
-	}
-	return s.queryComments(ctx, "comments by email", `SELECT `+commentCols+` FROM comments WHERE email_key = ? ORDER BY created, id`, email.Key())
-}
-
-// EraseByEmail implements tribune.PrivacyStore.
-func (s *Store) EraseByEmail(ctx context.Context, email tribune.Email, mode tribune.EraseMode) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	if email.IsZero() {
-		return 0, nil
-	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, classify("erase", err)
-	}
-	defer tx.Rollback()
-	if mode != tribune.EraseDelete {
-		res, err := tx.ExecContext(ctx, `UPDATE comments SET author_name = '', email = '', email_key = '', website = '',
-			client_hash = '', user_agent = '', user_id = '', version = version + 1 WHERE email_key = ?`, email.Key())
-		if err != nil {
-			return 0, classify("erase", err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return 0, classify("erase", err)
-		}
-		return int(n), classify("erase", tx.Commit())
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM comments WHERE email_key = ? ORDER BY created, id`, email.Key())
-	if err != nil {
-		return 0, classify("erase", err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, classify("erase", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, classify("erase", err)
-	}
-	for _, id := range ids {
-		if err := deleteInTx(ctx, tx, id); err != nil {
-			return 0, err
-		}
-	}
-	return len(ids), classify("erase", tx.Commit())
 }

@@ -67,7 +67,7 @@ func Bench(b *testing.B, newStore func(b *testing.B) tribune.Store) {
 		}
 		b.ReportAllocs()
 		for b.Loop() {
-			cs, err := s.Comments(b.Context(), a.ID, tribune.StatusApproved)
+			cs, err := s.FindComments(b.Context(), tribune.Query{ArticleID: a.ID, Statuses: []tribune.Status{tribune.StatusApproved}})
 			if err != nil || len(cs) != 1000 {
 				b.Fatal(len(cs), err)
 			}
@@ -91,7 +91,7 @@ func Bench(b *testing.B, newStore func(b *testing.B) tribune.Store) {
 		}
 		b.ReportAllocs()
 		for b.Loop() {
-			counts, err := s.CountApproved(b.Context(), ids)
+			counts, err := tribune.CountApproved(b.Context(), s, ids)
 			if err != nil || counts[ids[0]] != 20 {
 				b.Fatal(counts[ids[0]], err)
 			}

@@ -184,7 +184,7 @@ func TestHoneypotAnswersLikeAPendingComment(t *testing.T) {
 	caughtLoc, caughtCookies := answer(true)
 	assert.Equal(t, heldLoc, caughtLoc, "the same redirect")
 	assert.Equal(t, heldCookies, caughtCookies, "the same cookies")
-	spam, err := e.store.CommentsByStatus(context.Background(), tribune.StatusSpam, tribune.Page{})
+	spam, err := e.store.FindComments(context.Background(), tribune.Query{Statuses: []tribune.Status{tribune.StatusSpam}})
 	require.NoError(t, err)
 	assert.Len(t, spam, 1, "the caught one is kept as spam for a moderator")
 }
@@ -258,7 +258,7 @@ func TestAPIWithoutTokenOrWithTextPlain(t *testing.T) {
 	status, out = e.apiPost(c, "application/json", e.apiToken(c), apiComment("trop vite"))
 	assert.Equal(t, http.StatusUnprocessableEntity, status)
 	assert.Contains(t, out, `"code":"too_fast"`, "the API keeps the form's minimum delay")
-	all, _ := e.store.Comments(context.Background(), e.article.ID)
+	all, _ := e.store.FindComments(context.Background(), tribune.Query{ArticleID: e.article.ID})
 	assert.Empty(t, all)
 
 	off := newEnv(t, widget.WithPublicAPI(false))
@@ -278,7 +278,7 @@ func TestAPITokenReplayLandsOnTheSameComment(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(first), &a))
 	require.NoError(t, json.Unmarshal([]byte(again), &b))
 	assert.Equal(t, a.ID, b.ID, "a token is good for one comment")
-	all, _ := e.store.Comments(context.Background(), e.article.ID)
+	all, _ := e.store.FindComments(context.Background(), tribune.Query{ArticleID: e.article.ID})
 	assert.Len(t, all, 1)
 
 	// The API's honeypot answers like a held comment.
@@ -375,7 +375,7 @@ func TestNoAnswerDependsOnOthersData(t *testing.T) {
 			resp := e.post(v, form, "X-Forwarded-For", "198.51.100.1")
 			require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 			id := idRE.FindString(resp.Header.Get("Location"))
-			_, err := e.store.SetStatus(context.Background(), uuid.MustParse(id), tribune.StatusApproved)
+			_, err := tribune.SetStatus(context.Background(), e.store, uuid.MustParse(id), tribune.StatusApproved)
 			require.NoError(t, err)
 		}
 		attacker := e.browser()

@@ -86,7 +86,7 @@ func (h *Handler) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	status := parseStatus(r.URL.Query().Get("status"))
 	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 	const pageSize = 50
-	comments, err := h.store.CommentsByStatus(r.Context(), status, tribune.Page{Limit: pageSize + 1, Offset: max(offset, 0)})
+	comments, err := h.store.FindComments(r.Context(), tribune.Query{Statuses: []tribune.Status{status}, Newest: true, Limit: pageSize + 1, Offset: max(offset, 0)})
 	if err != nil {
 		h.serverError(w, r, "admin list", err)
 		return

@@ -130,7 +130,7 @@ func (h *Handler) apiComments(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	cs, err := h.store.Comments(r.Context(), a.ID, tribune.StatusApproved)
+	cs, err := h.store.FindComments(r.Context(), tribune.Query{ArticleID: a.ID, Statuses: []tribune.Status{tribune.StatusApproved}})
 	if err != nil {
 		h.apiFailure(w, r, h.locale(r, a), "api comments", err)
 		return
@@ -173,7 +173,7 @@ func (h *Handler) apiCounts(w http.ResponseWriter, r *http.Request) {
 		}
 		ids = append(ids, id)
 	}
-	counts, err := h.store.CountApproved(r.Context(), ids)
+	counts, err := tribune.CountApproved(r.Context(), h.store, ids)
 	if err != nil {
 		h.apiFailure(w, r, l, "api counts", err)
 		return

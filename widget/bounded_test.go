@@ -255,7 +255,7 @@ func TestDoubleSubmitStoresOnce(t *testing.T) {
 			wg.Wait()
 			assert.Zero(t, failed.Load(), "pages that did not load")
 			assert.Zero(t, mismatched.Load(), "pairs not answered alike")
-			all, err := store.Comments(context.Background(), a.ID)
+			all, err := store.FindComments(context.Background(), tribune.Query{ArticleID: a.ID})
 			require.NoError(t, err)
 			assert.Equal(t, forms, len(all), "one comment per form")
 		})

@@ -100,7 +100,7 @@ func ExampleWithIdentity() {
 	resp, _ = noRedirect.Do(post)
 	resp.Body.Close()
 
-	stored, _ := store.Comments(context.Background(), a.ID)
+	stored, _ := store.FindComments(context.Background(), tribune.Query{ArticleID: a.ID})
 	fmt.Println(resp.StatusCode, stored[0].AuthorName, stored[0].UserID, stored[0].Status)
 	// Output:
 	// true false

@@ -25,11 +25,11 @@ type failingStore struct {
 	failWrites, failReads, failArticles bool
 }
 
-func (s *failingStore) Comments(ctx context.Context, id uuid.UUID, st ...tribune.Status) ([]tribune.Comment, error) {
+func (s *failingStore) FindComments(ctx context.Context, q tribune.Query) ([]tribune.Comment, error) {
 	if s.failReads {
 		return nil, errDown
 	}
-	return s.Store.Comments(ctx, id, st...)
+	return s.Store.FindComments(ctx, q)
 }
 
 func (s *failingStore) Article(ctx context.Context, id uuid.UUID) (tribune.Article, error) {
@@ -103,7 +103,7 @@ func TestStoreFailures(t *testing.T) {
 	resp = e.post(c, v)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	assert.Equal(t, first, resp.Header.Get("Location"))
-	all, err := store.Comments(context.Background(), a.ID)
+	all, err := store.FindComments(context.Background(), tribune.Query{ArticleID: a.ID})
 	require.NoError(t, err)
 	assert.Len(t, all, 1)
 

@@ -131,7 +131,7 @@ func (h *Handler) serveArticleFeed(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, "feed", err)
 		return
 	}
-	comments, err := h.store.LatestApproved(r.Context(), a.ID, feedEntries)
+	comments, err := h.store.FindComments(r.Context(), tribune.Query{ArticleID: a.ID, Statuses: []tribune.Status{tribune.StatusApproved}, Newest: true, Limit: feedEntries})
 	if err != nil {
 		h.serverError(w, r, "feed", err)
 		return
@@ -144,7 +144,7 @@ func (h *Handler) serveArticleFeed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serveSiteFeed(w http.ResponseWriter, r *http.Request) {
-	comments, err := h.store.LatestApproved(r.Context(), uuid.Nil, siteFeedEntries)
+	comments, err := h.store.FindComments(r.Context(), tribune.Query{Statuses: []tribune.Status{tribune.StatusApproved}, Newest: true, Limit: siteFeedEntries})
 	if err != nil {
 		h.serverError(w, r, "feed", err)
 		return

@@ -56,7 +56,7 @@ func TestSignedInUsers(t *testing.T) {
 	resp := e.post(claire, v)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	id := idRE.FindString(resp.Header.Get("Location"))
-	all, err := e.store.Comments(context.Background(), e.article.ID)
+	all, err := e.store.FindComments(context.Background(), tribune.Query{ArticleID: e.article.ID})
 	require.NoError(t, err)
 	require.Len(t, all, 1)
 	assert.Equal(t, id, all[0].ID.String())
@@ -73,7 +73,7 @@ func TestSignedInUsers(t *testing.T) {
 	v = e.form(newbie)
 	v.Set("comment", "Premier message d’un nouveau compte")
 	require.Equal(t, http.StatusSeeOther, e.post(newbie, v).StatusCode)
-	pending, _ := e.store.CommentsByStatus(context.Background(), tribune.StatusPending, tribune.Page{})
+	pending, _ := e.store.FindComments(context.Background(), tribune.Query{Statuses: []tribune.Status{tribune.StatusPending}})
 	require.Len(t, pending, 1)
 	assert.Equal(t, "u-newbie", pending[0].UserID)
 

@@ -195,7 +195,7 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 	}
 	var thread []byte
 	if h.cache == nil || len(mine) > 0 || section.Moderation != nil {
-		comments, err := h.store.Comments(ctx, a.ID, statuses...)
+		comments, err := h.store.FindComments(ctx, tribune.Query{ArticleID: a.ID, Statuses: statuses})
 		if err != nil {
 			return nil, err
 		}
@@ -209,14 +209,14 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 		// The public thread is cached under the article's stamp, which
 		// every change moves, on every instance, and which is read before
 		// the comments: what is cached is never older than its stamp.
-		stamp, err := h.store.CommentsStamp(ctx, a.ID)
+		stamp, err := tribune.CommentsStamp(ctx, h.store, a.ID)
 		if err != nil {
 			return nil, err
 		}
 		key := cacheKey{article: a.ID, lang: l.Tag(), closed: a.CommentsClosed}
 		e, ok := h.cache.Get(key)
 		if !ok || e.stamp != stamp {
-			comments, err := h.store.Comments(ctx, a.ID, tribune.StatusApproved)
+			comments, err := h.store.FindComments(ctx, tribune.Query{ArticleID: a.ID, Statuses: []tribune.Status{tribune.StatusApproved}})
 			if err != nil {
 				return nil, err
 			}

@@ -319,7 +319,7 @@ func TestRefusals(t *testing.T) {
 		v.Set("tribune_homepage", "http://spam.example")
 		resp := e.post(c, v)
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-		spam, err := e.store.CommentsByStatus(context.Background(), tribune.StatusSpam, tribune.Page{})
+		spam, err := e.store.FindComments(context.Background(), tribune.Query{Statuses: []tribune.Status{tribune.StatusSpam}})
 		require.NoError(t, err)
 		assert.Len(t, spam, 1)
 	})

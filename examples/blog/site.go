@@ -110,7 +110,7 @@ func (s *site) home(w http.ResponseWriter, r *http.Request) {
 	for i, a := range articles {
 		ids[i] = a.ID
 	}
-	counts, err := s.store.CountApproved(r.Context(), ids)
+	counts, err := tribune.CountApproved(r.Context(), s.store, ids)
 	if err != nil {
 		s.failure(w, r, "home: counts", err)
 		return

@@ -1,0 +1,109 @@
+// Package sqlquery turns a tribune.Query into SQL, once for the three SQL
+// stores: each gives its placeholder style and how it passes a UUID, and
+// gets back the WHERE, ORDER BY and LIMIT clauses with their arguments.
+// The column names are those every SQL store's schema uses.
+package sqlquery
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/tribune-go/tribune"
+)
+
+// Dialect is what differs between SQL databases here.
+type Dialect struct {
+	// Placeholder returns the n-th placeholder, from 1: "?" or "$n".
+	Placeholder func(n int) string
+	// UUID converts an ID to the driver's argument.
+	UUID func(uuid.UUID) any
+}
+
+// Question is the "?" placeholder of SQLite and MySQL.
+func Question(int) string { return "?" }
+
+// Dollar is PostgreSQL's "$n" placeholder.
+func Dollar(n int) string { return "$" + strconv.Itoa(n) }
+
+// Builder accumulates arguments and hands out their placeholders.
+type Builder struct {
+	d    Dialect
+	Args []any
+}
+
+// New returns a Builder whose first placeholder follows the given
+// arguments.
+func New(d Dialect, args ...any) *Builder { return &Builder{d: d, Args: args} }
+
+// Arg adds an argument and returns its placeholder.
+func (b *Builder) Arg(v any) string {
+	b.Args = append(b.Args, v)
+	return b.d.Placeholder(len(b.Args))
+}
+
+// List adds the arguments and returns "(p1, p2, …)".
+func (b *Builder) List(vs []any) string {
+	ps := make([]string, len(vs))
+	for i, v := range vs {
+		ps[i] = b.Arg(v)
+	}
+	return "(" + strings.Join(ps, ", ") + ")"
+}
+
+// Comments returns the clauses that follow "SELECT cols FROM comments" for
+// q: " WHERE … ORDER BY … [LIMIT … OFFSET …]", with the builder holding
+// the arguments.
+func (b *Builder) Comments(q tribune.Query) string {
+	var conds []string
+	if q.ArticleID != uuid.Nil {
+		conds = append(conds, "article_id = "+b.Arg(b.d.UUID(q.ArticleID)))
+	}
+	if ids := q.IDs[:min(len(q.IDs), tribune.MaxQueryIDs)]; len(ids) > 0 {
+		vs := make([]any, len(ids))
+		for i, id := range ids {
+			vs[i] = b.d.UUID(id)
+		}
+		conds = append(conds, "id IN "+b.List(vs))
+	}
+	if q.ParentID != uuid.Nil {
+		conds = append(conds, "parent_id = "+b.Arg(b.d.UUID(q.ParentID)))
+	}
+	if len(q.Statuses) > 0 {
+		vs := make([]any, len(q.Statuses))
+		for i, st := range q.Statuses {
+			vs[i] = string(st)
+		}
+		conds = append(conds, "status IN "+b.List(vs))
+	}
+	// The email and key conditions repeat the partial indexes' own
+	// condition, so that SQLite and PostgreSQL use them.
+	if q.EmailKey != "" {
+		conds = append(conds, "email_key = "+b.Arg(q.EmailKey)+" AND email_key <> ''")
+	}
+	if q.Key != "" {
+		conds = append(conds, "idem_key = "+b.Arg(q.Key)+" AND idem_key <> ''")
+	}
+	var sb strings.Builder
+	if len(conds) > 0 {
+		sb.WriteString(" WHERE ")
+		sb.WriteString(strings.Join(conds, " AND "))
+	}
+	if q.Newest {
+		sb.WriteString(" ORDER BY created DESC, id DESC")
+	} else {
+		sb.WriteString(" ORDER BY created, id")
+	}
+	switch {
+	case q.Limit > 0:
+		sb.WriteString(" LIMIT " + strconv.Itoa(q.Limit))
+		if q.Offset > 0 {
+			sb.WriteString(" OFFSET " + strconv.Itoa(q.Offset))
+		}
+	case q.Offset > 0:
+		// Every match after Offset: the largest LIMIT all three accept.
+		sb.WriteString(" LIMIT 9223372036854775807 OFFSET " + strconv.Itoa(q.Offset))
+	}
+	return sb.String()
+}

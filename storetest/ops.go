@@ -1,0 +1,73 @@
+package storetest
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/tribune-go/tribune"
+)
+
+// ops is the store under test with the queries and rules the suite reads
+// it through: the core's methods as they are, and everything else by the
+// root package's functions and queries, as Tribune itself calls them (a
+// capability the store declares is used, else the root's fallback).
+type ops struct{ tribune.Store }
+
+func (o ops) Comments(ctx context.Context, articleID uuid.UUID, statuses ...tribune.Status) ([]tribune.Comment, error) {
+	return o.FindComments(ctx, tribune.Query{ArticleID: articleID, Statuses: statuses})
+}
+
+func (o ops) CommentsByIDs(ctx context.Context, articleID uuid.UUID, ids []uuid.UUID) ([]tribune.Comment, error) {
+	if len(ids) == 0 {
+		return []tribune.Comment{}, ctx.Err()
+	}
+	return o.FindComments(ctx, tribune.Query{ArticleID: articleID, IDs: ids})
+}
+
+func (o ops) CommentByKey(ctx context.Context, key string) (tribune.Comment, error) {
+	return tribune.CommentByKey(ctx, o.Store, key)
+}
+
+func (o ops) LatestApproved(ctx context.Context, articleID uuid.UUID, limit int) ([]tribune.Comment, error) {
+	return o.FindComments(ctx, tribune.Query{ArticleID: articleID, Statuses: []tribune.Status{tribune.StatusApproved}, Newest: true, Limit: limit})
+}
+
+func (o ops) CommentsByStatus(ctx context.Context, status tribune.Status, page tribune.Page) ([]tribune.Comment, error) {
+	p := page.Norm()
+	return o.FindComments(ctx, tribune.Query{Statuses: []tribune.Status{status}, Newest: true, Limit: p.Limit, Offset: p.Offset})
+}
+
+func (o ops) HasApproved(ctx context.Context, email tribune.Email) (bool, error) {
+	cs, err := o.FindComments(ctx, tribune.Query{EmailKey: email.Key(), Statuses: []tribune.Status{tribune.StatusApproved}, Limit: 1})
+	return len(cs) > 0 && !email.IsZero(), err
+}
+
+func (o ops) CommentsByEmail(ctx context.Context, email tribune.Email) ([]tribune.Comment, error) {
+	return tribune.CommentsByEmail(ctx, o.Store, email)
+}
+
+func (o ops) SetStatus(ctx context.Context, id uuid.UUID, status tribune.Status) (tribune.Comment, error) {
+	return tribune.SetStatus(ctx, o.Store, id, status)
+}
+
+func (o ops) EditBody(ctx context.Context, id uuid.UUID, body string) (tribune.Comment, error) {
+	return tribune.EditBody(ctx, o.Store, id, body)
+}
+
+// DeleteComment is the root's delete (replies move up), not the core's.
+func (o ops) DeleteComment(ctx context.Context, id uuid.UUID) error {
+	return tribune.DeleteComment(ctx, o.Store, id)
+}
+
+func (o ops) EraseByEmail(ctx context.Context, email tribune.Email, mode tribune.EraseMode) (int, error) {
+	return tribune.EraseByEmail(ctx, o.Store, email, mode)
+}
+
+func (o ops) CountApproved(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]int, error) {
+	return tribune.CountApproved(ctx, o.Store, ids)
+}
+
+func (o ops) CommentsStamp(ctx context.Context, id uuid.UUID) (tribune.Stamp, error) {
+	return tribune.CommentsStamp(ctx, o.Store, id)
+}
