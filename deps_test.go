@@ -24,8 +24,8 @@ func TestNoDriverInImportGraph(t *testing.T) {
 			if dep == "database/sql" {
 				t.Errorf("%s imports database/sql", pkg)
 			}
-			for _, banned := range []string{"modernc.org/", "github.com/jackc/", "github.com/chromedp/",
-				"github.com/stretchr/", "github.com/go-chi/", "/memstore", "/sqlitestore", "/pgstore", "/storetest"} {
+			for _, banned := range []string{"modernc.org/", "github.com/jackc/", "github.com/go-sql-driver/", "github.com/chromedp/",
+				"github.com/stretchr/", "github.com/go-chi/", "/memstore", "/sqlitestore", "/pgstore", "/mysqlstore", "/storetest"} {
 				if strings.Contains(dep, banned) {
 					t.Errorf("%s imports %s", pkg, dep)
 				}

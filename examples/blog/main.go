@@ -27,6 +27,7 @@ import (
 	_ "time/tzdata" // Europe/Paris without the system's zone files
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/mysqlstore"
 	"github.com/tribune-go/tribune/pgstore"
 	"github.com/tribune-go/tribune/sqlitestore"
 	"github.com/tribune-go/tribune/widget"
@@ -56,7 +57,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("blog", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.addr, "addr", "localhost:8080", "address to listen on (host:port)")
-	fs.StringVar(&o.db, "db", "tribune.db", "SQLite file, or a postgres:// or postgresql:// DSN for PostgreSQL")
+	fs.StringVar(&o.db, "db", "tribune.db", "SQLite file, a postgres:// DSN for PostgreSQL, or a mysql://user:password@host:3306/db URL for MySQL or MariaDB")
 	fs.StringVar(&o.moderation, "moderation", "first", "which comments wait for a moderator: none, first (authors without an approved comment) or all")
 	fs.StringVar(&o.lang, "lang", "fr", "language of the comment section: fr or en")
 	fs.StringVar(&o.adminPassword, "admin-password", os.Getenv("TRIBUNE_ADMIN_PASSWORD"),
@@ -100,14 +101,34 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	return o, nil
 }
 
-// openStore opens PostgreSQL for a postgres:// DSN, SQLite otherwise.
+// storeKind names the backend -db names: "postgresql", "mysql" or
+// "sqlite".
+func storeKind(db string) string {
+	switch {
+	case strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://"):
+		return "postgresql"
+	case strings.HasPrefix(db, "mysql://"):
+		return "mysql"
+	}
+	return "sqlite"
+}
+
+// openStore opens PostgreSQL for a postgres:// DSN, MySQL or MariaDB for a
+// mysql:// one, SQLite otherwise.
 func openStore(ctx context.Context, db string) (tribune.Store, func(), error) {
-	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+	switch storeKind(db) {
+	case "postgresql":
 		s, err := pgstore.Open(ctx, db)
 		if err != nil {
 			return nil, nil, err
 		}
 		return s, s.Close, nil
+	case "mysql":
+		s, err := mysqlstore.Open(ctx, db)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, func() { s.Close() }, nil
 	}
 	s, err := sqlitestore.Open(ctx, db)
 	if err != nil {
@@ -189,7 +210,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv := &http.Server{Handler: logRequests(log, mux), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	log.Info("listening", "url", "http://"+ln.Addr().String()+"/", "article", "/articles/"+seed.Slug,
-		"admin", "/comments/admin/", "db", storeKind(o.db))
+		"admin", "/comments/admin/", "db", storeLabel(o.db))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -224,7 +245,7 @@ func siteSecret(db string) ([]byte, error) {
 		}
 		return []byte(key), nil
 	}
-	if strings.HasPrefix(db, "postgres") {
+	if storeKind(db) != "sqlite" {
 		return nil, nil
 	}
 	path := db + ".secret"
@@ -240,10 +261,10 @@ func siteSecret(db string) ([]byte, error) {
 	return key, nil
 }
 
-// storeKind names the backend for the log without the DSN's password.
-func storeKind(db string) string {
-	if strings.HasPrefix(db, "postgres") {
-		return "postgresql"
+// storeLabel names the backend for the log without the DSN's password.
+func storeLabel(db string) string {
+	if k := storeKind(db); k != "sqlite" {
+		return k
 	}
 	return "sqlite:" + db
 }

@@ -132,6 +132,16 @@ func TestBlogPostgreSQL(t *testing.T) {
 	postThroughForm(t, base)
 }
 
+func TestBlogMySQL(t *testing.T) {
+	dsn := os.Getenv("TRIBUNE_TEST_MYSQL")
+	if dsn == "" {
+		t.Skip("MySQL/MariaDB run skipped: set TRIBUNE_TEST_MYSQL to a mysql:// URL (.ci/run starts a MariaDB)")
+	}
+	bin := build(t)
+	base := start(t, bin, "-db", dsn, "-min-submit-delay", "0", "-flood", "0")
+	postThroughForm(t, base)
+}
+
 func TestBlogBadFlagsAndDatabase(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the example")
@@ -143,6 +153,7 @@ func TestBlogBadFlagsAndDatabase(t *testing.T) {
 		{"-nope"},
 		{"-db", filepath.Join(t.TempDir(), "missing", "dir", "x.db")},
 		{"-rate", "-1"},
+		{"-db", "mysql://tribune:secret-pw@127.0.0.1:1/nothing-listens-here"},
 	} {
 		cmd := exec.Command(bin, args...)
 		out, err := cmd.CombinedOutput()
@@ -150,6 +161,7 @@ func TestBlogBadFlagsAndDatabase(t *testing.T) {
 		require.ErrorAs(t, err, &exit, "%v: %s", args, out)
 		assert.Equal(t, 1, exit.ExitCode(), "%v: %s", args, out)
 		assert.NotEmpty(t, strings.TrimSpace(string(out)))
+		assert.NotContains(t, string(out), "secret-pw", "a password on the command line is not echoed")
 	}
 	out, err := exec.Command(bin, "-h").CombinedOutput()
 	require.NoError(t, err)

@@ -1,0 +1,669 @@
+// Package mysqlstore keeps Tribune's articles and comments in MySQL (8.0
+// and later) or MariaDB (10.6 and later), through
+// github.com/go-sql-driver/mysql: the database a WordPress site already
+// runs.
+//
+// Tables are InnoDB, every text utf8mb4 with a binary collation, so
+// accents and case are kept apart where the contract compares strings
+// (slugs, email keys, idempotency keys), as on PostgreSQL and SQLite. The
+// store needs the privileges to create tables in its database; it uses no
+// triggers, stored routines or SUPER privilege, so a managed MySQL serves.
+//
+// Schema migrations are embedded and applied by [Open] under a named lock
+// (GET_LOCK), so instances starting together apply each one once; they
+// are recorded in tribune_schema. MySQL commits DDL at once, so a
+// migration cut short by a crash is applied again from its start: each
+// one is written to be safe to repeat.
+//
+// Every write that changes an article's thread runs in one transaction
+// that first raises the article's revision (the [tribune.Stamp]), which
+// takes the article's row lock: writers to one thread queue behind it, in
+// one lock order, so they never deadlock.
+package mysqlstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"database/sql/driver"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/google/uuid"
+
+	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/internal/sqlquery"
+	migrations "github.com/tribune-go/tribune/migrate"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Store is a tribune.Store on MySQL or MariaDB. It is safe for concurrent
+// use.
+type Store struct {
+	db *sql.DB
+}
+
+var (
+	_ tribune.Store        = (*Store)(nil)
+	_ tribune.Counter      = (*Store)(nil)
+	_ tribune.Stamper      = (*Store)(nil)
+	_ tribune.BulkInserter = (*Store)(nil)
+)
+
+type config struct {
+	maxConns int
+}
+
+// Option configures [Open].
+type Option func(*config)
+
+// WithMaxConns sets the most connections the pool opens (default 16).
+func WithMaxConns(n int) Option { return func(c *config) { c.maxConns = n } }
+
+// ParseDSN reads the database's address: either the driver's own form,
+// "user:password@tcp(127.0.0.1:3306)/tribune?param=value", or a URL,
+// "mysql://user:password@127.0.0.1:3306/tribune?param=value" (with
+// "?socket=/path/to/mysqld.sock" for a Unix socket), the form the
+// examples' -db flag takes. Whatever it says, times are read and written
+// in UTC and the connection speaks utf8mb4.
+func ParseDSN(dsn string) (*mysql.Config, error) {
+	var cfg *mysql.Config
+	if rest, ok := strings.CutPrefix(dsn, "mysql://"); ok {
+		u, err := url.Parse("mysql://" + rest)
+		if err != nil {
+			return nil, errors.New("mysqlstore: the MySQL URL cannot be parsed")
+		}
+		q := u.Query()
+		sock := q.Get("socket")
+		q.Del("socket")
+		// The driver parses the parameters: a DSN of the path and query only.
+		if cfg, err = mysql.ParseDSN(u.Path + "?" + q.Encode()); err != nil {
+			return nil, errors.New("mysqlstore: the MySQL URL's parameters cannot be parsed")
+		}
+		cfg.User = u.User.Username()
+		cfg.Passwd, _ = u.User.Password()
+		if sock != "" {
+			cfg.Net, cfg.Addr = "unix", sock
+		} else {
+			cfg.Net, cfg.Addr = "tcp", u.Host
+			if u.Port() == "" {
+				cfg.Addr = u.Hostname() + ":3306"
+			}
+		}
+	} else {
+		var err error
+		if cfg, err = mysql.ParseDSN(dsn); err != nil {
+			// The driver's message can quote the DSN, password included.
+			return nil, errors.New("mysqlstore: the MySQL DSN cannot be parsed")
+		}
+	}
+	if cfg.DBName == "" {
+		return nil, errors.New("mysqlstore: the MySQL DSN names no database")
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	cfg.Collation = "utf8mb4_bin"
+	cfg.MultiStatements = false
+	return cfg, nil
+}
+
+// Open connects to the database dsn names (see [ParseDSN]) and applies
+// the embedded migrations.
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	mc, err := ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return OpenConfig(ctx, mc, opts...)
+}
+
+// OpenConfig is [Open] for a driver configuration the host built itself
+// (TLS, a custom dialer). It sets ParseTime, Loc and Collation as
+// [ParseDSN] does.
+func OpenConfig(ctx context.Context, mc *mysql.Config, opts ...Option) (*Store, error) {
+	cfg := config{maxConns: 16}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	mc = mc.Clone()
+	mc.ParseTime, mc.Loc, mc.Collation, mc.MultiStatements = true, time.UTC, "utf8mb4_bin", false
+	// One round trip a query instead of three (prepare, execute, close):
+	// the driver escapes arguments itself, which is safe with utf8mb4.
+	mc.InterpolateParams = true
+	conn, err := mysql.NewConnector(mc)
+	if err != nil {
+		return nil, fmt.Errorf("mysqlstore: %w", err)
+	}
+	db := sql.OpenDB(conn)
+	db.SetMaxOpenConns(cfg.maxConns)
+	db.SetMaxIdleConns(cfg.maxConns)
+	db.SetConnMaxLifetime(time.Hour)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("mysqlstore: connect: %w", err)
+	}
+	if err := migrate(ctx, db, mc); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// migrate applies the pending migrations on one connection that speaks
+// multi-statement SQL, under a named lock.
+func migrate(ctx context.Context, pool *sql.DB, mc *mysql.Config) error {
+	all, err := migrations.Load(migrationFS, "migrations")
+	if err != nil {
+		return fmt.Errorf("mysqlstore: %w", err)
+	}
+	mc = mc.Clone()
+	mc.MultiStatements = true
+	conn, err := mysql.NewConnector(mc)
+	if err != nil {
+		return fmt.Errorf("mysqlstore: migrate: %w", err)
+	}
+	db := sql.OpenDB(conn)
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	c, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("mysqlstore: migrate: %w", err)
+	}
+	defer c.Close()
+	var got sql.NullInt64
+	if err := c.QueryRowContext(ctx, `SELECT GET_LOCK('tribune-migrate', 60)`).Scan(&got); err != nil || got.Int64 != 1 {
+		return fmt.Errorf("mysqlstore: migrate: another instance holds the migration lock (%v)", err)
+	}
+	defer c.ExecContext(context.WithoutCancel(ctx), `DO RELEASE_LOCK('tribune-migrate')`)
+	if _, err := c.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS tribune_schema (version INT NOT NULL PRIMARY KEY, applied DATETIME(6) NOT NULL) ENGINE = InnoDB`); err != nil {
+		return fmt.Errorf("mysqlstore: migrate: %w", err)
+	}
+	var current int
+	if err := c.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM tribune_schema`).Scan(&current); err != nil {
+		return fmt.Errorf("mysqlstore: migrate: %w", err)
+	}
+	for _, m := range migrations.Pending(all, current) {
+		if _, err := c.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("mysqlstore: migration %s: %w", m.Name, err)
+		}
+		if _, err := c.ExecContext(ctx, `INSERT INTO tribune_schema (version, applied) VALUES (?, ?)`, m.Version, time.Now().UTC()); err != nil {
+			return fmt.Errorf("mysqlstore: migration %s: %w", m.Name, err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion returns the newest applied migration.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM tribune_schema`).Scan(&v)
+	return v, err
+}
+
+// The server's error numbers the store answers.
+const (
+	errDupEntry        = 1062 // ER_DUP_ENTRY
+	errRowIsReferenced = 1451 // ER_ROW_IS_REFERENCED_2
+	errNoReferencedRow = 1452 // ER_NO_REFERENCED_ROW_2
+)
+
+// classify maps MySQL errors onto tribune's sentinels.
+func classify(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("mysqlstore: %s: %w", op, tribune.ErrNotFound)
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		switch me.Number {
+		case errDupEntry:
+			switch {
+			case strings.Contains(me.Message, "comments_idem"):
+				return fmt.Errorf("mysqlstore: %s: %w", op, tribune.ErrReplayed)
+			case strings.Contains(me.Message, "comments_dup"):
+				return fmt.Errorf("mysqlstore: %s: %w", op, tribune.ErrDuplicate)
+			}
+			return fmt.Errorf("mysqlstore: %s: %w", op, tribune.ErrConflict)
+		case errRowIsReferenced:
+			return fmt.Errorf("mysqlstore: %s: it has replies: %w", op, tribune.ErrConflict)
+		case errNoReferencedRow:
+			return fmt.Errorf("mysqlstore: %s: %w", op, tribune.ErrNotFound)
+		}
+	}
+	return fmt.Errorf("mysqlstore: %s: %w", op, err)
+}
+
+func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+const articleCols = `id, slug, title, summary, body, author, lang, published, updated, comments_closed`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanArticle(row scanner) (tribune.Article, error) {
+	var a tribune.Article
+	var id string
+	if err := row.Scan(&id, &a.Slug, &a.Title, &a.Summary, &a.Body, &a.Author, &a.Lang, &a.Published, &a.Updated, &a.CommentsClosed); err != nil {
+		return a, err
+	}
+	var err error
+	a.ID, err = uuid.Parse(id)
+	a.Published, a.Updated = a.Published.UTC(), a.Updated.UTC()
+	return a, err
+}
+
+// CreateArticle implements tribune.ArticleStore.
+func (s *Store) CreateArticle(ctx context.Context, a *tribune.Article) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO articles (`+articleCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID.String(), a.Slug, a.Title, a.Summary, a.Body, a.Author, a.Lang, utc(a.Published), utc(a.Updated), a.CommentsClosed)
+	return classify("create article", err)
+}
+
+// Article implements tribune.ArticleStore.
+func (s *Store) Article(ctx context.Context, id uuid.UUID) (tribune.Article, error) {
+	a, err := scanArticle(s.db.QueryRowContext(ctx, `SELECT `+articleCols+` FROM articles WHERE id = ?`, id.String()))
+	return a, classify("article", err)
+}
+
+// ArticleBySlug implements tribune.ArticleStore.
+func (s *Store) ArticleBySlug(ctx context.Context, slug string) (tribune.Article, error) {
+	a, err := scanArticle(s.db.QueryRowContext(ctx, `SELECT `+articleCols+` FROM articles WHERE slug = ?`, slug))
+	return a, classify("article by slug", err)
+}
+
+// Articles implements tribune.ArticleStore.
+func (s *Store) Articles(ctx context.Context, page tribune.Page) ([]tribune.Article, error) {
+	page = page.Norm()
+	rows, err := s.db.QueryContext(ctx, `SELECT `+articleCols+` FROM articles ORDER BY published DESC, id LIMIT ? OFFSET ?`, page.Limit, page.Offset)
+	if err != nil {
+		return nil, classify("articles", err)
+	}
+	defer rows.Close()
+	out := []tribune.Article{}
+	for rows.Next() {
+		a, err := scanArticle(rows)
+		if err != nil {
+			return nil, classify("articles", err)
+		}
+		out = append(out, a)
+	}
+	return out, classify("articles", rows.Err())
+}
+
+// UpdateArticle implements tribune.ArticleStore.
+func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE articles SET slug = ?, title = ?, summary = ?, body = ?, author = ?, lang = ?,
+		published = ?, updated = ?, comments_closed = ?, comments_rev = comments_rev + 1 WHERE id = ?`,
+		a.Slug, a.Title, a.Summary, a.Body, a.Author, a.Lang, utc(a.Published), utc(a.Updated), a.CommentsClosed, a.ID.String())
+	if err != nil {
+		return classify("update article", err)
+	}
+	return affected("update article", res)
+}
+
+// DeleteArticle implements tribune.ArticleStore. InnoDB checks a foreign
+// key row by row, so the replies are first detached from their parents
+// (all of them going), then the article's delete cascades to them.
+func (s *Store) DeleteArticle(ctx context.Context, id uuid.UUID) error {
+	return s.inTx(ctx, "delete article", func(tx *sql.Tx) error {
+		if err := bump(ctx, tx, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE comments SET parent_id = NULL WHERE article_id = ?`, id.String()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE id = ?`, id.String())
+		return err
+	})
+}
+
+func affected(op string, res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return classify(op, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("mysqlstore: %s: %w", op, tribune.ErrNotFound)
+	}
+	return nil
+}
+
+// inTx runs fn in a transaction, committed if it returns nil.
+func (s *Store) inTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(op, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		if strings.HasPrefix(err.Error(), "mysqlstore: ") || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		return classify(op, err)
+	}
+	return classify(op, tx.Commit())
+}
+
+// bump raises an article's revision, taking its row lock: the first step
+// of every transaction that changes its thread. An unknown article is
+// ErrNotFound.
+func bump(ctx context.Context, tx *sql.Tx, articleID uuid.UUID) error {
+	res, err := tx.ExecContext(ctx, `UPDATE articles SET comments_rev = comments_rev + 1 WHERE id = ?`, articleID.String())
+	if err != nil {
+		return classify("bump revision", err)
+	}
+	return affected("article", res)
+}
+
+const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent, idem_key, dup_key, user_id`
+
+func scanComment(row scanner) (tribune.Comment, error) {
+	var c tribune.Comment
+	var id, aid, email, status string
+	var parent, key, dup sql.NullString
+	if err := row.Scan(&id, &aid, &parent, &c.AuthorName, &email, &c.Website, &c.Body, &status, &c.Created, &c.Version, &c.Meta.ClientHash, &c.Meta.UserAgent, &key, &dup, &c.UserID); err != nil {
+		return c, err
+	}
+	var err1, err2, err3 error
+	c.ID, err1 = uuid.Parse(id)
+	c.ArticleID, err2 = uuid.Parse(aid)
+	if parent.Valid {
+		c.ParentID, err3 = uuid.Parse(parent.String)
+	}
+	c.Email = tribune.StoredEmail(email)
+	c.Status = tribune.Status(status)
+	c.Created = c.Created.UTC()
+	c.Meta.Key, c.Meta.DupKey = key.String, dup.String
+	return c, errors.Join(err1, err2, err3)
+}
+
+func nullUUID(id uuid.UUID) any {
+	if id == uuid.Nil {
+		return nil
+	}
+	return id.String()
+}
+
+// nullKey stores an absent key as NULL, which the unique index lets
+// repeat.
+func nullKey(k string) any {
+	if k == "" {
+		return nil
+	}
+	return k
+}
+
+const insertCommentSQL = `INSERT INTO comments (` + commentCols + `, email_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func insertArgs(c *tribune.Comment) []any {
+	return []any{c.ID.String(), c.ArticleID.String(), nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Website, c.Body,
+		string(c.Status), utc(c.Created), c.Version, c.Meta.ClientHash, c.Meta.UserAgent, nullKey(c.Meta.Key), nullKey(c.Meta.DupKey),
+		c.UserID, c.Email.Key()}
+}
+
+// CreateComment implements tribune.CommentStore. With a flood rule, the
+// client's posts are checked one after the other under a named lock on a
+// hash of the client hash, held on one connection and released however
+// the call ends; the keys are unique indexes and the parent a foreign
+// key, so races on them end with the second refused. The transaction
+// raises the article's revision first.
+func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune.Guard) error {
+	flood := !g.FloodSince.IsZero() && c.Meta.ClientHash != ""
+	if !flood {
+		return s.inTx(ctx, "create comment", func(tx *sql.Tx) error {
+			if err := bump(ctx, tx, c.ArticleID); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, insertCommentSQL, insertArgs(c)...)
+			return classify("create comment", err)
+		})
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return classify("create comment", err)
+	}
+	defer conn.Close()
+	sum := sha256.Sum256([]byte(c.Meta.ClientHash))
+	lock := "tribune-client-" + hex.EncodeToString(sum[:16])
+	var got sql.NullInt64
+	if err := conn.QueryRowContext(ctx, `SELECT GET_LOCK(?, 10)`, lock).Scan(&got); err != nil {
+		return classify("create comment: client lock", err)
+	}
+	if got.Int64 != 1 {
+		return fmt.Errorf("mysqlstore: create comment: the client lock was not granted in 10 s")
+	}
+	defer func() {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), `DO RELEASE_LOCK(?)`, lock); err != nil {
+			// A connection that could not release its lock is closed,
+			// which releases it.
+			_ = conn.Raw(func(any) error { return errBadConn })
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return classify("create comment", err)
+	}
+	defer tx.Rollback()
+	if err := bump(ctx, tx, c.ArticleID); err != nil {
+		return err
+	}
+	// A replay answers as such whatever else holds, then a duplicate,
+	// then the flood rule.
+	var replayed, dup, flooded bool
+	if err := tx.QueryRowContext(ctx, `SELECT
+		EXISTS (SELECT 1 FROM comments WHERE idem_key = ?),
+		EXISTS (SELECT 1 FROM comments WHERE dup_key = ?),
+		EXISTS (SELECT 1 FROM comments WHERE client_hash = ? AND created > ?)`,
+		nullKey(c.Meta.Key), nullKey(c.Meta.DupKey), c.Meta.ClientHash, utc(g.FloodSince)).Scan(&replayed, &dup, &flooded); err != nil {
+		return classify("create comment", err)
+	}
+	switch {
+	case replayed:
+		return fmt.Errorf("mysqlstore: create comment: %w", tribune.ErrReplayed)
+	case dup:
+		return fmt.Errorf("mysqlstore: create comment: %w", tribune.ErrDuplicate)
+	case flooded:
+		return fmt.Errorf("mysqlstore: create comment: %w", tribune.ErrFlood)
+	}
+	if _, err := tx.ExecContext(ctx, insertCommentSQL, insertArgs(c)...); err != nil {
+		return classify("create comment", err)
+	}
+	return classify("create comment", tx.Commit())
+}
+
+// Comment implements tribune.CommentStore.
+func (s *Store) Comment(ctx context.Context, id uuid.UUID) (tribune.Comment, error) {
+	c, err := scanComment(s.db.QueryRowContext(ctx, `SELECT `+commentCols+` FROM comments WHERE id = ?`, id.String()))
+	return c, classify("comment", err)
+}
+
+var dialect = sqlquery.Dialect{Placeholder: sqlquery.Question, UUID: func(id uuid.UUID) any { return id.String() }}
+
+// FindComments implements tribune.CommentStore.
+func (s *Store) FindComments(ctx context.Context, q tribune.Query) ([]tribune.Comment, error) {
+	b := sqlquery.New(dialect)
+	tail := b.Comments(q)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+commentCols+` FROM comments`+tail, b.Args...)
+	if err != nil {
+		return nil, classify("find comments", err)
+	}
+	defer rows.Close()
+	out := []tribune.Comment{}
+	for rows.Next() {
+		c, err := scanComment(rows)
+		if err != nil {
+			return nil, classify("find comments", err)
+		}
+		out = append(out, c)
+	}
+	return out, classify("find comments", rows.Err())
+}
+
+// articleOf reads the article a comment belongs to, without a lock: it
+// never changes.
+func (s *Store) articleOf(ctx context.Context, id uuid.UUID) (uuid.UUID, error) {
+	var aid string
+	if err := s.db.QueryRowContext(ctx, `SELECT article_id FROM comments WHERE id = ?`, id.String()).Scan(&aid); err != nil {
+		return uuid.Nil, classify("comment", err)
+	}
+	return uuid.Parse(aid)
+}
+
+// UpdateComment implements tribune.CommentStore: after the article's lock,
+// the row is read FOR UPDATE, so a concurrent update of the same comment
+// waits for this one.
+func (s *Store) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*tribune.Comment) error) (tribune.Comment, error) {
+	aid, err := s.articleOf(ctx, id)
+	if err != nil {
+		return tribune.Comment{}, err
+	}
+	var c tribune.Comment
+	err = s.inTx(ctx, "update comment", func(tx *sql.Tx) error {
+		if err := bump(ctx, tx, aid); err != nil {
+			return err
+		}
+		old, err := scanComment(tx.QueryRowContext(ctx, `SELECT `+commentCols+` FROM comments WHERE id = ? FOR UPDATE`, id.String()))
+		if err != nil {
+			return classify("update comment", err)
+		}
+		c = old
+		if err := apply(&c); err != nil {
+			return applyError{err}
+		}
+		c.ID, c.ArticleID, c.Created = old.ID, old.ArticleID, old.Created
+		_, err = tx.ExecContext(ctx, `UPDATE comments SET parent_id = ?, author_name = ?, email = ?, email_key = ?, website = ?, body = ?,
+			status = ?, version = ?, client_hash = ?, user_agent = ?, idem_key = ?, dup_key = ?, user_id = ? WHERE id = ?`,
+			nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Email.Key(), c.Website, c.Body, string(c.Status), c.Version,
+			c.Meta.ClientHash, c.Meta.UserAgent, nullKey(c.Meta.Key), nullKey(c.Meta.DupKey), c.UserID, id.String())
+		return classify("update comment", err)
+	})
+	var ae applyError
+	if errors.As(err, &ae) {
+		return tribune.Comment{}, ae.err
+	}
+	if err != nil {
+		return tribune.Comment{}, err
+	}
+	return c, nil
+}
+
+// applyError carries apply's own error through inTx untouched.
+type applyError struct{ err error }
+
+func (e applyError) Error() string { return "mysqlstore: " + e.err.Error() }
+func (e applyError) Unwrap() error { return e.err }
+
+// DeleteComment implements tribune.CommentStore: the foreign key of
+// replies on their parent refuses the delete of a comment that has some,
+// whatever the race.
+func (s *Store) DeleteComment(ctx context.Context, id uuid.UUID) error {
+	aid, err := s.articleOf(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, "delete comment", func(tx *sql.Tx) error {
+		if err := bump(ctx, tx, aid); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM comments WHERE id = ?`, id.String())
+		if err != nil {
+			return classify("delete comment", err)
+		}
+		return affected("delete comment", res)
+	})
+}
+
+// bulkRows is how many comments one INSERT of InsertComments sends.
+const bulkRows = 200
+
+// InsertComments implements tribune.BulkInserter: one transaction,
+// multi-row INSERTs of up to 200 comments. Parents come before their
+// replies, which InnoDB's row-by-row foreign key check needs.
+func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error {
+	if len(cs) == 0 {
+		return ctx.Err()
+	}
+	return s.inTx(ctx, "insert comments", func(tx *sql.Tx) error {
+		var arts []uuid.UUID
+		for _, c := range cs {
+			arts = append(arts, c.ArticleID)
+		}
+		slices.SortFunc(arts, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
+		for _, a := range slices.Compact(arts) {
+			if err := bump(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		row := "(?" + strings.Repeat(", ?", 15) + ")"
+		for start := 0; start < len(cs); start += bulkRows {
+			chunk := cs[start:min(start+bulkRows, len(cs))]
+			args := make([]any, 0, 16*len(chunk))
+			for i := range chunk {
+				args = append(args, insertArgs(&chunk[i])...)
+			}
+			q := `INSERT INTO comments (` + commentCols + `, email_key) VALUES ` + row + strings.Repeat(", "+row, len(chunk)-1)
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return classify(fmt.Sprintf("insert comments %d to %d of %d", start+1, start+len(chunk), len(cs)), err)
+			}
+		}
+		return nil
+	})
+}
+
+// CountApproved implements tribune.Counter.
+func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
+	out := make(map[uuid.UUID]int, len(articleIDs))
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(articleIDs) == 0 {
+		return out, nil
+	}
+	b := sqlquery.New(dialect)
+	vs := make([]any, len(articleIDs))
+	for i, id := range articleIDs {
+		out[id] = 0
+		vs[i] = id.String()
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT article_id, COUNT(*) FROM comments WHERE status = 'approved' AND article_id IN `+b.List(vs)+` GROUP BY article_id`, b.Args...)
+	if err != nil {
+		return nil, classify("count approved", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, classify("count approved", err)
+		}
+		aid, err := uuid.Parse(id)
+		if err != nil {
+			return nil, classify("count approved", err)
+		}
+		out[aid] = n
+	}
+	return out, classify("count approved", rows.Err())
+}
+
+// CommentsStamp implements tribune.Stamper.
+func (s *Store) CommentsStamp(ctx context.Context, articleID uuid.UUID) (tribune.Stamp, error) {
+	var st int64
+	err := s.db.QueryRowContext(ctx, `SELECT comments_rev FROM articles WHERE id = ?`, articleID.String()).Scan(&st)
+	return tribune.Stamp(st), classify("comments stamp", err)
+}
+
+// errBadConn makes database/sql close a connection instead of reusing it.
+var errBadConn = driver.ErrBadConn
