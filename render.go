@@ -40,10 +40,15 @@ type Renderer struct {
 	sectionOpen  *template.Template
 	threadEnd    *template.Template
 	sectionClose *template.Template
-	loc          *time.Location
-	maxDepth     int
-	cache        *lru.Cache[cacheKey, string]
-	catalog      *Catalog
+	// nest holds the output of "replies-open", "replies-close" and
+	// "comment-end" for the first depths, rendered once: they take only
+	// the depth, and a long thread needs them once a comment.
+	nest     [nestCached][3]string
+	nestTmpl [3]*template.Template
+	loc      *time.Location
+	maxDepth int
+	cache    *lru.Cache[cacheKey, string]
+	catalog  *Catalog
 }
 
 // DefaultRenderCacheBytes is the default budget of a Renderer's cache of
@@ -126,7 +131,7 @@ func NewRenderer(opts ...RenderOption) (*Renderer, error) {
 			return nil, fmt.Errorf("tribune: host templates: %w", err)
 		}
 	}
-	for _, name := range []string{"article", "section-open", "thread-end", "section-close", "comment", "form", "count"} {
+	for _, name := range []string{"article", "section-open", "thread-end", "section-close", "comment", "comment-end", "replies-open", "replies-close", "form", "count"} {
 		if t.Lookup(name) == nil {
 			return nil, fmt.Errorf("tribune: template %q is missing", name)
 		}
@@ -134,6 +139,16 @@ func NewRenderer(opts ...RenderOption) (*Renderer, error) {
 	r := &Renderer{
 		tmpl: t, comment: t.Lookup("comment"), sectionOpen: t.Lookup("section-open"), threadEnd: t.Lookup("thread-end"), sectionClose: t.Lookup("section-close"),
 		loc: cfg.loc, maxDepth: cfg.maxDepth, catalog: cfg.catalog,
+	}
+	r.nestTmpl = [3]*template.Template{t.Lookup("replies-open"), t.Lookup("replies-close"), t.Lookup("comment-end")}
+	for d := 1; d < nestCached; d++ {
+		for k := range r.nestTmpl {
+			s, err := r.execNest(k, d)
+			if err != nil {
+				return nil, err
+			}
+			r.nest[d][k] = s
+		}
 	}
 	if cfg.cacheBytes > 0 {
 		r.cache = lru.New[cacheKey, string](cfg.cacheBytes, func(s string) int64 { return int64(len(s)) })
@@ -502,17 +517,54 @@ func (r *Renderer) writeThread(b byteWriter, comments []Comment, l *Locale, open
 				return err
 			}
 			if kids := children[c.ID]; len(kids) > 0 {
-				b.WriteString("<ol class=\"tribune-children\">\n")
+				if err := r.writeNest(b, nestOpen, depth+1); err != nil {
+					return err
+				}
 				if err := walk(kids, depth+1); err != nil {
 					return err
 				}
-				b.WriteString("</ol>\n")
+				if err := r.writeNest(b, nestClose, depth+1); err != nil {
+					return err
+				}
 			}
-			b.WriteString("</li>\n")
+			if err := r.writeNest(b, nestEnd, depth); err != nil {
+				return err
+			}
 		}
 		return nil
 	}
 	return walk(roots, 1)
+}
+
+// The nesting templates, by index in Renderer.nest.
+const (
+	nestOpen  = iota // "replies-open"
+	nestClose        // "replies-close"
+	nestEnd          // "comment-end"
+
+	nestCached = 33 // depths 1 to 32 are rendered once
+)
+
+func (r *Renderer) execNest(k, depth int) (string, error) {
+	var b strings.Builder
+	if err := r.nestTmpl[k].Execute(&b, NestView{Depth: depth}); err != nil {
+		return "", fmt.Errorf("tribune: rendering %q: %w", r.nestTmpl[k].Name(), err)
+	}
+	return b.String(), nil
+}
+
+// writeNest writes one nesting template for a depth.
+func (r *Renderer) writeNest(b byteWriter, k, depth int) error {
+	if depth < nestCached {
+		_, err := b.WriteString(r.nest[depth][k])
+		return err
+	}
+	s, err := r.execNest(k, depth)
+	if err != nil {
+		return err
+	}
+	_, err = b.WriteString(s)
+	return err
 }
 
 type cacheKey struct {

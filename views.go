@@ -70,6 +70,15 @@ type CommentView struct {
 	Meta, Reply, Moderate template.HTML
 }
 
+// NestView is what the nesting templates ("replies-open",
+// "replies-close", "comment-end") get.
+type NestView struct {
+	// Depth is the depth of the replies a "replies-open" or
+	// "replies-close" surrounds (2 for replies to a top-level comment), or
+	// of the comment a "comment-end" ends.
+	Depth int
+}
+
 // FormView is what the "form" template gets.
 type FormView struct {
 	L *Locale

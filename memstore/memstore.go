@@ -320,7 +320,7 @@ func (s *Store) FindComments(ctx context.Context, q tribune.Query) ([]tribune.Co
 			candidates = append(candidates, id)
 		}
 	}
-	out := []tribune.Comment{}
+	out := make([]tribune.Comment, 0, min(len(candidates), 1024))
 	for _, id := range candidates {
 		if c, ok := s.comments[id]; ok && keep(&c) {
 			out = append(out, c)
