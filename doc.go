@@ -12,7 +12,7 @@
 //	html, err := r.RenderHTML(tribune.Section{Article: &a, Comments: shown, Form: tribune.Form{Action: "/comments/post"}})
 //
 // The widget package wraps all of this in one http.Handler; the store
-// packages (memstore, sqlitestore, pgstore) keep the data.
+// packages (memstore, sqlitestore, pgstore, mysqlstore) keep the data.
 //
 // # Security model
 //

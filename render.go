@@ -251,7 +251,7 @@ func (r *Renderer) Render(w io.Writer, s Section) error {
 
 // RenderThread writes the public part of the section: its opening, the
 // count and the thread. With [Renderer.RenderForm] after it, it makes what
-// Render writes; a host caches it (keyed on [Store.CommentsStamp]) and
+// Render writes; a host caches it (keyed on [CommentsStamp]) and
 // renders only the form, which carries per-visitor tokens, per request.
 func (r *Renderer) RenderThread(w io.Writer, s Section) error {
 	return r.render(w, s, true, false)

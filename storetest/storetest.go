@@ -5,8 +5,15 @@
 //		storetest.Run(t, func(t *testing.T) tribune.Store { return memstore.New() })
 //	}
 //
-// Run uses only the public Store API. Each rule is a named subtest that
-// gets a fresh, empty store from newStore.
+// Run uses only the public API. Each rule is a named subtest that gets a
+// fresh, empty store from newStore. It checks the core methods directly,
+// and the rules built on them (replies moving up, version bumps, erasure,
+// counts, the stamp, bulk inserts) through the root package's functions,
+// as Tribune calls them: a capability the store declares
+// ([tribune.Counter], [tribune.Stamper], [tribune.BulkInserter]) is held
+// to its promise (a stamp that only grows, a bulk insert that stores all
+// or nothing); without it, the root's fallback is checked instead. A store
+// with the core alone passes.
 package storetest
 
 import (
