@@ -14,11 +14,12 @@ var (
 	// ErrConflict reports that a write collides with existing data, such as
 	// an article slug that is already taken.
 	ErrConflict = errors.New("tribune: conflict")
-	// ErrNotSupported reports that a Store lacks an optional capability.
-	//
-	// Deprecated: every optional capability of a [Store] has a fallback
-	// in this package (see [CountApproved], [CommentsStamp],
-	// [InsertComments]), so nothing returns it any more.
+	// ErrNotSupported reports that a Store lacks an optional capability
+	// at run time: a wrapper such as [StoreWithTimeout] has every
+	// capability's method and answers it when the store it wraps lacks
+	// one. The package's functions ([CountApproved], [CommentsStamp],
+	// [InsertComments], [CountThread], [CommentPage], [TopLevelBefore])
+	// then fall back on the core.
 	ErrNotSupported = errors.New("tribune: not supported")
 	// ErrInvalid reports input that failed validation. The error that wraps
 	// it is a *ValidationError listing every failing field.

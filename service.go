@@ -1,7 +1,6 @@
 package tribune
 
 import (
-	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -567,9 +566,7 @@ func (s *Service) Visible(ctx context.Context, articleID uuid.UUID, own []uuid.U
 		return out, err
 	}
 	out = append(out, mine...)
-	slices.SortFunc(out, func(a, b Comment) int {
-		return cmp.Or(a.Created.Compare(b.Created), strings.Compare(a.ID.String(), b.ID.String()))
-	})
+	slices.SortFunc(out, threadOrder)
 	return out, nil
 }
 

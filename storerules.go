@@ -176,7 +176,9 @@ func EraseByEmail(ctx context.Context, s Store, email Email, mode EraseMode) (in
 // one, and reads the approved comments otherwise.
 func CountApproved(ctx context.Context, s Store, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
 	if c, ok := s.(Counter); ok {
-		return c.CountApproved(ctx, articleIDs)
+		if n, err := c.CountApproved(ctx, articleIDs); !errors.Is(err, ErrNotSupported) {
+			return n, err
+		}
 	}
 	out := make(map[uuid.UUID]int, len(articleIDs))
 	for _, id := range articleIDs {
@@ -197,7 +199,9 @@ func CountApproved(ctx context.Context, s Store, articleIDs []uuid.UUID) (map[uu
 // is still never stale, at the cost of reading the thread.
 func CommentsStamp(ctx context.Context, s Store, articleID uuid.UUID) (Stamp, error) {
 	if st, ok := s.(Stamper); ok {
-		return st.CommentsStamp(ctx, articleID)
+		if v, err := st.CommentsStamp(ctx, articleID); !errors.Is(err, ErrNotSupported) {
+			return v, err
+		}
 	}
 	a, err := s.Article(ctx, articleID)
 	if err != nil {
@@ -227,7 +231,9 @@ func CommentsStamp(ctx context.Context, s Store, articleID uuid.UUID) (Stamp, er
 // failure (the comments before it stay stored). No [Guard] applies.
 func InsertComments(ctx context.Context, s Store, cs []Comment) error {
 	if b, ok := s.(BulkInserter); ok {
-		return b.InsertComments(ctx, cs)
+		if err := b.InsertComments(ctx, cs); !errors.Is(err, ErrNotSupported) {
+			return err
+		}
 	}
 	for i := range cs {
 		if err := s.CreateComment(ctx, &cs[i], Guard{}); err != nil {

@@ -25,57 +25,10 @@ func StoreWithTimeout(s Store, d time.Duration) Store {
 	if d <= 0 {
 		d = DefaultStoreTimeout
 	}
-	t := &timeoutStore{s: s, d: d}
-	// The wrapper declares the capabilities s has, and only those: a
-	// capability is a promise (one row, one transaction) the root's
-	// fallbacks do not keep.
-	_, counts := s.(Counter)
-	_, stamps := s.(Stamper)
-	_, bulk := s.(BulkInserter)
-	c, st, b := timeoutCounter{t}, timeoutStamper{t}, timeoutBulk{t}
-	switch {
-	case counts && stamps && bulk:
-		return struct {
-			*timeoutStore
-			timeoutCounter
-			timeoutStamper
-			timeoutBulk
-		}{t, c, st, b}
-	case counts && stamps:
-		return struct {
-			*timeoutStore
-			timeoutCounter
-			timeoutStamper
-		}{t, c, st}
-	case counts && bulk:
-		return struct {
-			*timeoutStore
-			timeoutCounter
-			timeoutBulk
-		}{t, c, b}
-	case stamps && bulk:
-		return struct {
-			*timeoutStore
-			timeoutStamper
-			timeoutBulk
-		}{t, st, b}
-	case counts:
-		return struct {
-			*timeoutStore
-			timeoutCounter
-		}{t, c}
-	case stamps:
-		return struct {
-			*timeoutStore
-			timeoutStamper
-		}{t, st}
-	case bulk:
-		return struct {
-			*timeoutStore
-			timeoutBulk
-		}{t, b}
-	}
-	return t
+	// The wrapper has every capability's method; each answers
+	// ErrNotSupported when s lacks the capability, and the package's
+	// functions then fall back on the core.
+	return &timeoutStore{s: s, d: d}
 }
 
 type timeoutStore struct {
@@ -88,7 +41,7 @@ func unavailable(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
-	for _, answer := range []error{ErrNotFound, ErrConflict, ErrDuplicate, ErrReplayed, ErrFlood, ErrInvalid, ErrUnavailable, errUnchanged} {
+	for _, answer := range []error{ErrNotFound, ErrConflict, ErrDuplicate, ErrReplayed, ErrFlood, ErrInvalid, ErrUnavailable, ErrNotSupported, errUnchanged} {
 		if errors.Is(err, answer) {
 			return err
 		}
@@ -155,23 +108,57 @@ func (s *timeoutStore) DeleteComment(ctx context.Context, id uuid.UUID) error {
 	return call0(s, ctx, func(ctx context.Context) error { return s.s.DeleteComment(ctx, id) })
 }
 
-// The capabilities pass through, each declared only when the inner store
-// has it (see StoreWithTimeout).
+// The capabilities pass through when the inner store has them; else they
+// answer ErrNotSupported, on which the package's functions fall back.
 
-type timeoutCounter struct{ t *timeoutStore }
-
-func (c timeoutCounter) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
-	return call(c.t, ctx, func(ctx context.Context) (map[uuid.UUID]int, error) { return CountApproved(ctx, c.t.s, articleIDs) })
+func notSupported(what string) error {
+	return fmt.Errorf("tribune: the store has no %s: %w", what, ErrNotSupported)
 }
 
-type timeoutStamper struct{ t *timeoutStore }
-
-func (st timeoutStamper) CommentsStamp(ctx context.Context, articleID uuid.UUID) (Stamp, error) {
-	return call(st.t, ctx, func(ctx context.Context) (Stamp, error) { return CommentsStamp(ctx, st.t.s, articleID) })
+func (s *timeoutStore) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
+	c, ok := s.s.(Counter)
+	if !ok {
+		return nil, notSupported("CountApproved")
+	}
+	return call(s, ctx, func(ctx context.Context) (map[uuid.UUID]int, error) { return c.CountApproved(ctx, articleIDs) })
 }
 
-type timeoutBulk struct{ t *timeoutStore }
+func (s *timeoutStore) CommentsStamp(ctx context.Context, articleID uuid.UUID) (Stamp, error) {
+	st, ok := s.s.(Stamper)
+	if !ok {
+		return 0, notSupported("CommentsStamp")
+	}
+	return call(s, ctx, func(ctx context.Context) (Stamp, error) { return st.CommentsStamp(ctx, articleID) })
+}
 
-func (b timeoutBulk) InsertComments(ctx context.Context, cs []Comment) error {
-	return call0(b.t, ctx, func(ctx context.Context) error { return InsertComments(ctx, b.t.s, cs) })
+func (s *timeoutStore) InsertComments(ctx context.Context, cs []Comment) error {
+	b, ok := s.s.(BulkInserter)
+	if !ok {
+		return notSupported("InsertComments")
+	}
+	return call0(s, ctx, func(ctx context.Context) error { return b.InsertComments(ctx, cs) })
+}
+
+func (s *timeoutStore) CountThread(ctx context.Context, articleID uuid.UUID) (ThreadCount, error) {
+	p, ok := s.s.(Pager)
+	if !ok {
+		return ThreadCount{}, notSupported("CountThread")
+	}
+	return call(s, ctx, func(ctx context.Context) (ThreadCount, error) { return p.CountThread(ctx, articleID) })
+}
+
+func (s *timeoutStore) CommentPage(ctx context.Context, q PageQuery) ([]Comment, error) {
+	p, ok := s.s.(Pager)
+	if !ok {
+		return nil, notSupported("CommentPage")
+	}
+	return call(s, ctx, func(ctx context.Context) ([]Comment, error) { return p.CommentPage(ctx, q) })
+}
+
+func (s *timeoutStore) TopLevelBefore(ctx context.Context, articleID uuid.UUID, created time.Time, id uuid.UUID) (int, error) {
+	p, ok := s.s.(Pager)
+	if !ok {
+		return 0, notSupported("TopLevelBefore")
+	}
+	return call(s, ctx, func(ctx context.Context) (int, error) { return p.TopLevelBefore(ctx, articleID, created, id) })
 }

@@ -11,9 +11,10 @@
 //
 // Schema migrations are embedded and applied by [Open] under a named lock
 // (GET_LOCK), so instances starting together apply each one once; they
-// are recorded in tribune_schema. MySQL commits DDL at once, so a
-// migration cut short by a crash is applied again from its start: each
-// one is written to be safe to repeat.
+// are recorded in tribune_schema. MySQL commits each DDL statement at
+// once, so a migration cut short (a crash, a lost connection) leaves its
+// first statements applied and is not recorded: Open then fails naming
+// it, and the database needs a look before it is run again.
 //
 // Every write that changes an article's thread runs in one transaction
 // that first raises the article's revision (the [tribune.Stamp]), which
@@ -57,6 +58,7 @@ var (
 	_ tribune.Counter      = (*Store)(nil)
 	_ tribune.Stamper      = (*Store)(nil)
 	_ tribune.BulkInserter = (*Store)(nil)
+	_ tribune.Pager        = (*Store)(nil)
 )
 
 type config struct {
@@ -368,6 +370,28 @@ func bump(ctx context.Context, tx *sql.Tx, articleID uuid.UUID) error {
 	return affected("article", res)
 }
 
+// counts is what a comment adds to its article's counts.
+func counts(c *tribune.Comment) (all, top int) {
+	if c.Status != tribune.StatusApproved {
+		return 0, 0
+	}
+	if c.ParentID == uuid.Nil {
+		return 1, 1
+	}
+	return 1, 0
+}
+
+// recount moves an article's counts by the given amounts, in the
+// transaction that changed its comments.
+func recount(ctx context.Context, tx *sql.Tx, articleID uuid.UUID, all, top int) error {
+	if all == 0 && top == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE articles SET approved_count = approved_count + ?, approved_top = approved_top + ? WHERE id = ?`,
+		all, top, articleID.String())
+	return classify("count comments", err)
+}
+
 const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent, idem_key, dup_key, user_id`
 
 func scanComment(row scanner) (tribune.Comment, error) {
@@ -427,8 +451,11 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune
 			if err := bump(ctx, tx, c.ArticleID); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, insertCommentSQL, insertArgs(c)...)
-			return classify("create comment", err)
+			if _, err := tx.ExecContext(ctx, insertCommentSQL, insertArgs(c)...); err != nil {
+				return classify("create comment", err)
+			}
+			all, top := counts(c)
+			return recount(ctx, tx, c.ArticleID, all, top)
 		})
 	}
 	conn, err := s.db.Conn(ctx)
@@ -481,6 +508,10 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune
 	if _, err := tx.ExecContext(ctx, insertCommentSQL, insertArgs(c)...); err != nil {
 		return classify("create comment", err)
 	}
+	all, top := counts(c)
+	if err := recount(ctx, tx, c.ArticleID, all, top); err != nil {
+		return err
+	}
 	return classify("create comment", tx.Commit())
 }
 
@@ -496,20 +527,46 @@ var dialect = sqlquery.Dialect{Placeholder: sqlquery.Question, UUID: func(id uui
 func (s *Store) FindComments(ctx context.Context, q tribune.Query) ([]tribune.Comment, error) {
 	b := sqlquery.New(dialect)
 	tail := b.Comments(q)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+commentCols+` FROM comments`+tail, b.Args...)
+	return s.query(ctx, "find comments", `SELECT `+commentCols+` FROM comments`+tail, b.Args...)
+}
+
+func (s *Store) query(ctx context.Context, op, q string, args ...any) ([]tribune.Comment, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, classify("find comments", err)
+		return nil, classify(op, err)
 	}
 	defer rows.Close()
 	out := []tribune.Comment{}
 	for rows.Next() {
 		c, err := scanComment(rows)
 		if err != nil {
-			return nil, classify("find comments", err)
+			return nil, classify(op, err)
 		}
 		out = append(out, c)
 	}
-	return out, classify("find comments", rows.Err())
+	return out, classify(op, rows.Err())
+}
+
+// CountThread implements tribune.Pager: the counts the store keeps in the
+// article's row.
+func (s *Store) CountThread(ctx context.Context, articleID uuid.UUID) (tribune.ThreadCount, error) {
+	var n tribune.ThreadCount
+	err := s.db.QueryRowContext(ctx, `SELECT approved_count, approved_top FROM articles WHERE id = ?`, articleID.String()).Scan(&n.Approved, &n.TopLevel)
+	return n, classify("count thread", err)
+}
+
+// CommentPage implements tribune.Pager.
+func (s *Store) CommentPage(ctx context.Context, q tribune.PageQuery) ([]tribune.Comment, error) {
+	b := sqlquery.New(dialect)
+	return s.query(ctx, "comment page", b.Page(commentCols, q), b.Args...)
+}
+
+// TopLevelBefore implements tribune.Pager.
+func (s *Store) TopLevelBefore(ctx context.Context, articleID uuid.UUID, created time.Time, id uuid.UUID) (int, error) {
+	b := sqlquery.New(dialect)
+	var n int
+	err := s.db.QueryRowContext(ctx, b.TopLevelBefore(articleID, utc(created), id), b.Args...).Scan(&n)
+	return n, classify("top-level before", err)
 }
 
 // articleOf reads the article a comment belongs to, without a lock: it
@@ -548,7 +605,12 @@ func (s *Store) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*tri
 			status = ?, version = ?, client_hash = ?, user_agent = ?, idem_key = ?, dup_key = ?, user_id = ? WHERE id = ?`,
 			nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Email.Key(), c.Website, c.Body, string(c.Status), c.Version,
 			c.Meta.ClientHash, c.Meta.UserAgent, nullKey(c.Meta.Key), nullKey(c.Meta.DupKey), c.UserID, id.String())
-		return classify("update comment", err)
+		if err != nil {
+			return classify("update comment", err)
+		}
+		oldAll, oldTop := counts(&old)
+		newAll, newTop := counts(&c)
+		return recount(ctx, tx, aid, newAll-oldAll, newTop-oldTop)
 	})
 	var ae applyError
 	if errors.As(err, &ae) {
@@ -578,11 +640,15 @@ func (s *Store) DeleteComment(ctx context.Context, id uuid.UUID) error {
 		if err := bump(ctx, tx, aid); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM comments WHERE id = ?`, id.String())
+		old, err := scanComment(tx.QueryRowContext(ctx, `SELECT `+commentCols+` FROM comments WHERE id = ? FOR UPDATE`, id.String()))
 		if err != nil {
 			return classify("delete comment", err)
 		}
-		return affected("delete comment", res)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM comments WHERE id = ?`, id.String()); err != nil {
+			return classify("delete comment", err)
+		}
+		all, top := counts(&old)
+		return recount(ctx, tx, aid, -all, -top)
 	})
 }
 
@@ -602,7 +668,8 @@ func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error 
 			arts = append(arts, c.ArticleID)
 		}
 		slices.SortFunc(arts, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
-		for _, a := range slices.Compact(arts) {
+		arts = slices.Compact(arts)
+		for _, a := range arts {
 			if err := bump(ctx, tx, a); err != nil {
 				return err
 			}
@@ -619,11 +686,24 @@ func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error 
 				return classify(fmt.Sprintf("insert comments %d to %d of %d", start+1, start+len(chunk), len(cs)), err)
 			}
 		}
+		type delta struct{ all, top int }
+		deltas := map[uuid.UUID]delta{}
+		for i := range cs {
+			all, top := counts(&cs[i])
+			d := deltas[cs[i].ArticleID]
+			deltas[cs[i].ArticleID] = delta{d.all + all, d.top + top}
+		}
+		for _, a := range arts {
+			if err := recount(ctx, tx, a, deltas[a].all, deltas[a].top); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 }
 
-// CountApproved implements tribune.Counter.
+// CountApproved implements tribune.Counter: the counts the store keeps in
+// the articles' rows.
 func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
 	out := make(map[uuid.UUID]int, len(articleIDs))
 	if err := ctx.Err(); err != nil {
@@ -638,7 +718,7 @@ func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[
 		out[id] = 0
 		vs[i] = id.String()
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT article_id, COUNT(*) FROM comments WHERE status = 'approved' AND article_id IN `+b.List(vs)+` GROUP BY article_id`, b.Args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, approved_count FROM articles WHERE id IN `+b.List(vs), b.Args...)
 	if err != nil {
 		return nil, classify("count approved", err)
 	}

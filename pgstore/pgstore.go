@@ -13,6 +13,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -38,6 +39,7 @@ var (
 	_ tribune.Counter      = (*Store)(nil)
 	_ tribune.Stamper      = (*Store)(nil)
 	_ tribune.BulkInserter = (*Store)(nil)
+	_ tribune.Pager        = (*Store)(nil)
 )
 
 type config struct {
@@ -309,15 +311,41 @@ var dialect = sqlquery.Dialect{Placeholder: sqlquery.Dollar, UUID: func(id uuid.
 func (s *Store) FindComments(ctx context.Context, q tribune.Query) ([]tribune.Comment, error) {
 	b := sqlquery.New(dialect)
 	tail := b.Comments(q)
-	rows, err := s.pool.Query(ctx, `SELECT `+commentCols+` FROM comments`+tail, b.Args...)
+	return s.query(ctx, "find comments", `SELECT `+commentCols+` FROM comments`+tail, b.Args...)
+}
+
+func (s *Store) query(ctx context.Context, op, q string, args ...any) ([]tribune.Comment, error) {
+	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
-		return nil, classify("find comments", err)
+		return nil, classify(op, err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (tribune.Comment, error) { return scanComment(r) })
 	if out == nil {
 		out = []tribune.Comment{}
 	}
-	return out, classify("find comments", err)
+	return out, classify(op, err)
+}
+
+// CountThread implements tribune.Pager: the counts the trigger keeps in
+// the article's row.
+func (s *Store) CountThread(ctx context.Context, articleID uuid.UUID) (tribune.ThreadCount, error) {
+	var n tribune.ThreadCount
+	err := s.pool.QueryRow(ctx, `SELECT approved_count, approved_top FROM articles WHERE id = $1`, articleID).Scan(&n.Approved, &n.TopLevel)
+	return n, classify("count thread", err)
+}
+
+// CommentPage implements tribune.Pager.
+func (s *Store) CommentPage(ctx context.Context, q tribune.PageQuery) ([]tribune.Comment, error) {
+	b := sqlquery.New(dialect)
+	return s.query(ctx, "comment page", b.Page(commentCols, q), b.Args...)
+}
+
+// TopLevelBefore implements tribune.Pager.
+func (s *Store) TopLevelBefore(ctx context.Context, articleID uuid.UUID, created time.Time, id uuid.UUID) (int, error) {
+	b := sqlquery.New(dialect)
+	var n int
+	err := s.pool.QueryRow(ctx, b.TopLevelBefore(articleID, created.UTC(), id), b.Args...).Scan(&n)
+	return n, classify("top-level before", err)
 }
 
 // UpdateComment implements tribune.CommentStore: the row is read FOR
@@ -377,7 +405,8 @@ func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error 
 	})
 }
 
-// CountApproved implements tribune.Counter.
+// CountApproved implements tribune.Counter: the counts the trigger keeps
+// in the articles' rows.
 func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -389,7 +418,7 @@ func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[
 	for _, id := range articleIDs {
 		out[id] = 0
 	}
-	rows, err := s.pool.Query(ctx, `SELECT article_id, COUNT(*) FROM comments WHERE status = 'approved' AND article_id = ANY($1) GROUP BY article_id`, articleIDs)
+	rows, err := s.pool.Query(ctx, `SELECT id, approved_count FROM articles WHERE id = ANY($1)`, articleIDs)
 	if err != nil {
 		return nil, classify("count approved", err)
 	}

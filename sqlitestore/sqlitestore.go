@@ -54,6 +54,7 @@ var (
 	_ tribune.Counter      = (*Store)(nil)
 	_ tribune.Stamper      = (*Store)(nil)
 	_ tribune.BulkInserter = (*Store)(nil)
+	_ tribune.Pager        = (*Store)(nil)
 )
 
 type config struct {
@@ -425,20 +426,28 @@ func (s *Store) FindComments(ctx context.Context, q tribune.Query) ([]tribune.Co
 	if q.Key != "" {
 		db = s.w
 	}
-	rows, err := db.QueryContext(ctx, `SELECT `+commentCols+` FROM comments`+tail, b.Args...)
+	return queryComments(ctx, db, "find comments", `SELECT `+commentCols+` FROM comments`+tail, b.Args...)
+}
+
+func (s *Store) query(ctx context.Context, op, q string, args ...any) ([]tribune.Comment, error) {
+	return queryComments(ctx, s.r, op, q, args...)
+}
+
+func queryComments(ctx context.Context, db *sql.DB, op, q string, args ...any) ([]tribune.Comment, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, classify("find comments", err)
+		return nil, classify(op, err)
 	}
 	defer rows.Close()
 	out := []tribune.Comment{}
 	for rows.Next() {
 		c, err := scanComment(rows)
 		if err != nil {
-			return nil, classify("find comments", err)
+			return nil, classify(op, err)
 		}
 		out = append(out, c)
 	}
-	return out, classify("find comments", rows.Err())
+	return out, classify(op, rows.Err())
 }
 
 // UpdateComment implements tribune.CommentStore: the read, apply and
@@ -518,7 +527,30 @@ func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error 
 	return classify("insert comments", tx.Commit())
 }
 
-// CountApproved implements tribune.Counter.
+// CountThread implements tribune.Pager: the counts the triggers keep in
+// the article's row.
+func (s *Store) CountThread(ctx context.Context, articleID uuid.UUID) (tribune.ThreadCount, error) {
+	var n tribune.ThreadCount
+	err := s.r.QueryRowContext(ctx, `SELECT approved_count, approved_top FROM articles WHERE id = ?`, articleID.String()).Scan(&n.Approved, &n.TopLevel)
+	return n, classify("count thread", err)
+}
+
+// CommentPage implements tribune.Pager.
+func (s *Store) CommentPage(ctx context.Context, q tribune.PageQuery) ([]tribune.Comment, error) {
+	b := sqlquery.New(dialect)
+	return s.query(ctx, "comment page", b.Page(commentCols, q), b.Args...)
+}
+
+// TopLevelBefore implements tribune.Pager.
+func (s *Store) TopLevelBefore(ctx context.Context, articleID uuid.UUID, created time.Time, id uuid.UUID) (int, error) {
+	b := sqlquery.New(dialect)
+	var n int
+	err := s.r.QueryRowContext(ctx, b.TopLevelBefore(articleID, micro(created), id), b.Args...).Scan(&n)
+	return n, classify("top-level before", err)
+}
+
+// CountApproved implements tribune.Counter: the counts the triggers keep
+// in the articles' rows.
 func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
 	out := make(map[uuid.UUID]int, len(articleIDs))
 	if err := ctx.Err(); err != nil {
@@ -532,8 +564,8 @@ func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[
 		out[id] = 0
 		args[i] = id.String()
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT article_id, COUNT(*) FROM comments WHERE status = 'approved' AND article_id IN (?`+
-		strings.Repeat(", ?", len(args)-1)+`) GROUP BY article_id`, args...)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, approved_count FROM articles WHERE id IN (?`+
+		strings.Repeat(", ?", len(args)-1)+`)`, args...)
 	if err != nil {
 		return nil, classify("count approved", err)
 	}

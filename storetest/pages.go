@@ -1,0 +1,106 @@
+package storetest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tribune-go/tribune"
+)
+
+// testPages checks comment pages through the root's functions: the
+// store's own when it is a tribune.Pager, else the fallbacks.
+func testPages(t *testing.T, s ops) {
+	a := mustArticle(t, s, "Pages", base)
+	other := mustArticle(t, s, "Pages, other", base)
+	var top []tribune.Comment
+	for i := range 7 {
+		top = append(top, mustComment(t, s, NewComment(t, a.ID, "T", "t@example.org", fmt.Sprint("top ", i), base.Add(time.Duration(i)*time.Minute))))
+	}
+	reply := func(parent tribune.Comment, status tribune.Status, body string, at time.Duration) tribune.Comment {
+		c := NewComment(t, a.ID, "R", "r@example.org", body, base.Add(at))
+		c.ParentID, c.Status = parent.ID, status
+		return mustComment(t, s, c)
+	}
+	r1 := reply(top[1], tribune.StatusApproved, "reply to 1", time.Hour)
+	r11 := reply(r1, tribune.StatusPending, "reply to the reply", 2*time.Hour)
+	r111 := reply(r11, tribune.StatusApproved, "third level", 3*time.Hour)
+	sp := reply(top[2], tribune.StatusSpam, "spam reply", 4*time.Hour)
+	held := NewComment(t, a.ID, "H", "h@example.org", "held top-level", base.Add(5*time.Hour))
+	held.Status = tribune.StatusPending
+	mustComment(t, s, held)
+	mustComment(t, s, NewComment(t, other.ID, "O", "o@example.org", "elsewhere", base))
+
+	count := func(what string, want tribune.ThreadCount) {
+		t.Helper()
+		got, err := tribune.CountThread(ctx(t), s.Store, a.ID)
+		if err != nil || got != want {
+			t.Errorf("%s: counts %+v, %v; want %+v", what, got, err, want)
+		}
+	}
+	page := func(what string, q tribune.PageQuery, want ...tribune.Comment) {
+		t.Helper()
+		q.ArticleID = a.ID
+		got, err := tribune.CommentPage(ctx(t), s.Store, q)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		sameIDs(t, what, append([]uuid.UUID{}, ids(want)...), ids(got))
+	}
+	count("start", tribune.ThreadCount{Approved: 9, TopLevel: 7})
+	page("first page, with every reply of its comments", tribune.PageQuery{Limit: 3}, top[0], top[1], top[2], r1, r11, r111, sp)
+	page("second page", tribune.PageQuery{Limit: 3, Offset: 3}, top[3], top[4], top[5])
+	page("last page", tribune.PageQuery{Limit: 3, Offset: 6}, top[6])
+	page("past the end", tribune.PageQuery{Limit: 3, Offset: 9})
+	page("newest first", tribune.PageQuery{Limit: 2, NewestFirst: true}, top[5], top[6])
+	page("newest first, second page", tribune.PageQuery{Limit: 5, Offset: 5, NewestFirst: true}, top[0], top[1], r1, r11, r111)
+	for i, want := range []int{0, 3, 6, 7} {
+		c := top[min(i*3, 6)]
+		if i == 3 {
+			c = r1
+		}
+		n, err := tribune.TopLevelBefore(ctx(t), s.Store, a.ID, c.Created, c.ID)
+		if err != nil || n != want {
+			t.Errorf("before %q: %d, %v; want %d", c.Body, n, err, want)
+		}
+	}
+
+	// The counts follow every change.
+	if _, err := s.SetStatus(ctx(t), top[0].ID, tribune.StatusSpam); err != nil {
+		t.Fatal(err)
+	}
+	count("a top-level comment marked as spam", tribune.ThreadCount{Approved: 8, TopLevel: 6})
+	if _, err := s.SetStatus(ctx(t), r11.ID, tribune.StatusApproved); err != nil {
+		t.Fatal(err)
+	}
+	count("a reply approved", tribune.ThreadCount{Approved: 9, TopLevel: 6})
+	if err := s.DeleteComment(ctx(t), top[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	// r1 moved up: it is a top-level comment now, with its replies.
+	count("a top-level comment deleted, its reply moved up", tribune.ThreadCount{Approved: 8, TopLevel: 6})
+	page("the moved reply starts a page", tribune.PageQuery{Limit: 2}, top[2], top[3], sp)
+	page("the moved reply in its place", tribune.PageQuery{Limit: 1, NewestFirst: true}, r1, r11, r111)
+	if _, err := s.EraseByEmail(ctx(t), top[2].Email, tribune.EraseDelete); err != nil {
+		t.Fatal(err)
+	}
+	count("erased", tribune.ThreadCount{Approved: 3, TopLevel: 1})
+	batch := []tribune.Comment{NewComment(t, a.ID, "I", "i@example.org", "imported", base.Add(-time.Hour))}
+	r := NewComment(t, a.ID, "I", "i@example.org", "imported reply", base.Add(-time.Minute))
+	r.ParentID = batch[0].ID
+	batch = append(batch, r)
+	if err := tribune.InsertComments(ctx(t), s.Store, batch); err != nil {
+		t.Fatal(err)
+	}
+	count("imported", tribune.ThreadCount{Approved: 5, TopLevel: 2})
+	if n, err := tribune.CountThread(ctx(t), s.Store, other.ID); err != nil || n != (tribune.ThreadCount{Approved: 1, TopLevel: 1}) {
+		t.Errorf("the other article: %+v, %v", n, err)
+	}
+	if counts, err := s.CountApproved(ctx(t), []uuid.UUID{a.ID}); err != nil || counts[a.ID] != 5 {
+		t.Errorf("CountApproved agrees: %v, %v", counts, err)
+	}
+	_, err := tribune.CountThread(ctx(t), s.Store, uuid.New())
+	wantErr(t, "an unknown article", err, tribune.ErrNotFound)
+}
