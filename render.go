@@ -12,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -180,6 +181,26 @@ type Section struct {
 	// each comment (for a signed-in moderator; render such a section for
 	// them alone, never into a shared cache).
 	Moderation *Moderation
+	// Pages, when set, says that Comments are one page of a longer thread:
+	// the count is then the whole thread's and a navigation links the
+	// other pages.
+	Pages *Pagination
+	// NewestFirst shows top-level comments newest first (replies stay
+	// oldest first under their parent).
+	NewestFirst bool
+}
+
+// Pagination places a section among its thread's comment pages.
+type Pagination struct {
+	// Current is this page's number, from 1; Total the number of pages.
+	Current, Total int
+	// Count is the number of approved comments of the whole thread.
+	Count int
+	// NewestFirst says page 1 holds the newest comments, so the pages
+	// after it hold older ones; else page 1 holds the oldest.
+	NewestFirst bool
+	// URL returns the address of page n.
+	URL func(n int) string
 }
 
 // Moderation is the form that moderation buttons on the page post to:
@@ -275,11 +296,15 @@ func (r *Renderer) render(w io.Writer, s Section, thread, form bool) error {
 			count++
 		}
 	}
+	if s.Pages != nil {
+		count = s.Pages.Count
+	}
 	v := SectionView{
 		Lang:      l.Tag(),
 		Count:     count,
 		CountText: l.Count(count),
 		HasThread: len(s.Comments) > 0,
+		Pages:     pagesView(s.Pages, l),
 	}
 	if form {
 		v.Form = r.formView(s.Form, l, s.Article.CommentsClosed)
@@ -294,7 +319,7 @@ func (r *Renderer) render(w io.Writer, s Section, thread, form bool) error {
 		if err := r.sectionOpen.Execute(bw, v); err != nil {
 			return err
 		}
-		if err := r.writeThread(bw, s.Comments, l, !s.Article.CommentsClosed, s.Moderation); err != nil {
+		if err := r.writeThread(bw, s.Comments, l, !s.Article.CommentsClosed, s.Moderation, s.NewestFirst); err != nil {
 			return err
 		}
 		if err := r.threadEnd.Execute(bw, v); err != nil {
@@ -483,10 +508,46 @@ func displayName(name string, l *Locale) string {
 	return name
 }
 
+// pagesView is the navigation between comment pages, or nil for a thread
+// on one page. Links are labelled by time: "older" goes to the page of
+// older comments, whichever way pages are numbered; rel="prev" and
+// rel="next" follow the numbers.
+func pagesView(p *Pagination, l *Locale) *PagesView {
+	if p == nil || p.Total <= 1 || p.URL == nil {
+		return nil
+	}
+	v := &PagesView{Label: l.T("pages.label")}
+	link := func(n int, key string) *PageLink {
+		if n < 1 || n > p.Total {
+			return nil
+		}
+		return &PageLink{Number: n, URL: p.URL(n), Label: l.T(key)}
+	}
+	older, newer := "pages.older", "pages.newer"
+	if p.NewestFirst {
+		older, newer = newer, older
+	}
+	v.Prev, v.Next = link(p.Current-1, older), link(p.Current+1, newer)
+	// Every number near the current page and at both ends, gaps between.
+	last := 0
+	for n := 1; n <= p.Total; n++ {
+		if n > 1 && n < p.Total && (n < p.Current-2 || n > p.Current+2) {
+			continue
+		}
+		if last != 0 && n > last+1 {
+			v.Numbers = append(v.Numbers, PageLink{Gap: true})
+		}
+		v.Numbers = append(v.Numbers, PageLink{Number: n, URL: p.URL(n), Current: n == p.Current,
+			Label: l.T("pages.page", "n", strconv.Itoa(n))})
+		last = n
+	}
+	return v
+}
+
 // writeThread writes the comments as nested list items in thread order:
 // replies under their parent, oldest first. A reply whose parent is not
 // shown is placed at the top level rather than lost.
-func (r *Renderer) writeThread(b byteWriter, comments []Comment, l *Locale, open bool, mod *Moderation) error {
+func (r *Renderer) writeThread(b byteWriter, comments []Comment, l *Locale, open bool, mod *Moderation, newestFirst bool) error {
 	if len(comments) == 0 {
 		return nil
 	}
@@ -508,6 +569,9 @@ func (r *Renderer) writeThread(b byteWriter, comments []Comment, l *Locale, open
 		} else {
 			roots = append(roots, i)
 		}
+	}
+	if newestFirst {
+		slices.Reverse(roots)
 	}
 	var walk func(list []int, depth int) error
 	walk = func(list []int, depth int) error {

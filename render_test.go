@@ -3,6 +3,7 @@ package tribune_test
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -321,6 +322,14 @@ func TestEachTemplateOverridden(t *testing.T) {
 		{"comment-end", `{{define "comment-end"}}<i data-end="{{.Depth}}"></i></li>{{end}}`,
 			[]string{`<i data-end="2"></i></li>`, `<i data-end="1"></i></li>`},
 			func(r *tribune.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
+		{"pages", `{{define "pages"}}<p class="host-pages">{{.Label}}{{range .Numbers}} {{.Number}}{{end}}</p>{{end}}`,
+			[]string{`<p class="host-pages">Pages de commentaires 1 2</p>`},
+			func(r *tribune.Renderer) (string, error) {
+				s := section
+				s.Pages = &tribune.Pagination{Current: 1, Total: 2, Count: 2, URL: func(n int) string { return "?cpage=" + fmt.Sprint(n) }}
+				h, err := r.RenderHTML(s)
+				return string(h), err
+			}},
 		{"count", `{{define "count"}}<em class="host-count">{{.}}</em>{{end}}`,
 			[]string{`<em class="host-count">3 commentaires</em>`},
 			func(r *tribune.Renderer) (string, error) { h, err := r.CountHTML(3, "fr"); return string(h), err }},
@@ -334,6 +343,51 @@ func TestEachTemplateOverridden(t *testing.T) {
 			for _, w := range tc.want {
 				assert.Contains(t, got, w)
 			}
+		})
+	}
+}
+
+func TestPagination(t *testing.T) {
+	t.Parallel()
+	a := &tribune.Article{ID: uuid.New(), Slug: "s", Title: "Titre", Lang: "fr", Published: time.Date(2026, 2, 12, 9, 0, 0, 0, time.UTC)}
+	old := tribune.Comment{ID: uuid.New(), ArticleID: a.ID, AuthorName: "Ana", Body: "<p>ancien</p>", Status: tribune.StatusApproved, Version: 1,
+		Created: time.Date(2026, 2, 12, 10, 0, 0, 0, time.UTC)}
+	recent := old
+	recent.ID, recent.Body, recent.Created = uuid.New(), "<p>récent</p>", old.Created.Add(time.Hour)
+	url := func(n int) string { return fmt.Sprintf("/a?cpage=%d#comments", n) }
+	r := newRenderer(t)
+	for _, tc := range []struct {
+		name        string
+		p           tribune.Pagination
+		newestFirst bool
+		want, not   []string
+	}{
+		{"middle page, oldest first", tribune.Pagination{Current: 5, Total: 12, Count: 600, URL: url}, false,
+			[]string{`<h2 class="tribune-count" id="comments-title">600 commentaires</h2>`, `<nav class="tribune-pages" aria-label="Pages de commentaires">`,
+				`<a class="tribune-pages-prev" rel="prev" href="/a?cpage=4#comments">Commentaires précédents</a>`,
+				`<a class="tribune-pages-next" rel="next" href="/a?cpage=6#comments">Commentaires suivants</a>`,
+				`<span class="tribune-pages-current" aria-current="page" aria-label="Page 5">5</span>`,
+				`href="/a?cpage=1#comments" aria-label="Page 1">1</a>`, `href="/a?cpage=12#comments" aria-label="Page 12">12</a>`,
+				`href="/a?cpage=3#comments"`, `href="/a?cpage=7#comments"`, `<span class="tribune-pages-gap" aria-hidden="true">…</span>`},
+			[]string{`cpage=2#`, `cpage=8#`}},
+		{"first page, newest first: the next page holds older comments", tribune.Pagination{Current: 1, Total: 2, Count: 60, NewestFirst: true, URL: url}, true,
+			[]string{`<a class="tribune-pages-next" rel="next" href="/a?cpage=2#comments">Commentaires précédents</a>`},
+			[]string{`rel="prev"`, `tribune-pages-gap`}},
+		{"one page: no navigation", tribune.Pagination{Current: 1, Total: 1, Count: 2, URL: url}, false, nil, []string{`tribune-pages`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := tc.p
+			h, err := r.RenderHTML(tribune.Section{Article: a, Comments: []tribune.Comment{recent, old}, Pages: &p, NewestFirst: tc.newestFirst})
+			require.NoError(t, err)
+			got := string(h)
+			for _, w := range tc.want {
+				assert.Contains(t, got, w)
+			}
+			for _, w := range tc.not {
+				assert.NotContains(t, got, w)
+			}
+			first, second := strings.Index(got, "ancien"), strings.Index(got, "récent")
+			assert.Equal(t, tc.newestFirst, second < first, "order of top-level comments")
 		})
 	}
 }

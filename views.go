@@ -35,6 +35,34 @@ type SectionView struct {
 	HasThread bool
 	// Form is the form, for "section-close" (which runs "form").
 	Form FormView
+	// Pages is the navigation between comment pages ("pages"), or nil
+	// when the thread fits on one.
+	Pages *PagesView
+}
+
+// PagesView is what the "pages" template gets: the links between comment
+// pages.
+type PagesView struct {
+	// Label names the navigation ("Pages de commentaires").
+	Label string
+	// Prev and Next are the pages before and after this one (rel="prev"
+	// and rel="next"), each labelled by time ("Commentaires précédents"
+	// for older comments, "Commentaires suivants" for newer); nil at the
+	// ends.
+	Prev, Next *PageLink
+	// Numbers are the page numbers to show, with gaps between runs.
+	Numbers []PageLink
+}
+
+// PageLink is one link of a [PagesView].
+type PageLink struct {
+	Number int
+	URL    string
+	// Label is the link's text or, for a number, its accessible name
+	// ("Page 2").
+	Label string
+	// Current marks this page; Gap stands for numbers left out.
+	Current, Gap bool
 }
 
 // CommentView is what the "comment" template gets for each comment: the
