@@ -135,7 +135,7 @@ func TestFeedsIgnoreTheHostHeader(t *testing.T) {
 	c := e.browser()
 	resp := e.post(c, valid(e.form(c), "Un commentaire à suivre"))
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	id := strings.TrimPrefix(resp.Header.Get("Location"), "/comments/articles/otan#comment-")
+	id := postedID(resp.Header.Get("Location"))
 	for _, path := range []string{"/comments/feed/otan", "/comments/feed.atom"} {
 		req, _ := http.NewRequest("GET", e.srv.URL+path, nil)
 		req.Host = "evil.example"
@@ -144,14 +144,14 @@ func TestFeedsIgnoreTheHostHeader(t *testing.T) {
 		feed := body(t, resp)
 		resp.Body.Close()
 		assert.NotContains(t, feed, "evil.example", path)
-		assert.Contains(t, feed, `href="/comments/articles/otan#comment-`+id+`"`, "the entry link opens the comment: %s", path)
+		assert.Contains(t, feed, `href="/comments/comment/`+id+`"`, "the entry link is the comment's permalink: %s", path)
 	}
 
 	// With the site's address, links are absolute on it.
 	e2 := newEnv(t, withApproval(), widget.WithSiteURL("https://www.example.org"))
 	c2 := e2.browser()
 	resp = e2.post(c2, valid(e2.form(c2), "Un autre"))
-	id = strings.TrimPrefix(resp.Header.Get("Location"), "/comments/articles/otan#comment-")
+	id = postedID(resp.Header.Get("Location"))
 	req, _ := http.NewRequest("GET", e2.srv.URL+"/comments/feed/otan", nil)
 	req.Host = "evil.example"
 	r2, err := http.DefaultClient.Do(req)
@@ -159,7 +159,7 @@ func TestFeedsIgnoreTheHostHeader(t *testing.T) {
 	feed := body(t, r2)
 	r2.Body.Close()
 	assert.NotContains(t, feed, "evil.example")
-	assert.Contains(t, feed, `href="https://www.example.org/comments/articles/otan#comment-`+id+`"`)
+	assert.Contains(t, feed, `href="https://www.example.org/comments/comment/`+id+`"`)
 	assert.NotContains(t, feed, "%23comment")
 }
 
@@ -178,7 +178,7 @@ func TestHoneypotAnswersLikeAPendingComment(t *testing.T) {
 			names = append(names, ck.Name)
 		}
 		loc := resp.Header.Get("Location")
-		return loc[:strings.Index(loc, "#comment-")+len("#comment-")], names
+		return loc[:strings.Index(loc, "/comment/")+len("/comment/")], names
 	}
 	heldLoc, heldCookies := answer(false)
 	caughtLoc, caughtCookies := answer(true)

@@ -26,6 +26,8 @@ type adminTab struct {
 type adminAction struct{ Value, Label string }
 
 type adminRow struct {
+	// ArticleURL links to the comment: its permalink when it is approved,
+	// else the article (a held comment is on no public page).
 	ID, Name, Email, ISO, Date, ArticleURL, ArticleTitle string
 	Website                                              string       // checked again here: http(s) only
 	Mailto                                               template.URL // mailtoURL's: no header fields
@@ -127,8 +129,12 @@ func (h *Handler) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		v.Rows = append(v.Rows, adminRow{
 			ID: c.ID.String(), Name: c.AuthorName, Email: c.Email.Address(), Mailto: mailtoURL(c.Email.Address()), Website: tribune.SafeWebsite(c.Website),
 			ISO: c.Created.Format(time.RFC3339), Date: l.DateTime(c.Created.In(h.renderer.Location())), Body: template.HTML(c.Body),
-			ArticleURL: h.cfg.articleURL(a), ArticleTitle: a.Title,
+			ArticleURL: h.cfg.articleURL(a) + "#comment-" + c.ID.String(), ArticleTitle: a.Title,
 		})
+		if c.Status == tribune.StatusApproved {
+			// An approved comment's permalink lands on the page that shows it.
+			v.Rows[len(v.Rows)-1].ArticleURL = h.Permalink(&c)
+		}
 	}
 	h.setPageHeaders(w)
 	w.Header().Set("X-Robots-Tag", "noindex")

@@ -98,7 +98,7 @@ func apiError(w http.ResponseWriter, status int, code, message string) {
 
 func (h *Handler) apiComment(c *tribune.Comment, a *tribune.Article) APIComment {
 	out := APIComment{ID: c.ID, Author: c.AuthorName, Website: tribune.SafeWebsite(c.Website), HTML: c.Body, Created: c.Created,
-		Status: string(c.Status), URL: h.cfg.articleURL(a) + "#comment-" + c.ID.String()}
+		Status: string(c.Status), URL: h.Permalink(c)}
 	if c.ParentID != uuid.Nil {
 		p := c.ParentID
 		out.Parent = &p

@@ -46,7 +46,7 @@ func ExampleNew() {
 		"article": {a.ID.String()}, "tribune_token": {token},
 		"author": {"Ana"}, "email": {"ana@example.org"}, "comment": {"First!"},
 	})
-	fmt.Println(resp.StatusCode, strings.HasPrefix(resp.Header.Get("Location"), "/comments/articles/hello#comment-"))
+	fmt.Println(resp.StatusCode, strings.HasPrefix(resp.Header.Get("Location"), "/comments/comment/"))
 
 	resp, _ = http.Get(srv.URL + "/comments/articles/hello")
 	body := readAll(resp)

@@ -93,7 +93,7 @@ func (h *Handler) writeFeed(w http.ResponseWriter, r *http.Request, f atomFeed, 
 		if name == "" {
 			name = l.T("thread.anonymous")
 		}
-		link := h.absolute(h.cfg.articleURL(a) + "#comment-" + c.ID.String())
+		link := h.absolute(h.Permalink(&c))
 		f.Entries = append(f.Entries, atomEntry{
 			ID:        "urn:uuid:" + c.ID.String(),
 			Title:     l.T("widget.feed_entry", "name", name, "title", a.Title),

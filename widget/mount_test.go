@@ -29,5 +29,5 @@ func TestMountUnderChi(t *testing.T) {
 	c := e.browser()
 	resp := e.post(c, valid(e.form(c), "posté à travers chi"))
 	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	assert.Contains(t, resp.Header.Get("Location"), "/comments/articles/otan#comment-")
+	assert.Contains(t, resp.Header.Get("Location"), "/comments/comment/")
 }

@@ -2,6 +2,7 @@ package widget
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"html/template"
@@ -105,6 +106,7 @@ type cacheKey struct {
 	lang    string
 	closed  bool
 	logIn   bool // the form replaced by "you must be logged in"
+	page    int  // the comment page (0: the whole thread)
 }
 
 // cacheEntry is a cached fragment. A thread is parts[0], valid while the
@@ -177,64 +179,145 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 	} else if h.cfg.noAnonymous {
 		section.Form.LogInRequired, section.Form.LogInURL = true, h.cfg.accounts.LogIn
 	}
-	statuses := []tribune.Status{tribune.StatusApproved}
-	if signedIn && id.Moderator {
+	moderator := signedIn && id.Moderator
+	if moderator {
 		// A moderator sees the held comments too, each with its buttons.
 		section.Moderation = &tribune.Moderation{Action: h.cfg.prefix + "/admin/", ReturnURL: h.cfg.articleURL(a),
 			Hidden: []tribune.HiddenField{{Name: "tribune_admin", Value: h.adminToken(time.Now())}}}
-		statuses = append(statuses, tribune.StatusPending)
 	}
-	// The visitor's own pending comments, read by their IDs: a visitor
-	// with some sees a thread nobody else does, rendered for them alone.
-	var mine []tribune.Comment
-	if own := h.ownIDs(r); len(own) > 0 && section.Moderation == nil {
-		var err error
-		if mine, err = h.svc.OwnPending(ctx, a.ID, own); err != nil {
-			return nil, err
-		}
-	}
+	own := h.ownIDs(r)
 	var thread []byte
-	if h.cache == nil || len(mine) > 0 || section.Moderation != nil {
-		comments, err := h.store.FindComments(ctx, tribune.Query{ArticleID: a.ID, Statuses: statuses})
-		if err != nil {
-			return nil, err
-		}
-		section.Comments = append(comments, mine...)
-		var b bytes.Buffer
-		if err := h.renderer.RenderThread(&b, section); err != nil {
-			return nil, err
-		}
-		thread = b.Bytes()
+	var err error
+	if h.cfg.pageSize > 0 {
+		thread, err = h.pagedThread(ctx, r, &section, own, moderator)
 	} else {
-		// The public thread is cached under the article's stamp, which
-		// every change moves, on every instance, and which is read before
-		// the comments: what is cached is never older than its stamp.
-		stamp, err := tribune.CommentsStamp(ctx, h.store, a.ID)
-		if err != nil {
-			return nil, err
-		}
-		key := cacheKey{article: a.ID, lang: l.Tag(), closed: a.CommentsClosed}
-		e, ok := h.cache.Get(key)
-		if !ok || e.stamp != stamp {
-			comments, err := h.store.FindComments(ctx, tribune.Query{ArticleID: a.ID, Statuses: []tribune.Status{tribune.StatusApproved}})
-			if err != nil {
-				return nil, err
-			}
-			section.Comments = comments
-			var b bytes.Buffer
-			if err := h.renderer.RenderThread(&b, section); err != nil {
-				return nil, err
-			}
-			e = cacheEntry{stamp: stamp, parts: [2][]byte{b.Bytes()}}
-			h.cache.Put(key, e)
-		}
-		thread = e.parts[0]
+		thread, err = h.wholeThread(ctx, &section, own, moderator)
+	}
+	if err != nil {
+		return nil, err
 	}
 	form, err := h.form(section, st, token)
 	if err != nil {
 		return nil, err
 	}
 	return append(sectionParts{thread}, form...), nil
+}
+
+// pagedThread renders the page of the thread the request asks for: from
+// the cache when the visitor sees what everyone sees, else for them
+// alone (their own pending comments, a moderator's buttons).
+func (h *Handler) pagedThread(ctx context.Context, r *http.Request, section *tribune.Section, own []uuid.UUID, moderator bool) ([]byte, error) {
+	a := section.Article
+	p, err := h.pagesFor(ctx, r, a, section.Form.ReplyTo)
+	if err != nil {
+		return nil, err
+	}
+	section.Pages, section.NewestFirst = h.pagination(a, p), h.cfg.newestFirst
+	if section.Moderation != nil {
+		section.Moderation.ReturnURL = h.pageURL(a, p, p.current)
+	}
+	// The visitor's own pending comments, read by their IDs: a visitor
+	// with some sees a page nobody else does, rendered for them alone.
+	var mine []tribune.Comment
+	if len(own) > 0 && !moderator {
+		if mine, err = h.svc.OwnPending(ctx, a.ID, own); err != nil {
+			return nil, err
+		}
+	}
+	personal := moderator || len(mine) > 0
+	// Held top-level comments a visitor may see (their own, or all of
+	// them for a moderator) are on the page where new comments land;
+	// held replies come with their thread's page.
+	var held []tribune.Comment
+	if p.current == h.newest(p) {
+		if moderator {
+			if mine, err = h.store.FindComments(ctx, tribune.Query{ArticleID: a.ID, Statuses: []tribune.Status{tribune.StatusPending}, Limit: tribune.MaxPageSize}); err != nil {
+				return nil, err
+			}
+		}
+		for _, c := range mine {
+			if c.ParentID == uuid.Nil {
+				held = append(held, c)
+			}
+		}
+	}
+	ownPending := make([]uuid.UUID, len(mine))
+	for i, c := range mine {
+		ownPending[i] = c.ID
+	}
+	key := cacheKey{article: a.ID, lang: section.Lang, closed: a.CommentsClosed, page: p.current}
+	var stamp tribune.Stamp
+	if h.cache != nil && !personal {
+		// The public page is cached under the article's stamp, which
+		// every change moves, on every instance, and which is read before
+		// the comments: what is cached is never older than its stamp.
+		if stamp, err = tribune.CommentsStamp(ctx, h.store, a.ID); err != nil {
+			return nil, err
+		}
+		if e, ok := h.cache.Get(key); ok && e.stamp == stamp {
+			return e.parts[0], nil
+		}
+	}
+	comments, err := tribune.CommentPage(ctx, h.store, h.pageQuery(a, p))
+	if err != nil {
+		return nil, err
+	}
+	section.Comments = append(visibleOnPage(comments, ownPending, moderator), held...)
+	var b bytes.Buffer
+	if err := h.renderer.RenderThread(&b, *section); err != nil {
+		return nil, err
+	}
+	if h.cache != nil && !personal {
+		h.cache.Put(key, cacheEntry{stamp: stamp, parts: [2][]byte{b.Bytes()}})
+	}
+	return b.Bytes(), nil
+}
+
+// wholeThread renders every comment on one page (WithPageSize(0)).
+func (h *Handler) wholeThread(ctx context.Context, section *tribune.Section, own []uuid.UUID, moderator bool) ([]byte, error) {
+	a := section.Article
+	statuses := []tribune.Status{tribune.StatusApproved}
+	if moderator {
+		statuses = append(statuses, tribune.StatusPending)
+	}
+	// The visitor's own pending comments, read by their IDs: a visitor
+	// with some sees a thread nobody else does, rendered for them alone.
+	var mine []tribune.Comment
+	if len(own) > 0 && !moderator {
+		var err error
+		if mine, err = h.svc.OwnPending(ctx, a.ID, own); err != nil {
+			return nil, err
+		}
+	}
+	key := cacheKey{article: a.ID, lang: section.Lang, closed: a.CommentsClosed}
+	if h.cache == nil || len(mine) > 0 || moderator {
+		comments, err := h.store.FindComments(ctx, tribune.Query{ArticleID: a.ID, Statuses: statuses})
+		if err != nil {
+			return nil, err
+		}
+		section.Comments = append(comments, mine...)
+		var b bytes.Buffer
+		err = h.renderer.RenderThread(&b, *section)
+		return b.Bytes(), err
+	}
+	stamp, err := tribune.CommentsStamp(ctx, h.store, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	if e, ok := h.cache.Get(key); ok && e.stamp == stamp {
+		return e.parts[0], nil
+	}
+	comments, err := h.store.FindComments(ctx, tribune.Query{ArticleID: a.ID, Statuses: statuses})
+	if err != nil {
+		return nil, err
+	}
+	section.Comments = comments
+	var b bytes.Buffer
+	if err := h.renderer.RenderThread(&b, *section); err != nil {
+		return nil, err
+	}
+	h.cache.Put(key, cacheEntry{stamp: stamp, parts: [2][]byte{b.Bytes()}})
+	return b.Bytes(), nil
 }
 
 // form renders the section's form. A blank one (no values, errors or
@@ -284,6 +367,10 @@ func (h *Handler) writeArticlePage(w http.ResponseWriter, r *http.Request, a *tr
 	l := h.locale(r, a)
 	// Everything that can fail runs before the status is written.
 	parts, err := h.sectionParts(r, a, st)
+	if errors.Is(err, ErrNoCommentPage) {
+		h.noSuchPage(w, r, a)
+		return
+	}
 	if err != nil {
 		if r.Method == http.MethodPost && errors.Is(err, tribune.ErrUnavailable) {
 			// A post the store could not take nor show around its
@@ -403,6 +490,21 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	h.setPageHeaders(w)
 	w.WriteHeader(status)
+	_, _ = w.Write(page.Bytes())
+}
+
+// noSuchPage answers a ?cpage= beyond the thread: 404, with a link back
+// to the article's comments.
+func (h *Handler) noSuchPage(w http.ResponseWriter, r *http.Request, a *tribune.Article) {
+	l := h.locale(r, a)
+	var page bytes.Buffer
+	p := Page{Lang: l.Tag(), Title: l.T("widget.error_title"), Message: l.T("widget.no_page"), Head: h.HeadHTML(a), HomeURL: h.cfg.homeURL,
+		BackURL: h.cfg.articleURL(a) + "#comments", BackLabel: l.T("widget.back_to_comments")}
+	if err := h.layout(&page, r, p); err != nil {
+		h.cfg.logger.Error("tribune: error page", "err", err)
+	}
+	h.setPageHeaders(w)
+	w.WriteHeader(http.StatusNotFound)
 	_, _ = w.Write(page.Bytes())
 }
 

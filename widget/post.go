@@ -115,7 +115,14 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 	} else {
 		h.forgetRemembered(w, r)
 	}
-	http.Redirect(w, r, h.cfg.articleURL(&a)+"#comment-"+c.ID.String(), http.StatusSeeOther)
+	// The comment's permalink, which finds its page when it is followed:
+	// the same answer for the same comment, however often it is sent and
+	// whatever was posted meanwhile.
+	to := h.Permalink(&c)
+	if h.cfg.pageSize == 0 {
+		to = h.cfg.articleURL(&a) + "#comment-" + c.ID.String()
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 // answerSubmitError maps the Service's errors onto statuses and messages,

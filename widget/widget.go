@@ -76,6 +76,9 @@ type Page struct {
 	Message string
 	// HomeURL links back to the site.
 	HomeURL string
+	// BackURL, with BackLabel, links back to the article on an error page
+	// about it (a comment page that does not exist), or is "".
+	BackURL, BackLabel string
 }
 
 type config struct {
@@ -83,6 +86,9 @@ type config struct {
 	secret         []byte
 	lang           string
 	articleURL     func(*tribune.Article) string
+	pageSize       int
+	newestFirst    bool
+	lastPageFirst  bool
 	page           PageFunc
 	rules          []tribune.ServiceOption
 	renderOpts     []tribune.RenderOption
@@ -411,7 +417,7 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	cfg := config{
 		prefix: "/comments", minDelay: 2 * time.Second, tokenTTL: 24 * time.Hour,
 		ratePerMin: 6, rateBurst: 3, maxBody: maxFormBytes, homeURL: "/", cacheBudget: DefaultCacheBudget,
-		ipv6Prefix: 64, publicAPI: true,
+		ipv6Prefix: 64, publicAPI: true, pageSize: DefaultPageSize,
 		storeTimeout: tribune.DefaultStoreTimeout,
 	}
 	for _, o := range opts {
@@ -508,6 +514,7 @@ func (h *Handler) routes() {
 	post := func(fn http.HandlerFunc) http.Handler { return h.cop.Handler(fn) }
 	m.Handle("POST "+p+"/post", post(h.servePost))
 	m.HandleFunc("GET "+p+"/articles/{slug}", h.serveArticlePage)
+	m.HandleFunc("GET "+p+"/comment/{id}", h.servePermalink)
 	m.HandleFunc("GET "+p+"/static/{name}", h.serveAsset)
 	m.HandleFunc("GET "+p+"/feed.atom", h.serveSiteFeed)
 	m.HandleFunc("GET "+p+"/feed/{slug}", h.serveArticleFeed)

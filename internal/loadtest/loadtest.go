@@ -134,7 +134,12 @@ func (v *Visitor) Post(ctx context.Context, form url.Values) (int, string, error
 	}
 	id := ""
 	if resp.StatusCode == http.StatusSeeOther {
-		_, id, _ = strings.Cut(resp.Header.Get("Location"), "#comment-")
+		// The comment's permalink, <prefix>/comment/<id>, or an
+		// article's address at #comment-<id>.
+		loc := resp.Header.Get("Location")
+		if _, id, _ = strings.Cut(loc, "#comment-"); id == "" {
+			_, id, _ = strings.Cut(loc, "/comment/")
+		}
 	}
 	return resp.StatusCode, id, nil
 }

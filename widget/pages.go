@@ -1,0 +1,230 @@
+package widget
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"github.com/tribune-go/tribune"
+)
+
+// Comment pages, as WordPress cuts them ("Diviser les commentaires en
+// pages"): a page holds a run of top-level comments with all their
+// replies; ?cpage=N picks one, without JavaScript.
+
+// DefaultPageSize is the number of top-level comments a page holds unless
+// WithPageSize says otherwise.
+const DefaultPageSize = 50
+
+// WithPageSize splits threads into pages of n top-level comments, each
+// with all its replies (default DefaultPageSize, at most
+// tribune.MaxPageSize); n = 0 shows every comment on one page, as before
+// comment pages existed.
+func WithPageSize(n int) Option {
+	return func(c *config) error {
+		if n < 0 || n > tribune.MaxPageSize {
+			return fmt.Errorf("widget: page size %d is not between 0 and %d", n, tribune.MaxPageSize)
+		}
+		c.pageSize = n
+		return nil
+	}
+}
+
+// WithNewestFirst numbers pages from the newest comments: page 1 holds the
+// newest, and top-level comments are shown newest first. By default page
+// 1 holds the oldest and comments read oldest first.
+func WithNewestFirst() Option { return func(c *config) error { c.newestFirst = true; return nil } }
+
+// WithLastPageFirst shows the last page when no page is asked for
+// (WordPress's "last page displayed by default"); by default it is page 1.
+func WithLastPageFirst() Option { return func(c *config) error { c.lastPageFirst = true; return nil } }
+
+// ErrNoCommentPage is returned by RenderSection and SectionHTML for a
+// ?cpage= that names no page of the thread: a host answers 404, as
+// ServeArticle does.
+var ErrNoCommentPage = errors.New("widget: no such comment page")
+
+// pages is where a request stands among its article's comment pages.
+type pages struct {
+	current, total int
+	count          tribune.ThreadCount
+}
+
+// newest is the page where new comments land.
+func (h *Handler) newest(p pages) int {
+	if h.cfg.newestFirst {
+		return 1
+	}
+	return p.total
+}
+
+// shownFirst is the page shown when none is asked for.
+func (h *Handler) shownFirst(p pages) int {
+	if h.cfg.lastPageFirst {
+		return p.total
+	}
+	return 1
+}
+
+// pagesFor reads the article's counts (one row) and picks the page: the
+// one ?cpage= names, else the one holding the comment replied to, else the
+// default. A ?cpage= that is not a page of the thread is ErrNoCommentPage.
+func (h *Handler) pagesFor(ctx context.Context, r *http.Request, a *tribune.Article, replyTo *tribune.Comment) (pages, error) {
+	p, err := h.threadPages(ctx, a)
+	if err != nil {
+		return p, err
+	}
+	if raw, ok := r.URL.Query()["cpage"]; ok && r.Method != http.MethodPost {
+		cur, err := strconv.Atoi(raw[0])
+		if err != nil || cur < 1 || cur > p.total || len(raw) > 1 {
+			return p, ErrNoCommentPage
+		}
+		p.current = cur
+		return p, nil
+	}
+	if replyTo != nil {
+		p.current, err = h.pageOf(ctx, p, replyTo)
+		return p, err
+	}
+	p.current = h.shownFirst(p)
+	return p, nil
+}
+
+// threadPages counts the article's pages, from its counts (one row).
+func (h *Handler) threadPages(ctx context.Context, a *tribune.Article) (pages, error) {
+	n, err := tribune.CountThread(ctx, h.store, a.ID)
+	if err != nil {
+		return pages{}, err
+	}
+	return pages{count: n, total: max(1, (n.TopLevel+h.cfg.pageSize-1)/h.cfg.pageSize)}, nil
+}
+
+// maxAncestors bounds the walk from a reply to its top-level comment.
+const maxAncestors = 64
+
+// pageOf is the page that shows c: its top-level comment's, found by
+// walking up its parents; a comment whose top-level comment is not
+// approved (held, or the visitor's own pending one) is on the page where
+// new comments land.
+func (h *Handler) pageOf(ctx context.Context, p pages, c *tribune.Comment) (int, error) {
+	root := *c
+	for range maxAncestors {
+		if root.ParentID == uuid.Nil {
+			break
+		}
+		parent, err := h.store.Comment(ctx, root.ParentID)
+		if errors.Is(err, tribune.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return 0, err
+		}
+		root = parent
+	}
+	if root.ParentID != uuid.Nil || root.Status != tribune.StatusApproved {
+		return h.newest(p), nil
+	}
+	before, err := tribune.TopLevelBefore(ctx, h.store, root.ArticleID, root.Created, root.ID)
+	if err != nil {
+		return 0, err
+	}
+	if h.cfg.newestFirst {
+		before = p.count.TopLevel - 1 - before
+	}
+	return min(max(before, 0)/h.cfg.pageSize+1, p.total), nil
+}
+
+// pageURL is the address of page n of the article's comments: the
+// article's own address for the default page, ?cpage=n for the others.
+func (h *Handler) pageURL(a *tribune.Article, p pages, n int) string {
+	if n == h.shownFirst(p) {
+		return h.cfg.articleURL(a)
+	}
+	return h.cfg.articleURL(a) + "?cpage=" + strconv.Itoa(n)
+}
+
+// pageQuery is the store's query for the current page.
+func (h *Handler) pageQuery(a *tribune.Article, p pages) tribune.PageQuery {
+	return tribune.PageQuery{ArticleID: a.ID, NewestFirst: h.cfg.newestFirst, Limit: h.cfg.pageSize, Offset: (p.current - 1) * h.cfg.pageSize}
+}
+
+// pagination is the renderer's view of p.
+func (h *Handler) pagination(a *tribune.Article, p pages) *tribune.Pagination {
+	return &tribune.Pagination{Current: p.current, Total: p.total, Count: p.count.Approved, NewestFirst: h.cfg.newestFirst,
+		URL: func(n int) string { return h.pageURL(a, p, n) + "#comments" }}
+}
+
+// visibleOnPage keeps of a page's comments (the store gives every status)
+// those this visitor sees: the approved ones, their own pending ones, and
+// every pending one for a moderator.
+func visibleOnPage(cs []tribune.Comment, own []uuid.UUID, moderator bool) []tribune.Comment {
+	return slices.DeleteFunc(cs, func(c tribune.Comment) bool {
+		switch c.Status {
+		case tribune.StatusApproved:
+			return false
+		case tribune.StatusPending:
+			return !moderator && !slices.Contains(own, c.ID)
+		}
+		return true
+	})
+}
+
+// Permalink is the comment's address: <prefix>/comment/<id>, which
+// redirects to the page of its article that shows it. Feeds, the API and
+// the moderation screen link to it.
+func (h *Handler) Permalink(c *tribune.Comment) string {
+	return h.cfg.prefix + "/comment/" + c.ID.String()
+}
+
+// servePermalink redirects to the comment on its page. A comment that is
+// not approved is found by its author (the own-comments cookie) and by a
+// signed-in moderator only; anyone else gets the same 404 as for a
+// comment that never existed.
+func (h *Handler) servePermalink(w http.ResponseWriter, r *http.Request) {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		h.errorPage(w, r, http.StatusNotFound, "widget.comment_not_found")
+		return
+	}
+	ctx := r.Context()
+	c, err := h.store.Comment(ctx, id)
+	if errors.Is(err, tribune.ErrNotFound) {
+		h.errorPage(w, r, http.StatusNotFound, "widget.comment_not_found")
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, "permalink", err)
+		return
+	}
+	if c.Status != tribune.StatusApproved {
+		ident, signedIn := h.identity(r)
+		if !(c.Status == tribune.StatusPending && (slices.Contains(h.ownIDs(r), c.ID) || signedIn && ident.Moderator)) {
+			h.errorPage(w, r, http.StatusNotFound, "widget.comment_not_found")
+			return
+		}
+	}
+	a, err := h.store.Article(ctx, c.ArticleID)
+	if err != nil {
+		h.serverError(w, r, "permalink: article", err)
+		return
+	}
+	to := h.cfg.articleURL(&a)
+	if h.cfg.pageSize > 0 {
+		p, err := h.threadPages(ctx, &a)
+		if err == nil {
+			p.current, err = h.pageOf(ctx, p, &c)
+		}
+		if err != nil {
+			h.serverError(w, r, "permalink: page", err)
+			return
+		}
+		to = h.pageURL(&a, p, p.current)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, to+"#comment-"+c.ID.String(), http.StatusFound)
+}
