@@ -29,14 +29,19 @@ const canary = "canary.7f3a@example.org"
 type env struct {
 	t       *testing.T
 	h       *widget.Handler
-	store   *memstore.Store
+	store   tribune.Store
 	srv     *httptest.Server
 	article tribune.Article
 }
 
 func newEnv(t *testing.T, opts ...widget.Option) *env {
 	t.Helper()
-	store := memstore.New()
+	return newEnvOn(t, memstore.New(), opts...)
+}
+
+// newEnvOn is newEnv on the given store.
+func newEnvOn(t *testing.T, store tribune.Store, opts ...widget.Option) *env {
+	t.Helper()
 	a, err := tribune.NewArticle(tribune.ArticleInput{Slug: "otan", Title: "Réunion de l’OTAN", Lang: "fr",
 		Body: "<p>Texte</p>", Published: time.Date(2026, 2, 12, 9, 0, 0, 0, time.UTC)})
 	require.NoError(t, err)
