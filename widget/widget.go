@@ -89,6 +89,7 @@ type config struct {
 	pageSize       int
 	newestFirst    bool
 	lastPageFirst  bool
+	noCompression  bool
 	page           PageFunc
 	rules          []tribune.ServiceOption
 	renderOpts     []tribune.RenderOption
@@ -545,7 +546,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r2.URL = &u
 		r = r2
 	}
-	h.mux.ServeHTTP(&methodWriter{ResponseWriter: w, h: h, r: r}, r)
+	if h.cfg.noCompression {
+		h.mux.ServeHTTP(&methodWriter{ResponseWriter: w, h: h, r: r}, r)
+		return
+	}
+	cw := newCompressWriter(w, r)
+	defer cw.close()
+	h.mux.ServeHTTP(&methodWriter{ResponseWriter: cw, h: h, r: r}, r)
 }
 
 // methodWriter turns the mux's own plain-text 404 and 405 answers into the
