@@ -368,3 +368,54 @@ func TestBrowserUnclosedTagsLeaveTheRestAlone(t *testing.T) {
 		assert.Equal(t, baseline, styles(attack), attack)
 	}
 }
+
+// TestBrowserCommentPages pages through a thread, follows a permalink to
+// a comment on page 3, replies there and lands back on page 3 with the
+// reply shown: with JavaScript off and on.
+func TestBrowserCommentPages(t *testing.T) {
+	for _, js := range []bool{false, true} {
+		t.Run(fmt.Sprintf("javascript=%v", js), func(t *testing.T) {
+			e := newEnv(t, widget.WithPageSize(5), withApproval(), widget.WithLanguage("fr"))
+			start := time.Date(2026, 2, 12, 10, 0, 0, 0, time.UTC)
+			var top []tribune.Comment
+			for i := range 12 {
+				top = append(top, e.storeRaw(tribune.Comment{AuthorName: fmt.Sprintf("Auteur %02d", i), Body: fmt.Sprintf("<p>top %02d</p>", i),
+					Status: tribune.StatusApproved, Created: start.Add(time.Duration(i) * time.Minute)}))
+			}
+			b := newBrowser(t, js)
+			require.NoError(t, b.do(chromedp.Navigate(e.pageURL()), chromedp.WaitVisible(css(".tribune-pages"))))
+			assert.Contains(t, b.html(), "top 04")
+			require.NoError(t, b.do(chromedp.Click(css(`a.tribune-pages-next`)), chromedp.WaitVisible(css(`#comment-`+top[5].ID.String()))))
+			assert.NotContains(t, b.html(), "top 04")
+			require.NoError(t, b.do(chromedp.Click(css(`a.tribune-pages-next`)), chromedp.WaitVisible(css(`#comment-`+top[10].ID.String()))))
+			loc, err := chromedp.Run(b.ctx, chromedp.Location())
+			require.NoError(t, err)
+			assert.Contains(t, loc, "cpage=3")
+
+			// The permalink of a comment on page 3, from page 1.
+			require.NoError(t, b.do(chromedp.Navigate(e.pageURL())))
+			require.NoError(t, b.do(chromedp.Navigate(e.srv.URL+"/comments/comment/"+top[11].ID.String()),
+				chromedp.WaitVisible(css(`#comment-`+top[11].ID.String()))))
+			loc, err = chromedp.Run(b.ctx, chromedp.Location())
+			require.NoError(t, err)
+			assert.Equal(t, e.pageURL()+"?cpage=3#comment-"+top[11].ID.String(), loc)
+
+			// Reply there.
+			reply := "Ma réponse sur la page trois"
+			steps := []chromedp.Action[chromedp.Void]{chromedp.Click(css(`a[data-reply-to="` + top[11].ID.String() + `"]`))}
+			steps = append(steps, fillAndSubmit("Bruno", "bruno@example.org", reply)...)
+			steps = append(steps, chromedp.WaitVisible(css(`.tribune-children .tribune-text`)))
+			require.NoError(t, b.do(steps...))
+			loc, err = chromedp.Run(b.ctx, chromedp.Location())
+			require.NoError(t, err)
+			assert.Contains(t, loc, "/comments/articles/otan?cpage=3#comment-")
+			page := b.html()
+			assert.Contains(t, page, reply)
+			assert.Contains(t, page, "top 11")
+			assert.NotContains(t, page, "top 04")
+			dialogs, problems := b.w.report()
+			assert.Empty(t, dialogs)
+			assert.Empty(t, problems)
+		})
+	}
+}
