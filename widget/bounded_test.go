@@ -48,7 +48,7 @@ func sqliteShared(t *testing.T) (tribune.Store, tribune.Store) {
 
 // pgSchema returns the test DSN and a schema made for the test (dropped
 // after it), or skips when no PostgreSQL is configured.
-func pgSchema(t *testing.T) (dsn, schema string) {
+func pgSchema(t testing.TB) (dsn, schema string) {
 	dsn = os.Getenv("TRIBUNE_TEST_POSTGRES")
 	if dsn == "" {
 		t.Skip("PostgreSQL tests skipped: set TRIBUNE_TEST_POSTGRES to a DSN (.ci/run starts one)")
@@ -70,7 +70,7 @@ func pgSchema(t *testing.T) (dsn, schema string) {
 	return dsn, schema
 }
 
-func openPG(t *testing.T, dsn, schema string, opts ...pgstore.Option) *pgstore.Store {
+func openPG(t testing.TB, dsn, schema string, opts ...pgstore.Option) *pgstore.Store {
 	s, err := pgstore.Open(context.Background(), dsn, append([]pgstore.Option{pgstore.WithSchema(schema)}, opts...)...)
 	require.NoError(t, err)
 	t.Cleanup(s.Close)

@@ -136,5 +136,5 @@ func (b *Builder) TopLevelBefore(articleID uuid.UUID, created any, id uuid.UUID)
 	a := b.Arg(b.d.UUID(articleID))
 	t1, t2, i := b.Arg(created), b.Arg(created), b.Arg(b.d.UUID(id))
 	return `SELECT COUNT(*) FROM comments WHERE article_id = ` + a + ` AND parent_id IS NULL AND status = 'approved'
-	AND (created < ` + t1 + ` OR (created = ` + t2 + ` AND id < ` + i + `))`
+	AND created <= ` + t1 + ` AND (created < ` + t2 + ` OR id < ` + i + `)`
 }
