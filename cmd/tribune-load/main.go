@@ -5,6 +5,7 @@
 //	go run ./cmd/tribune-load -server /tmp/blog -mode soak -duration 60s
 //	go run ./cmd/tribune-load -server /tmp/blog -mode double -forms 200
 //	go run ./cmd/tribune-load -server /tmp/blog -mode kill -rounds 10
+//	go run ./cmd/tribune-load -server /tmp/blog -mode rate -comments 1000 -duration 10s
 //
 // With -server it starts the site itself on a new SQLite file (or on the
 // database -server-args names), trusting 127.0.0.1 as its proxy so that
@@ -17,7 +18,12 @@
 // -interval), double (every form sent twice at once: one comment each),
 // kill (SIGKILL at a random moment of each round while posting, restart,
 // resend the unanswered forms, then check every acknowledged comment is
-// stored exactly once). Exit status 1 when a check fails.
+// stored exactly once), rate (post -comments comments through the form,
+// then GET the article's first comment page for -duration from -clients
+// connections, and the same bytes from a plain net/http server on
+// another loopback port, with the built-in client or, with -wrk, with
+// wrk; prints both rates and their ratio). Exit status 1 when a check
+// fails.
 package main
 
 import (
@@ -53,7 +59,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("tribune-load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	mode := fs.String("mode", "soak", "soak, double or kill")
+	mode := fs.String("mode", "soak", "soak, double, kill or rate")
 	bin := fs.String("server", "", "examples/blog binary to start (and kill, in -mode kill)")
 	serverArgs := fs.String("server-args", "", "extra arguments for the server, space-separated (for example -db postgres://…)")
 	base := fs.String("url", "", "a site already running on loopback, instead of -server")
@@ -65,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	forms := fs.Int("forms", 200, "double: forms, each sent twice")
 	rounds := fs.Int("rounds", 10, "kill: SIGKILL rounds")
 	writers := fs.Int("writers", 8, "kill: visitors posting at once")
+	seedN := fs.Int("comments", 1000, "rate: comments to post before measuring")
+	useWrk := fs.Bool("wrk", false, "rate: measure with wrk (apt-get install wrk) instead of the built-in client")
 	verbose := fs.Bool("v", false, "print the server's log")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -156,8 +164,78 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if res.Lost+res.Doubled > 0 {
 			return errors.New("an acknowledged comment was lost or stored twice")
 		}
+	case "rate":
+		site, err := start()
+		if err != nil {
+			return err
+		}
+		if err := rate(ctx, stdout, site, *seedN, *clients, *duration, *useWrk); err != nil {
+			return err
+		}
+		if err := stopServer(); err != nil {
+			return err
+		}
 	default:
-		return fmt.Errorf("-mode %q: want soak, double or kill", *mode)
+		return fmt.Errorf("-mode %q: want soak, double, kill or rate", *mode)
 	}
 	return nil
+}
+
+// rate seeds the article, then measures its page against a plain server
+// sending the same bytes.
+func rate(ctx context.Context, stdout io.Writer, site loadtest.Site, comments, clients int, d time.Duration, useWrk bool) error {
+	if err := site.CheckLoopback(); err != nil {
+		return err
+	}
+	if comments > 0 {
+		fmt.Fprintf(stdout, "rate: posting %d comments through the form…\n", comments)
+		if err := loadtest.Seed(ctx, site, comments); err != nil {
+			return err
+		}
+	}
+	page := site.URL + site.ArticlePath
+	body, contentType, err := loadtest.Fetch(ctx, page)
+	if err != nil {
+		return err
+	}
+	plain, stop, err := loadtest.Plain(body, contentType)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	fmt.Fprintf(stdout, "rate: page 1 is %d bytes; %d connections, %s each\n", len(body), clients, d)
+	// Warm both up, then measure each in turn.
+	if _, err := loadtest.Rate(ctx, page, clients, time.Second); err != nil {
+		return err
+	}
+	measure := func(u string) (float64, string, error) {
+		if useWrk {
+			return loadtest.Wrk(ctx, u, clients, d)
+		}
+		r, err := loadtest.Rate(ctx, u, clients, d)
+		return r.PerSec, r.String(), err
+	}
+	tribune, tline, err := measure(page)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "tribune: %s\n", firstLines(tline))
+	base, bline, err := measure(plain + "/")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "plain net/http, same bytes: %s\n", firstLines(bline))
+	fmt.Fprintf(stdout, "ratio: %.2f (%.0f / %.0f req/s)\n", tribune/base, tribune, base)
+	return nil
+}
+
+// firstLines keeps a wrk report short: its rate and latency lines.
+func firstLines(s string) string {
+	var keep []string
+	for _, l := range strings.Split(s, "\n") {
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "Requests/sec") || strings.HasPrefix(t, "Latency") || strings.HasPrefix(t, "50%") || strings.HasPrefix(t, "99%") || !strings.Contains(s, "\n") {
+			keep = append(keep, t)
+		}
+	}
+	return strings.Join(keep, "; ")
 }
