@@ -46,7 +46,9 @@ type Store struct {
 	r *sql.DB // read-only connections
 
 	insertComment *sql.Stmt // the hot write, prepared once on the writer
-	stamp         *sql.Stmt // the hot read of cached pages
+	// The hot reads of a cached page, prepared once on the readers: the
+	// article, its revision and its counts.
+	stamp, article, articleBySlug, countThread *sql.Stmt
 }
 
 var (
@@ -137,6 +139,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	s.insertComment = prepare(w, insertCommentSQL)
 	s.stamp = prepare(r, `SELECT comments_rev FROM articles WHERE id = ?`)
+	s.article = prepare(r, `SELECT `+articleCols+` FROM articles WHERE id = ?`)
+	s.articleBySlug = prepare(r, `SELECT `+articleCols+` FROM articles WHERE slug = ?`)
+	s.countThread = prepare(r, `SELECT approved_count, approved_top FROM articles WHERE id = ?`)
 	if err := errors.Join(errs...); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlitestore: prepare: %w", err)
@@ -147,7 +152,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{s.insertComment, s.stamp} {
+	for _, st := range []*sql.Stmt{s.insertComment, s.stamp, s.article, s.articleBySlug, s.countThread} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
@@ -266,13 +271,13 @@ func (s *Store) CreateArticle(ctx context.Context, a *tribune.Article) error {
 
 // Article implements tribune.ArticleStore.
 func (s *Store) Article(ctx context.Context, id uuid.UUID) (tribune.Article, error) {
-	a, err := scanArticle(s.r.QueryRowContext(ctx, `SELECT `+articleCols+` FROM articles WHERE id = ?`, id.String()))
+	a, err := scanArticle(s.article.QueryRowContext(ctx, id.String()))
 	return a, classify("article", err)
 }
 
 // ArticleBySlug implements tribune.ArticleStore.
 func (s *Store) ArticleBySlug(ctx context.Context, slug string) (tribune.Article, error) {
-	a, err := scanArticle(s.r.QueryRowContext(ctx, `SELECT `+articleCols+` FROM articles WHERE slug = ?`, slug))
+	a, err := scanArticle(s.articleBySlug.QueryRowContext(ctx, slug))
 	return a, classify("article by slug", err)
 }
 
@@ -531,7 +536,7 @@ func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error 
 // the article's row.
 func (s *Store) CountThread(ctx context.Context, articleID uuid.UUID) (tribune.ThreadCount, error) {
 	var n tribune.ThreadCount
-	err := s.r.QueryRowContext(ctx, `SELECT approved_count, approved_top FROM articles WHERE id = ?`, articleID.String()).Scan(&n.Approved, &n.TopLevel)
+	err := s.countThread.QueryRowContext(ctx, articleID.String()).Scan(&n.Approved, &n.TopLevel)
 	return n, classify("count thread", err)
 }
 

@@ -111,6 +111,6 @@ func TestStoreFailures(t *testing.T) {
 	store.failReads = true
 	status, page := e.get(c, e.pageURL())
 	assert.Equal(t, http.StatusServiceUnavailable, status)
-	assert.Contains(t, page, "Les commentaires sont momentanément indisponibles")
+	assert.Contains(t, page, "momentanément indisponible")
 	assert.False(t, strings.Contains(page, "<form"), "no half-rendered page")
 }

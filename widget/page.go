@@ -5,12 +5,14 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"hash/maphash"
 	"html/template"
 	"io"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -34,6 +36,8 @@ type formState struct {
 	// shown again keeps it, so the corrected post is the same submission
 	// (one comment however often it is sent) and is not "too fast".
 	token string
+	// stamp is the article's stamp when it was read before the article.
+	stamp stamped
 }
 
 // HeadHTML returns the <head> links a page with a comment section needs:
@@ -56,11 +60,34 @@ func (h *Handler) HeadHTML(a *tribune.Article) template.HTML {
 		v.FeedURL = h.cfg.prefix + "/feed/" + a.Slug
 		v.FeedTitle = l.T("widget.feed_title", "title", a.Title)
 	}
+	// Rendered once for what it shows, then from the cache.
+	var key cacheKey
+	if h.cache != nil {
+		key = cacheKey{head: true, lang: lang, text: textHash(v.FeedURL, v.FeedTitle, v.SiteFeedTitle)}
+		if e, ok := h.cache.Get(key); ok {
+			return template.HTML(e.html) // html/template output
+		}
+	}
 	var b strings.Builder
 	if err := h.pages.ExecuteTemplate(&b, "head", v); err != nil {
 		h.cfg.logger.Error("tribune: head template", "err", err)
+		return template.HTML(b.String())
+	}
+	if h.cache != nil {
+		h.cache.Put(key, cacheEntry{html: b.String()})
 	}
 	return template.HTML(b.String()) // html/template output
+}
+
+// textHash hashes strings for the keys of cached texts.
+func textHash(fields ...string) uint64 {
+	var mh maphash.Hash
+	mh.SetSeed(articleSeed)
+	for _, f := range fields {
+		mh.WriteString(f)
+		mh.WriteByte(0)
+	}
+	return mh.Sum64() | 1
 }
 
 // SectionHTML returns the comment section of the article for this request,
@@ -107,16 +134,49 @@ type cacheKey struct {
 	closed  bool
 	logIn   bool // the form replaced by "you must be logged in"
 	page    int  // the comment page (0: the whole thread)
+	// text is the hash of an article's fields, for its rendered text;
+	// counts marks an article's counts.
+	text                 uint64
+	counts, head, layout bool
+	slug                 string // an article by its slug
+}
+
+// articleSeed keys the hash of cached article texts.
+var articleSeed = maphash.MakeSeed()
+
+// articleHTML is the rendered article, from the cache when it was
+// rendered from the same fields.
+func (h *Handler) articleHTML(a *tribune.Article, lang string) (template.HTML, error) {
+	if h.cache == nil {
+		return h.renderer.ArticleHTML(a, lang)
+	}
+	key := cacheKey{article: a.ID, lang: lang,
+		text: textHash(a.Slug, a.Title, a.Summary, a.Body, a.Author, a.Lang, a.Published.String(), a.Updated.String(), lang)}
+	if e, ok := h.cache.Get(key); ok {
+		return template.HTML(e.html), nil // rendered by the renderer
+	}
+	art, err := h.renderer.ArticleHTML(a, lang)
+	if err == nil {
+		h.cache.Put(key, cacheEntry{html: string(art)})
+	}
+	return art, err
 }
 
 // cacheEntry is a cached fragment. A thread is parts[0], valid while the
 // article's stamp is stamp; a form is parts[0] + token + parts[1].
 type cacheEntry struct {
-	stamp tribune.Stamp
-	parts [2][]byte
+	stamp   tribune.Stamp
+	parts   [2][]byte
+	html    string              // a rendered article
+	counts  tribune.ThreadCount // an article's counts
+	article tribune.Article     // an article read by its slug
 }
 
-func (e cacheEntry) size() int64 { return int64(len(e.parts[0]) + len(e.parts[1])) }
+func (e cacheEntry) size() int64 {
+	a := &e.article
+	return int64(len(e.parts[0]) + len(e.parts[1]) + len(e.html) +
+		len(a.Slug) + len(a.Title) + len(a.Summary) + len(a.Body) + len(a.Author) + len(a.Lang))
+}
 
 // sectionParts is a rendered comment section: the public thread (shared,
 // cached) and the form (this visitor's), in pieces written one after the
@@ -189,7 +249,7 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 	var thread []byte
 	var err error
 	if h.cfg.pageSize > 0 {
-		thread, err = h.pagedThread(ctx, r, &section, own, moderator)
+		thread, err = h.pagedThread(ctx, r, &section, own, moderator, st.stamp)
 	} else {
 		thread, err = h.wholeThread(ctx, &section, own, moderator)
 	}
@@ -206,9 +266,19 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 // pagedThread renders the page of the thread the request asks for: from
 // the cache when the visitor sees what everyone sees, else for them
 // alone (their own pending comments, a moderator's buttons).
-func (h *Handler) pagedThread(ctx context.Context, r *http.Request, section *tribune.Section, own []uuid.UUID, moderator bool) ([]byte, error) {
+func (h *Handler) pagedThread(ctx context.Context, r *http.Request, section *tribune.Section, own []uuid.UUID, moderator bool, st stamped) ([]byte, error) {
 	a := section.Article
-	p, err := h.pagesFor(ctx, r, a, section.Form.ReplyTo)
+	// The public page is cached under the article's stamp, which every
+	// change moves, on every instance, and which is read before anything
+	// else: what is cached is never older than its stamp.
+	if h.cache != nil && !st.ok {
+		stamp, err := tribune.CommentsStamp(ctx, h.store, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		st = stamped{stamp: stamp, ok: true}
+	}
+	p, err := h.pagesFor(ctx, r, a, section.Form.ReplyTo, st)
 	if err != nil {
 		return nil, err
 	}
@@ -246,17 +316,8 @@ func (h *Handler) pagedThread(ctx context.Context, r *http.Request, section *tri
 		ownPending[i] = c.ID
 	}
 	key := cacheKey{article: a.ID, lang: section.Lang, closed: a.CommentsClosed, page: p.current}
-	var stamp tribune.Stamp
-	if h.cache != nil && !personal {
-		// The public page is cached under the article's stamp, which
-		// every change moves, on every instance, and which is read before
-		// the comments: what is cached is never older than its stamp.
-		if stamp, err = tribune.CommentsStamp(ctx, h.store, a.ID); err != nil {
-			return nil, err
-		}
-		if e, ok := h.cache.Get(key); ok && e.stamp == stamp {
-			return e.parts[0], nil
-		}
+	if e, ok := h.cachedAt(key, st); ok && !personal {
+		return e.parts[0], nil
 	}
 	comments, err := tribune.CommentPage(ctx, h.store, h.pageQuery(a, p))
 	if err != nil {
@@ -267,8 +328,8 @@ func (h *Handler) pagedThread(ctx context.Context, r *http.Request, section *tri
 	if err := h.renderer.RenderThread(&b, *section); err != nil {
 		return nil, err
 	}
-	if h.cache != nil && !personal {
-		h.cache.Put(key, cacheEntry{stamp: stamp, parts: [2][]byte{b.Bytes()}})
+	if st.ok && !personal {
+		h.cache.Put(key, cacheEntry{stamp: st.stamp, parts: [2][]byte{b.Bytes()}})
 	}
 	return b.Bytes(), nil
 }
@@ -384,7 +445,7 @@ func (h *Handler) writeArticlePage(w http.ResponseWriter, r *http.Request, a *tr
 		h.serverError(w, r, "render section", err)
 		return
 	}
-	art, err := h.renderer.ArticleHTML(a, l.Tag())
+	art, err := h.articleHTML(a, l.Tag())
 	if err != nil {
 		h.serverError(w, r, "render article", err)
 		return
@@ -397,11 +458,7 @@ func (h *Handler) writeArticlePage(w http.ResponseWriter, r *http.Request, a *tr
 			b.Write(part)
 		}
 		p.Section = template.HTML(b.String()) // template output
-		h.setPageHeaders(w)
-		w.WriteHeader(status)
-		if err := h.cfg.page(w, r, p); err != nil {
-			h.cfg.logger.Error("tribune: page layout", "err", err, "path", r.URL.Path)
-		}
+		h.writeLayout(w, r, status, p)
 		return
 	}
 	page, err := h.defaultPage(p, parts)
@@ -412,19 +469,66 @@ func (h *Handler) writeArticlePage(w http.ResponseWriter, r *http.Request, a *tr
 	h.writePage(w, status, page)
 }
 
-// writePage sends a page whose pieces are all known: with its length, and
-// each piece handed to the connection as it is, not copied into a buffer.
+// writePage sends a page whose pieces are all known, with its length, in
+// one write: gathered in a pooled buffer (a copy costs less than a system
+// call a piece).
 func (h *Handler) writePage(w http.ResponseWriter, status int, page sectionParts) {
 	h.setPageHeaders(w)
 	w.Header().Set("Content-Length", strconv.Itoa(page.len()))
 	w.WriteHeader(status)
-	_ = page.writeTo(w)
+	if page.len() > maxPooled {
+		_ = page.writeTo(w)
+		return
+	}
+	b := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(b)
+	_ = page.writeTo(b)
+	_, _ = w.Write(b.Bytes())
+}
+
+// writeLayout renders a page in the host's layout into a pooled buffer
+// and sends it with its length, in one write; a layout that fails is a
+// 500 with the widget's error page, not half a page.
+func (h *Handler) writeLayout(w http.ResponseWriter, r *http.Request, status int, p Page) {
+	b := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(b)
+	if err := h.cfg.page(b, r, p); err != nil {
+		h.cfg.logger.Error("tribune: page layout", "err", err, "path", r.URL.Path)
+		http.Error(w, h.locale(r, p.Article).T("widget.server"), http.StatusInternalServerError)
+		return
+	}
+	h.setPageHeaders(w)
+	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(b.Bytes())
+}
+
+// maxPooled is the largest page buffer kept for the next page.
+const maxPooled = 4 << 20
+
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putPageBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooled {
+		b.Reset()
+		pageBuffers.Put(b)
+	}
 }
 
 // defaultPage is the widget's own layout around the article and the
 // section: the two template halves are small and rendered here, the big
 // pieces are passed through as they are.
 func (h *Handler) defaultPage(p Page, parts sectionParts) (sectionParts, error) {
+	// An article's two halves, the article included, are the same for
+	// every visitor: rendered once for what they show, then cached.
+	var key cacheKey
+	if h.cache != nil && p.Article != nil {
+		key = cacheKey{article: p.Article.ID, lang: p.Lang, layout: true,
+			text: textHash(p.Title, string(p.Head), string(p.ArticleHTML), p.HomeURL, p.BackURL, p.BackLabel, p.Message)}
+		if e, ok := h.cache.Get(key); ok {
+			return append(append(sectionParts{e.parts[0]}, parts...), e.parts[1]), nil
+		}
+	}
 	l := h.renderer.Catalog().Locale(p.Lang)
 	v := struct {
 		Page
@@ -437,12 +541,14 @@ func (h *Handler) defaultPage(p Page, parts sectionParts) (sectionParts, error) 
 	if err := h.pages.ExecuteTemplate(&end, "page-end", v); err != nil {
 		return nil, err
 	}
-	out := sectionParts{start.Bytes()}
 	if p.Article != nil {
-		out = append(out, []byte(string(p.ArticleHTML)+"\n"))
+		start.WriteString(string(p.ArticleHTML))
+		start.WriteString("\n")
 	}
-	out = append(out, parts...)
-	return append(out, end.Bytes()), nil
+	if key != (cacheKey{}) {
+		h.cache.Put(key, cacheEntry{parts: [2][]byte{start.Bytes(), end.Bytes()}})
+	}
+	return append(append(sectionParts{start.Bytes()}, parts...), end.Bytes()), nil
 }
 
 // layout writes a page without an article (an error) with the host's
@@ -460,16 +566,67 @@ func (h *Handler) layout(w io.Writer, r *http.Request, p Page) error {
 
 // serveArticlePage is the widget's own article page.
 func (h *Handler) serveArticlePage(w http.ResponseWriter, r *http.Request) {
-	a, err := h.store.ArticleBySlug(r.Context(), r.PathValue("slug"))
+	h.ServeArticleBySlug(w, r, r.PathValue("slug"))
+}
+
+// ServeArticleBySlug is ServeArticle for the article a slug names, read
+// through the widget's cache, which one row of the store validates (the
+// article's stamp, which every update of it moves); an unknown slug is
+// the widget's 404 page, in the host's layout when there is one.
+func (h *Handler) ServeArticleBySlug(w http.ResponseWriter, r *http.Request, slug string) {
+	a, st, err := h.articleBySlug(r.Context(), slug)
 	if errors.Is(err, tribune.ErrNotFound) {
 		h.errorPage(w, r, http.StatusNotFound, "widget.not_found")
 		return
 	}
 	if err != nil {
-		h.serverError(w, r, "article", err)
+		status, key := h.failureStatus(w, r, "article", err)
+		if status == http.StatusServiceUnavailable {
+			key = "widget.page_unavailable" // the whole page, not only its comments
+		}
+		h.errorPage(w, r, status, key)
 		return
 	}
-	h.ServeArticle(w, r, &a)
+	form := h.requestForm(r)
+	form.stamp = st
+	h.writeArticlePage(w, r, &a, http.StatusOK, form)
+}
+
+// articleBySlug reads the article a slug names: from the cache while the
+// article's stamp, which every update of the article moves, is the one it
+// was read under (a slug that moved to another article moves the stamp of
+// the one it left), else from the store. It returns the stamp it checked,
+// read before the article.
+func (h *Handler) articleBySlug(ctx context.Context, slug string) (tribune.Article, stamped, error) {
+	if h.cache == nil {
+		a, err := h.store.ArticleBySlug(ctx, slug)
+		return a, stamped{}, err
+	}
+	key := cacheKey{slug: slug}
+	if e, ok := h.cache.Get(key); ok {
+		stamp, err := tribune.CommentsStamp(ctx, h.store, e.article.ID)
+		if err == nil && stamp == e.stamp {
+			return e.article, stamped{stamp: stamp, ok: true}, nil
+		}
+		if err != nil && !errors.Is(err, tribune.ErrNotFound) {
+			return tribune.Article{}, stamped{}, err
+		}
+	}
+	// The stamp is read before the article it stands for.
+	first, err := h.store.ArticleBySlug(ctx, slug)
+	if err != nil {
+		return first, stamped{}, err
+	}
+	stamp, err := tribune.CommentsStamp(ctx, h.store, first.ID)
+	if err != nil {
+		return first, stamped{}, err
+	}
+	a, err := h.store.Article(ctx, first.ID)
+	if err != nil || a.Slug != slug {
+		return first, stamped{}, err // changed meanwhile: served as read, not cached
+	}
+	h.cache.Put(key, cacheEntry{stamp: stamp, article: a})
+	return a, stamped{stamp: stamp, ok: true}, nil
 }
 
 // errorPage answers status with a page that says why.
@@ -562,11 +719,7 @@ func (h *Handler) unavailablePost(w http.ResponseWriter, r *http.Request, a *tri
 		Head: h.HeadHTML(nil), HomeURL: h.cfg.homeURL}
 	if h.cfg.page != nil {
 		p.Section = template.HTML(form.String()) // template output
-		h.setPageHeaders(w)
-		w.WriteHeader(http.StatusServiceUnavailable)
-		if err := h.cfg.page(w, r, p); err != nil {
-			h.cfg.logger.Error("tribune: page layout", "err", err, "path", r.URL.Path)
-		}
+		h.writeLayout(w, r, http.StatusServiceUnavailable, p)
 		return
 	}
 	page, err := h.defaultPage(p, sectionParts{form.Bytes()})

@@ -74,8 +74,8 @@ func (h *Handler) shownFirst(p pages) int {
 // pagesFor reads the article's counts (one row) and picks the page: the
 // one ?cpage= names, else the one holding the comment replied to, else the
 // default. A ?cpage= that is not a page of the thread is ErrNoCommentPage.
-func (h *Handler) pagesFor(ctx context.Context, r *http.Request, a *tribune.Article, replyTo *tribune.Comment) (pages, error) {
-	p, err := h.threadPages(ctx, a)
+func (h *Handler) pagesFor(ctx context.Context, r *http.Request, a *tribune.Article, replyTo *tribune.Comment, st stamped) (pages, error) {
+	p, err := h.threadPagesAt(ctx, a, st)
 	if err != nil {
 		return p, err
 	}
@@ -97,9 +97,40 @@ func (h *Handler) pagesFor(ctx context.Context, r *http.Request, a *tribune.Arti
 
 // threadPages counts the article's pages, from its counts (one row).
 func (h *Handler) threadPages(ctx context.Context, a *tribune.Article) (pages, error) {
-	n, err := tribune.CountThread(ctx, h.store, a.ID)
-	if err != nil {
-		return pages{}, err
+	return h.threadPagesAt(ctx, a, stamped{})
+}
+
+// cachedAt is the cache's entry for key when it was made at st's stamp.
+func (h *Handler) cachedAt(key cacheKey, st stamped) (cacheEntry, bool) {
+	if !st.ok || h.cache == nil {
+		return cacheEntry{}, false
+	}
+	e, ok := h.cache.Get(key)
+	return e, ok && e.stamp == st.stamp
+}
+
+// stamped is an article's stamp, when it was read.
+type stamped struct {
+	stamp tribune.Stamp
+	ok    bool
+}
+
+// threadPagesAt counts the article's pages: from the cache when its
+// counts were read at the same stamp (read before them, so never newer
+// than they are), else from the store.
+func (h *Handler) threadPagesAt(ctx context.Context, a *tribune.Article, st stamped) (pages, error) {
+	key := cacheKey{article: a.ID, counts: true}
+	var n tribune.ThreadCount
+	if e, ok := h.cachedAt(key, st); ok {
+		n = e.counts
+	} else {
+		var err error
+		if n, err = tribune.CountThread(ctx, h.store, a.ID); err != nil {
+			return pages{}, err
+		}
+		if st.ok {
+			h.cache.Put(key, cacheEntry{stamp: st.stamp, counts: n})
+		}
 	}
 	return pages{count: n, total: max(1, (n.TopLevel+h.cfg.pageSize-1)/h.cfg.pageSize)}, nil
 }

@@ -91,7 +91,7 @@ func (s *faultSite) whileDown(form url.Values) {
 	status, hdr, page, took := s.do("GET", s.page(), nil)
 	assert.Equal(s.t, http.StatusServiceUnavailable, status, "page")
 	assert.Equal(s.t, "5", hdr.Get("Retry-After"))
-	assert.Contains(s.t, page, "momentanément indisponibles")
+	assert.Contains(s.t, page, "momentanément indisponible")
 	assert.Less(s.t, took, limit, "page answered within the deadline")
 
 	status, hdr, page, took = s.do("POST", "/comments/post", form)

@@ -73,6 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	writers := fs.Int("writers", 8, "kill: visitors posting at once")
 	seedN := fs.Int("comments", 1000, "rate: comments to post before measuring")
 	useWrk := fs.Bool("wrk", false, "rate: measure with wrk (apt-get install wrk) instead of the built-in client")
+	pagePath := fs.String("path", articlePath, "rate: the page to measure (the blog's article page; /comments/articles/<slug> is the widget's own)")
 	verbose := fs.Bool("v", false, "print the server's log")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -169,7 +170,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := rate(ctx, stdout, site, *seedN, *clients, *duration, *useWrk); err != nil {
+		if err := rate(ctx, stdout, site, *pagePath, *seedN, *clients, *duration, *useWrk); err != nil {
 			return err
 		}
 		if err := stopServer(); err != nil {
@@ -183,7 +184,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // rate seeds the article, then measures its page against a plain server
 // sending the same bytes.
-func rate(ctx context.Context, stdout io.Writer, site loadtest.Site, comments, clients int, d time.Duration, useWrk bool) error {
+func rate(ctx context.Context, stdout io.Writer, site loadtest.Site, path string, comments, clients int, d time.Duration, useWrk bool) error {
 	if err := site.CheckLoopback(); err != nil {
 		return err
 	}
@@ -193,7 +194,7 @@ func rate(ctx context.Context, stdout io.Writer, site loadtest.Site, comments, c
 			return err
 		}
 	}
-	page := site.URL + site.ArticlePath
+	page := site.URL + path
 	body, contentType, err := loadtest.Fetch(ctx, page)
 	if err != nil {
 		return err

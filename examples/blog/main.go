@@ -50,6 +50,7 @@ type options struct {
 	minDelay, flood, storeTimeout                                              time.Duration
 	rate, maxLinks                                                             int
 	cacheMiB                                                                   int64
+	accessLog                                                                  bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -69,6 +70,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.flood, "flood", 15*time.Second, "shortest time between two comments of one client or email (0 disables)")
 	fs.IntVar(&o.maxLinks, "max-links", 2, "hold a comment with this many links or more (0 for no limit)")
 	fs.Int64Var(&o.cacheMiB, "cache-mib", widget.DefaultCacheBudget>>20, "memory budget of the rendered-HTML caches, in MiB (0 turns them off)")
+	fs.BoolVar(&o.accessLog, "access-log", true, "log every request (method, path without its query, status, duration)")
 	fs.DurationVar(&o.storeTimeout, "store-timeout", tribune.DefaultStoreTimeout, "deadline of each database call; past it the visitor gets a 503 with the text kept")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -207,7 +209,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: logRequests(log, mux), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	var handler http.Handler = mux
+	if o.accessLog {
+		handler = logRequests(log, mux)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	log.Info("listening", "url", "http://"+ln.Addr().String()+"/", "article", "/articles/"+seed.Slug,
 		"admin", "/comments/admin/", "db", storeLabel(o.db))
@@ -287,3 +293,9 @@ type statusRecorder struct {
 
 func (s *statusRecorder) WriteHeader(code int)        { s.status = code; s.ResponseWriter.WriteHeader(code) }
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// WriteString passes strings on without a copy, as net/http's writer
+// takes them.
+func (s *statusRecorder) WriteString(str string) (int, error) {
+	return io.WriteString(s.ResponseWriter, str)
+}

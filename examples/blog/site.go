@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -47,6 +48,41 @@ type site struct {
 	lang     string
 	loc      *time.Location
 	log      *slog.Logger
+
+	// halves holds the layout's two halves rendered for a title and head
+	// (one pair an article): they change only with the article.
+	halvesMu sync.Mutex
+	halves   map[string][2]string
+}
+
+// maxHalves bounds the layouts kept; past it they are rendered again.
+const maxHalves = 1024
+
+// layoutHalves returns the layout before and after an article page's
+// content.
+func (s *site) layoutHalves(l layout) ([2]string, error) {
+	key := l.Title + "\x00" + string(l.Head)
+	s.halvesMu.Lock()
+	h, ok := s.halves[key]
+	s.halvesMu.Unlock()
+	if ok {
+		return h, nil
+	}
+	var start, end strings.Builder
+	if err := templates.ExecuteTemplate(&start, "layout-start", l); err != nil {
+		return h, err
+	}
+	if err := templates.ExecuteTemplate(&end, "layout-end", l); err != nil {
+		return h, err
+	}
+	h = [2]string{start.String(), end.String()}
+	s.halvesMu.Lock()
+	if s.halves == nil || len(s.halves) >= maxHalves {
+		s.halves = map[string][2]string{}
+	}
+	s.halves[key] = h
+	s.halvesMu.Unlock()
+	return h, nil
 }
 
 // failure logs a failed page once (cause, no personal data) and answers
@@ -83,17 +119,27 @@ type layout struct {
 // page is the widget's PageFunc: the article and its comments, or an
 // error message, inside the site's layout.
 func (s *site) page(w io.Writer, r *http.Request, p widget.Page) error {
-	var main template.HTML
-	if p.Article != nil {
-		main = p.ArticleHTML + "\n" + p.Section
-	} else {
+	l := layout{Lang: s.lang, Title: p.Title, T: chrome[s.lang], Head: p.Head}
+	if p.Article == nil {
 		var b strings.Builder
 		if err := templates.ExecuteTemplate(&b, "message", p); err != nil {
 			return err
 		}
-		main = template.HTML(b.String()) // html/template output
+		l.Main = template.HTML(b.String()) // html/template output
+		return templates.ExecuteTemplate(w, "layout", l)
 	}
-	return templates.ExecuteTemplate(w, "layout", layout{Lang: s.lang, Title: p.Title, T: chrome[s.lang], Head: p.Head, Main: main})
+	// The two halves of the layout around the article and its comments,
+	// which are written as they are, not copied through a template.
+	halves, err := s.layoutHalves(l)
+	if err != nil {
+		return err
+	}
+	for _, part := range []string{halves[0], "\n", string(p.ArticleHTML), "\n", string(p.Section), "\n", halves[1]} {
+		if _, err := io.WriteString(w, part); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type homeItem struct {
@@ -136,14 +182,7 @@ func (s *site) home(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *site) article(w http.ResponseWriter, r *http.Request) {
-	a, err := s.store.ArticleBySlug(r.Context(), r.PathValue("slug"))
-	if errors.Is(err, tribune.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound, chrome[s.lang]["notfound"])
-		return
-	}
-	if err != nil {
-		s.failure(w, r, "article", err)
-		return
-	}
-	s.comments.ServeArticle(w, r, &a)
+	// The widget reads the article through its cache (one row validates
+	// it) and answers an unknown slug with its 404 page, in this layout.
+	s.comments.ServeArticleBySlug(w, r, r.PathValue("slug"))
 }

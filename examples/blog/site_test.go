@@ -38,13 +38,14 @@ func TestSitePagesWhenTheDatabaseIsDown(t *testing.T) {
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	store := tribune.StoreWithTimeout(downStore{memstore.New()}, time.Second)
-	h, err := widget.New(store, widget.WithLanguage("fr"))
+	s := &site{store: store, lang: "fr", loc: time.UTC, log: log}
+	h, err := widget.New(store, widget.WithLanguage("fr"), widget.WithLogger(log), widget.WithPage(s.page))
 	require.NoError(t, err)
-	s := &site{store: store, comments: h, lang: "fr", loc: time.UTC, log: log}
+	s.comments = h
 	for _, tc := range []struct {
-		path string
-		fn   http.HandlerFunc
-	}{{"/", s.home}, {"/articles/x", s.article}} {
+		path, want string
+		fn         http.HandlerFunc
+	}{{"/", "Le site est momentanément indisponible", s.home}, {"/articles/x", "Cette page est momentanément indisponible", s.article}} {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest("GET", tc.path, nil)
 		req.SetPathValue("slug", "x")
@@ -53,7 +54,8 @@ func TestSitePagesWhenTheDatabaseIsDown(t *testing.T) {
 		assert.Equal(t, "5", rec.Header().Get("Retry-After"))
 		assert.Contains(t, rec.Header().Get("Content-Type"), "text/html")
 		assert.Contains(t, rec.Body.String(), "<html")
-		assert.Contains(t, rec.Body.String(), "Le site est momentanément indisponible")
+		assert.Contains(t, rec.Body.String(), tc.want)
+		assert.Contains(t, rec.Body.String(), `class="site-header"`, "in the site's layout")
 	}
 	assert.Equal(t, 2, strings.Count(logs.String(), "connection refused"), "each failure logged once")
 
