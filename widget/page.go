@@ -452,13 +452,11 @@ func (h *Handler) writeArticlePage(w http.ResponseWriter, r *http.Request, a *tr
 	}
 	p := Page{Article: a, Lang: l.Tag(), Title: a.Title, Head: h.HeadHTML(a), ArticleHTML: art, HomeURL: h.cfg.homeURL}
 	if h.cfg.page != nil {
-		var b strings.Builder
-		b.Grow(parts.len())
-		for _, part := range parts {
-			b.Write(part)
-		}
-		p.Section = template.HTML(b.String()) // template output
-		h.writeLayout(w, r, status, p)
+		// The layout gets a placeholder for the section, which is put in
+		// its place as the page is sent: the section, most of the page,
+		// is never joined into one string nor copied through a template.
+		p.Section = sectionPlaceholder
+		h.writeLayout(w, r, status, p, parts)
 		return
 	}
 	page, err := h.defaultPage(p, parts)
@@ -486,10 +484,11 @@ func (h *Handler) writePage(w http.ResponseWriter, status int, page sectionParts
 	_, _ = w.Write(b.Bytes())
 }
 
-// writeLayout renders a page in the host's layout into a pooled buffer
-// and sends it with its length, in one write; a layout that fails is a
-// 500 with the widget's error page, not half a page.
-func (h *Handler) writeLayout(w http.ResponseWriter, r *http.Request, status int, p Page) {
+// writeLayout renders a page in the host's layout into a pooled buffer,
+// puts the section's parts where the layout wrote sectionPlaceholder, and
+// sends it with its length, in one write; a layout that fails is a 500
+// with the widget's error page, not half a page.
+func (h *Handler) writeLayout(w http.ResponseWriter, r *http.Request, status int, p Page, section sectionParts) {
 	b := pageBuffers.Get().(*bytes.Buffer)
 	defer putPageBuffer(b)
 	if err := h.cfg.page(b, r, p); err != nil {
@@ -497,11 +496,33 @@ func (h *Handler) writeLayout(w http.ResponseWriter, r *http.Request, status int
 		http.Error(w, h.locale(r, p.Article).T("widget.server"), http.StatusInternalServerError)
 		return
 	}
+	page := b.Bytes()
+	if section != nil {
+		var out sectionParts
+		rest := page
+		for {
+			before, after, found := bytes.Cut(rest, []byte(sectionPlaceholder))
+			out = append(out, before)
+			if !found {
+				break
+			}
+			out = append(out, section...)
+			rest = after
+		}
+		out2 := pageBuffers.Get().(*bytes.Buffer)
+		defer putPageBuffer(out2)
+		_ = out.writeTo(out2)
+		page = out2.Bytes()
+	}
 	h.setPageHeaders(w)
-	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
+	w.Header().Set("Content-Length", strconv.Itoa(len(page)))
 	w.WriteHeader(status)
-	_, _ = w.Write(b.Bytes())
+	_, _ = w.Write(page)
 }
+
+// sectionPlaceholder stands for the comment section in Page.Section while
+// the host's layout runs; it is made of characters no escaper changes.
+const sectionPlaceholder template.HTML = "TRIBUNE_SECTION_PLACEHOLDER_5c9d2e"
 
 // maxPooled is the largest page buffer kept for the next page.
 const maxPooled = 4 << 20
@@ -719,7 +740,7 @@ func (h *Handler) unavailablePost(w http.ResponseWriter, r *http.Request, a *tri
 		Head: h.HeadHTML(nil), HomeURL: h.cfg.homeURL}
 	if h.cfg.page != nil {
 		p.Section = template.HTML(form.String()) // template output
-		h.writeLayout(w, r, http.StatusServiceUnavailable, p)
+		h.writeLayout(w, r, http.StatusServiceUnavailable, p, nil)
 		return
 	}
 	page, err := h.defaultPage(p, sectionParts{form.Bytes()})

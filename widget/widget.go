@@ -67,6 +67,10 @@ type Page struct {
 	// Head holds the stylesheet, script and feed links for <head>.
 	Head template.HTML
 	// ArticleHTML is the rendered article, Section the comment section.
+	// On an article page, Section holds a placeholder that the widget
+	// replaces with the section once the layout has run (so the section
+	// is never copied through the layout's template): write it where the
+	// section goes, as it is, as {{.Section}} does.
 	ArticleHTML template.HTML
 	Section     template.HTML
 	// Message is set on error pages (404, 413...) that have no article.
