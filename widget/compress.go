@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -94,7 +95,9 @@ func (c *compressWriter) WriteHeader(code int) {
 	c.wroteHeader = true
 	h := c.Header()
 	if compressible(h.Get("Content-Type")) {
-		h.Add("Vary", "Accept-Encoding")
+		if !slices.Contains(h.Values("Vary"), "Accept-Encoding") {
+			h.Add("Vary", "Accept-Encoding")
+		}
 		n, err := strconv.Atoi(h.Get("Content-Length"))
 		small := err == nil && n < minCompress
 		if c.accepts && !c.head && !small && code != http.StatusNoContent && code != http.StatusNotModified &&

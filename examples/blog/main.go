@@ -48,7 +48,7 @@ func main() {
 type options struct {
 	addr, db, moderation, lang, adminPassword, adminPasswordFile, trustedProxy string
 	minDelay, flood, storeTimeout                                              time.Duration
-	rate, maxLinks                                                             int
+	rate, maxLinks, pageSize                                                   int
 	cacheMiB                                                                   int64
 	accessLog                                                                  bool
 }
@@ -70,6 +70,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.flood, "flood", 15*time.Second, "shortest time between two comments of one client or email (0 disables)")
 	fs.IntVar(&o.maxLinks, "max-links", 2, "hold a comment with this many links or more (0 for no limit)")
 	fs.Int64Var(&o.cacheMiB, "cache-mib", widget.DefaultCacheBudget>>20, "memory budget of the rendered-HTML caches, in MiB (0 turns them off)")
+	fs.IntVar(&o.pageSize, "page-size", widget.DefaultPageSize, "top-level comments on a comment page, with their replies (0: the whole thread on one page)")
 	fs.BoolVar(&o.accessLog, "access-log", true, "log every request (method, path without its query, status, duration)")
 	fs.DurationVar(&o.storeTimeout, "store-timeout", tribune.DefaultStoreTimeout, "deadline of each database call; past it the visitor gets a 503 with the text kept")
 	if err := fs.Parse(args); err != nil {
@@ -180,6 +181,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		widget.WithRateLimit(float64(o.rate), 3),
 		widget.WithLogger(log),
 		widget.WithCacheBudget(o.cacheMiB << 20),
+		widget.WithPageSize(o.pageSize),
 		widget.WithStoreTimeout(o.storeTimeout),
 		widget.WithRenderOptions(tribune.WithLocation(paris)),
 		widget.WithRules(tribune.WithModeration(mode), tribune.WithFloodInterval(o.flood), tribune.WithMaxLinks(o.maxLinks),
@@ -209,9 +211,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var handler http.Handler = mux
+	// The site's own pages are compressed as the widget's are.
+	var handler http.Handler = widget.Compress(mux)
 	if o.accessLog {
-		handler = logRequests(log, mux)
+		handler = logRequests(log, handler)
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
