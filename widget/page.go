@@ -3,6 +3,7 @@ package widget
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"embed"
 	"errors"
 	"hash/maphash"
@@ -521,8 +522,10 @@ func (h *Handler) writeLayout(w http.ResponseWriter, r *http.Request, status int
 }
 
 // sectionPlaceholder stands for the comment section in Page.Section while
-// the host's layout runs; it is made of characters no escaper changes.
-const sectionPlaceholder template.HTML = "TRIBUNE_SECTION_PLACEHOLDER_5c9d2e"
+// the host's layout runs; it is made of characters no escaper changes,
+// and random to each process, so no text a visitor typed (a comment a
+// layout lists in a sidebar) can pass for it.
+var sectionPlaceholder = template.HTML("tribune-section-" + rand.Text())
 
 // maxPooled is the largest page buffer kept for the next page.
 const maxPooled = 4 << 20
