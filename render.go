@@ -516,7 +516,7 @@ func pagesView(p *Pagination, l *Locale) *PagesView {
 	if p == nil || p.Total <= 1 || p.URL == nil {
 		return nil
 	}
-	v := &PagesView{Label: l.T("pages.label")}
+	v := &PagesView{Label: l.T("pages.label"), More: l.T("pages.more")}
 	link := func(n int, key string) *PageLink {
 		if n < 1 || n > p.Total {
 			return nil

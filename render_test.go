@@ -363,7 +363,7 @@ func TestPagination(t *testing.T) {
 		want, not   []string
 	}{
 		{"middle page, oldest first", tribune.Pagination{Current: 5, Total: 12, Count: 600, URL: url}, false,
-			[]string{`<h2 class="tribune-count" id="comments-title">600 commentaires</h2>`, `<nav class="tribune-pages" aria-label="Pages de commentaires">`,
+			[]string{`<h2 class="tribune-count" id="comments-title">600 commentaires</h2>`, `<nav class="tribune-pages" aria-label="Pages de commentaires" data-more="Plus de commentaires">`,
 				`<a class="tribune-pages-prev" rel="prev" href="/a?cpage=4#comments">Commentaires précédents</a>`,
 				`<a class="tribune-pages-next" rel="next" href="/a?cpage=6#comments">Commentaires suivants</a>`,
 				`<span class="tribune-pages-current" aria-current="page" aria-label="Page 5">5</span>`,

@@ -43,8 +43,10 @@ type SectionView struct {
 // PagesView is what the "pages" template gets: the links between comment
 // pages.
 type PagesView struct {
-	// Label names the navigation ("Pages de commentaires").
-	Label string
+	// Label names the navigation ("Pages de commentaires"); More labels
+	// the script's button that appends the next page in place ("Plus de
+	// commentaires").
+	Label, More string
 	// Prev and Next are the pages before and after this one (rel="prev"
 	// and rel="next"), each labelled by time ("Commentaires précédents"
 	// for older comments, "Commentaires suivants" for newer); nil at the

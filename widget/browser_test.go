@@ -419,3 +419,32 @@ func TestBrowserCommentPages(t *testing.T) {
 		})
 	}
 }
+
+// TestBrowserMoreComments: with JavaScript, "Plus de commentaires"
+// appends the next page in place, and again, until there is no next page.
+func TestBrowserMoreComments(t *testing.T) {
+	e := newEnv(t, widget.WithPageSize(5), withApproval(), widget.WithLanguage("fr"))
+	start := time.Date(2026, 2, 12, 10, 0, 0, 0, time.UTC)
+	var top []tribune.Comment
+	for i := range 12 {
+		top = append(top, e.storeRaw(tribune.Comment{AuthorName: fmt.Sprintf("Auteur %02d", i), Body: fmt.Sprintf("<p>top %02d</p>", i),
+			Status: tribune.StatusApproved, Created: start.Add(time.Duration(i) * time.Minute)}))
+	}
+	b := newBrowser(t, true)
+	require.NoError(t, b.do(chromedp.Navigate(e.pageURL()), chromedp.WaitVisible(css("button.tribune-more"))))
+	require.NoError(t, b.do(chromedp.Click(css("button.tribune-more")), chromedp.WaitVisible(css(`#comment-`+top[9].ID.String()))))
+	page := b.html()
+	assert.Contains(t, page, "top 00", "page 1 stays")
+	assert.Contains(t, page, "top 05")
+	assert.Equal(t, 1, strings.Count(page, `class="tribune-pages"`), "one navigation, the fetched page's")
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	require.NoError(t, err)
+	assert.Equal(t, e.pageURL(), loc, "the address does not change")
+	require.NoError(t, b.do(chromedp.Click(css("button.tribune-more")), chromedp.WaitVisible(css(`#comment-`+top[11].ID.String()))))
+	page = b.html()
+	assert.NotContains(t, page, `class="tribune-more"`, "no button once the last page is in")
+	assert.Equal(t, 12, strings.Count(page, `<p>top `))
+	dialogs, problems := b.w.report()
+	assert.Empty(t, dialogs)
+	assert.Empty(t, problems)
+}

@@ -81,7 +81,7 @@ func TestCommentPages(t *testing.T) {
 		assert.Contains(t, page, "reply 04")
 		assert.NotContains(t, page, "reply 06", "a reply on its parent's page only")
 		assert.Contains(t, page, ">18 commentaires</h2>", "the count is the whole thread's")
-		assert.Contains(t, page, `<nav class="tribune-pages" aria-label="Pages de commentaires">`)
+		assert.Contains(t, page, `<nav class="tribune-pages" aria-label="Pages de commentaires" data-more="Plus de commentaires">`)
 		assert.Contains(t, page, `rel="next" href="/comments/articles/otan?cpage=2#comments">Commentaires suivants</a>`)
 		assert.NotContains(t, page, `rel="prev"`)
 

@@ -103,6 +103,49 @@
     if (e.target && e.target.id === "cancel-comment-reply-link") { moveBack(e); }
   });
 
+  // "More comments": the next comment page, fetched and appended under
+  // the thread, its navigation taking the place of this one. The links
+  // stay for everyone without the script.
+  function moreButton(nav) {
+    var next = nav && nav.querySelector("a[rel=next]");
+    if (!next || !window.fetch || !window.DOMParser) { return; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "tribune-more";
+    button.textContent = nav.getAttribute("data-more") || next.textContent;
+    nav.insertBefore(button, nav.firstChild);
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      fetch(next.href, { credentials: "same-origin", headers: { "Accept": "text/html" } }).then(function (r) {
+        if (!r.ok) { throw new Error(String(r.status)); }
+        return r.text();
+      }).then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var list = document.querySelector(".tribune-thread");
+        var items = doc.querySelectorAll(".tribune-thread > li");
+        var first = null;
+        for (var i = 0; i < items.length; i++) {
+          if (document.getElementById(items[i].id)) { continue; }
+          var li = document.importNode(items[i], true);
+          list.appendChild(li);
+          if (!first) { first = li; }
+        }
+        var nav2 = doc.querySelector(".tribune-pages");
+        var fresh = nav2 ? document.importNode(nav2, true) : null;
+        if (fresh) { nav.parentNode.replaceChild(fresh, nav); } else { nav.parentNode.removeChild(nav); }
+        if (first) {
+          first.setAttribute("tabindex", "-1");
+          first.focus();
+        }
+        moreButton(fresh);
+      }).catch(function () {
+        // The link still works: follow it.
+        location.href = next.href;
+      });
+    });
+  }
+  moreButton(document.querySelector(".tribune-pages"));
+
   // After a failed post, bring the error summary into view and focus.
   var errors = document.getElementById("tribune-errors");
   if (errors) { errors.focus(); }
