@@ -376,12 +376,7 @@ func TestBrowserCommentPages(t *testing.T) {
 	for _, js := range []bool{false, true} {
 		t.Run(fmt.Sprintf("javascript=%v", js), func(t *testing.T) {
 			e := newEnv(t, widget.WithPageSize(5), withApproval(), widget.WithLanguage("fr"))
-			start := time.Date(2026, 2, 12, 10, 0, 0, 0, time.UTC)
-			var top []tribune.Comment
-			for i := range 12 {
-				top = append(top, e.storeRaw(tribune.Comment{AuthorName: fmt.Sprintf("Auteur %02d", i), Body: fmt.Sprintf("<p>top %02d</p>", i),
-					Status: tribune.StatusApproved, Created: start.Add(time.Duration(i) * time.Minute)}))
-			}
+			top := e.seedTopLevel(12)
 			b := newBrowser(t, js)
 			require.NoError(t, b.do(chromedp.Navigate(e.pageURL()), chromedp.WaitVisible(css(".tribune-pages"))))
 			assert.Contains(t, b.html(), "top 04")
@@ -424,12 +419,7 @@ func TestBrowserCommentPages(t *testing.T) {
 // appends the next page in place, and again, until there is no next page.
 func TestBrowserMoreComments(t *testing.T) {
 	e := newEnv(t, widget.WithPageSize(5), withApproval(), widget.WithLanguage("fr"))
-	start := time.Date(2026, 2, 12, 10, 0, 0, 0, time.UTC)
-	var top []tribune.Comment
-	for i := range 12 {
-		top = append(top, e.storeRaw(tribune.Comment{AuthorName: fmt.Sprintf("Auteur %02d", i), Body: fmt.Sprintf("<p>top %02d</p>", i),
-			Status: tribune.StatusApproved, Created: start.Add(time.Duration(i) * time.Minute)}))
-	}
+	top := e.seedTopLevel(12)
 	b := newBrowser(t, true)
 	require.NoError(t, b.do(chromedp.Navigate(e.pageURL()), chromedp.WaitVisible(css("button.tribune-more"))))
 	require.NoError(t, b.do(chromedp.Click(css("button.tribune-more")), chromedp.WaitVisible(css(`#comment-`+top[9].ID.String()))))

@@ -42,12 +42,9 @@ func eachPagedStore(t *testing.T, fn func(t *testing.T, newThread func(opts ...w
 		t.Run(name, func(t *testing.T) {
 			fn(t, func(opts ...widget.Option) *pagedThread {
 				e := newEnvOn(t, open(t), append([]widget.Option{widget.WithPageSize(5), withApproval()}, opts...)...)
-				th := &pagedThread{env: e}
+				th := &pagedThread{env: e, top: e.seedTopLevel(12)}
 				start := time.Date(2026, 2, 12, 10, 0, 0, 0, time.UTC)
-				for i := range 12 {
-					c := e.storeRaw(tribune.Comment{AuthorName: fmt.Sprintf("Auteur %02d", i), Body: fmt.Sprintf("<p>top %02d</p>", i),
-						Status: tribune.StatusApproved, Created: start.Add(time.Duration(i) * time.Minute)})
-					th.top = append(th.top, c)
+				for i, c := range th.top {
 					if i%2 == 0 {
 						th.replies = append(th.replies, e.storeRaw(tribune.Comment{AuthorName: "Réponse", ParentID: c.ID,
 							Body: fmt.Sprintf("<p>reply %02d</p>", i), Status: tribune.StatusApproved, Created: start.Add(time.Hour + time.Duration(i)*time.Minute)}))
@@ -57,6 +54,18 @@ func eachPagedStore(t *testing.T, fn func(t *testing.T, newThread func(opts ...w
 			})
 		})
 	}
+}
+
+// seedTopLevel stores n approved top-level comments, "top 00" to
+// "top n-1", one a minute.
+func (e *env) seedTopLevel(n int) []tribune.Comment {
+	start := time.Date(2026, 2, 12, 10, 0, 0, 0, time.UTC)
+	var top []tribune.Comment
+	for i := range n {
+		top = append(top, e.storeRaw(tribune.Comment{AuthorName: fmt.Sprintf("Auteur %02d", i), Body: fmt.Sprintf("<p>top %02d</p>", i),
+			Status: tribune.StatusApproved, Created: start.Add(time.Duration(i) * time.Minute)}))
+	}
+	return top
 }
 
 var topRE = regexp.MustCompile(`top (\d\d)`)
