@@ -305,7 +305,7 @@ func (s *Store) Comment(ctx context.Context, id uuid.UUID) (tribune.Comment, err
 	return c, classify("comment", err)
 }
 
-var dialect = sqlquery.Dialect{Placeholder: sqlquery.Dollar, UUID: func(id uuid.UUID) any { return id }}
+var dialect = sqlquery.Dialect{Placeholder: sqlquery.Dollar, UUID: func(id uuid.UUID) any { return id }, Lateral: true}
 
 // FindComments implements tribune.CommentStore.
 func (s *Store) FindComments(ctx context.Context, q tribune.Query) ([]tribune.Comment, error) {

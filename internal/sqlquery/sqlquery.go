@@ -19,6 +19,11 @@ type Dialect struct {
 	Placeholder func(n int) string
 	// UUID converts an ID to the driver's argument.
 	UUID func(uuid.UUID) any
+	// Lateral writes the page query's joins as LATERAL subqueries that
+	// the planner cannot flatten (PostgreSQL): its estimate of a
+	// recursive query's size is a guess that can make it scan the whole
+	// table and hash it instead of following the indexes.
+	Lateral bool
 }
 
 // Question is the "?" placeholder of SQLite and MySQL.
@@ -118,6 +123,25 @@ func (b *Builder) Page(cols string, q tribune.PageQuery) string {
 	if q.NewestFirst {
 		order = "created DESC, id DESC"
 	}
+	if b.d.Lateral {
+		fields := strings.Split(cols, ", ")
+		for i, f := range fields {
+			fields[i] = "c." + f
+		}
+		ccols := strings.Join(fields, ", ")
+		// Each step is an index look-up a row (OFFSET 0 keeps the
+		// subqueries apart); a tree is at most maxDepth deep.
+		return `WITH RECURSIVE page_roots (id) AS (
+	SELECT id FROM comments WHERE article_id = ` + b.Arg(b.d.UUID(q.ArticleID)) + ` AND parent_id IS NULL AND status = 'approved'
+	ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(q.Offset) + `
+), page_tree AS (
+	SELECT c.*, 1 AS depth FROM page_roots r CROSS JOIN LATERAL (SELECT ` + ccols + ` FROM comments c WHERE c.id = r.id OFFSET 0) c
+	UNION ALL
+	SELECT c.*, t.depth + 1 FROM page_tree t CROSS JOIN LATERAL (SELECT ` + ccols + ` FROM comments c WHERE c.parent_id = t.id OFFSET 0) c
+	WHERE t.depth < ` + strconv.Itoa(maxDepth) + `
+)
+SELECT ` + cols + ` FROM page_tree ORDER BY created, id`
+	}
 	return `WITH RECURSIVE page_roots (id) AS (
 	SELECT id FROM comments WHERE article_id = ` + b.Arg(b.d.UUID(q.ArticleID)) + ` AND parent_id IS NULL AND status = 'approved'
 	ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(q.Offset) + `
@@ -128,6 +152,9 @@ func (b *Builder) Page(cols string, q tribune.PageQuery) string {
 )
 SELECT ` + cols + ` FROM comments WHERE id IN (SELECT id FROM page_tree) ORDER BY created, id`
 }
+
+// maxDepth bounds the walk down a page's replies.
+const maxDepth = 64
 
 // TopLevelBefore returns the query counting an article's approved
 // top-level comments before (created, id) in thread order, by the
