@@ -381,6 +381,63 @@ func counts(c *tribune.Comment) (all, top int) {
 	return 1, 0
 }
 
+// joins says whether a comment has a position: approved and top-level.
+func joins(c *tribune.Comment) bool {
+	return c.Status == tribune.StatusApproved && c.ParentID == uuid.Nil
+}
+
+// place gives a comment that joins its article's positions the place of
+// the first newer one, or the end (after recount, which counted it),
+// moving those after it up by one: one row for the newest comment.
+func place(ctx context.Context, tx *sql.Tx, c *tribune.Comment) error {
+	var pos sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT MIN(top_pos) FROM comments WHERE article_id = ? AND status = 'approved' AND parent_id IS NULL
+		AND id <> ? AND created >= ? AND (created > ? OR id > ?)`,
+		c.ArticleID.String(), c.ID.String(), utc(c.Created), utc(c.Created), c.ID.String()).Scan(&pos)
+	if err != nil {
+		return classify("place comment", err)
+	}
+	if pos.Valid {
+		if _, err := tx.ExecContext(ctx, `UPDATE comments SET top_pos = top_pos + 1 WHERE article_id = ? AND top_pos >= ?`,
+			c.ArticleID.String(), pos.Int64); err != nil {
+			return classify("place comment", err)
+		}
+	} else if err := tx.QueryRowContext(ctx, `SELECT approved_top - 1 FROM articles WHERE id = ?`, c.ArticleID.String()).Scan(&pos); err != nil {
+		return classify("place comment", err)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE comments SET top_pos = ? WHERE id = ?`, pos.Int64, c.ID.String())
+	return classify("place comment", err)
+}
+
+// unplace gives a comment's position up: those after it move down by one.
+func unplace(ctx context.Context, tx *sql.Tx, articleID, id uuid.UUID, pos sql.NullInt64) error {
+	if !pos.Valid {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE comments SET top_pos = NULL WHERE id = ?`, id.String()); err != nil {
+		return classify("unplace comment", err)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE comments SET top_pos = top_pos - 1 WHERE article_id = ? AND top_pos > ?`, articleID.String(), pos.Int64)
+	return classify("unplace comment", err)
+}
+
+// topPos reads a comment's position in the transaction.
+func topPos(ctx context.Context, tx *sql.Tx, id uuid.UUID) (sql.NullInt64, error) {
+	var pos sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT top_pos FROM comments WHERE id = ?`, id.String()).Scan(&pos)
+	return pos, classify("comment position", err)
+}
+
+// renumber numbers an article's positions from its comments: after a bulk
+// insert, once.
+func renumber(ctx context.Context, tx *sql.Tx, articleID uuid.UUID) error {
+	_, err := tx.ExecContext(ctx, `UPDATE comments c JOIN (
+		SELECT id, ROW_NUMBER() OVER (ORDER BY created, id) - 1 AS p FROM comments
+		WHERE article_id = ? AND status = 'approved' AND parent_id IS NULL) r ON c.id = r.id
+		SET c.top_pos = r.p`, articleID.String())
+	return classify("number comments", err)
+}
+
 // recount moves an article's counts by the given amounts, in the
 // transaction that changed its comments.
 func recount(ctx context.Context, tx *sql.Tx, articleID uuid.UUID, all, top int) error {
@@ -455,7 +512,10 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune
 				return classify("create comment", err)
 			}
 			all, top := counts(c)
-			return recount(ctx, tx, c.ArticleID, all, top)
+			if err := recount(ctx, tx, c.ArticleID, all, top); err != nil || !joins(c) {
+				return err
+			}
+			return place(ctx, tx, c)
 		})
 	}
 	conn, err := s.db.Conn(ctx)
@@ -511,6 +571,11 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune
 	all, top := counts(c)
 	if err := recount(ctx, tx, c.ArticleID, all, top); err != nil {
 		return err
+	}
+	if joins(c) {
+		if err := place(ctx, tx, c); err != nil {
+			return err
+		}
 	}
 	return classify("create comment", tx.Commit())
 }
@@ -610,7 +675,20 @@ func (s *Store) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*tri
 		}
 		oldAll, oldTop := counts(&old)
 		newAll, newTop := counts(&c)
-		return recount(ctx, tx, aid, newAll-oldAll, newTop-oldTop)
+		if err := recount(ctx, tx, aid, newAll-oldAll, newTop-oldTop); err != nil {
+			return err
+		}
+		switch {
+		case joins(&old) && !joins(&c):
+			pos, err := topPos(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			return unplace(ctx, tx, aid, id, pos)
+		case !joins(&old) && joins(&c):
+			return place(ctx, tx, &c)
+		}
+		return nil
 	})
 	var ae applyError
 	if errors.As(err, &ae) {
@@ -644,11 +722,19 @@ func (s *Store) DeleteComment(ctx context.Context, id uuid.UUID) error {
 		if err != nil {
 			return classify("delete comment", err)
 		}
+		pos, err := topPos(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM comments WHERE id = ?`, id.String()); err != nil {
 			return classify("delete comment", err)
 		}
 		all, top := counts(&old)
-		return recount(ctx, tx, aid, -all, -top)
+		if err := recount(ctx, tx, aid, -all, -top); err != nil || !pos.Valid {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE comments SET top_pos = top_pos - 1 WHERE article_id = ? AND top_pos > ?`, aid.String(), pos.Int64)
+		return classify("delete comment", err)
 	})
 }
 
@@ -695,6 +781,9 @@ func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error 
 		}
 		for _, a := range arts {
 			if err := recount(ctx, tx, a, deltas[a].all, deltas[a].top); err != nil {
+				return err
+			}
+			if err := renumber(ctx, tx, a); err != nil {
 				return err
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -389,9 +390,13 @@ func (s *Store) DeleteComment(ctx context.Context, id uuid.UUID) error {
 }
 
 // InsertComments implements tribune.BulkInserter: one transaction, the
-// rows sent by COPY.
+// rows sent by COPY, then each article's positions numbered once (the
+// trigger leaves them to this, for rows a bulk insert adds).
 func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT set_config('tribune.bulk', 'on', true)`); err != nil {
+			return classify("insert comments", err)
+		}
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"comments"},
 			[]string{"id", "article_id", "parent_id", "author_name", "email", "website", "body", "status", "created", "version",
 				"client_hash", "user_agent", "idem_key", "dup_key", "user_id", "email_key"},
@@ -401,6 +406,22 @@ func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error 
 					string(c.Status), c.Created, c.Version, c.Meta.ClientHash, c.Meta.UserAgent, c.Meta.Key, c.Meta.DupKey,
 					c.UserID, c.Email.Key()}, nil
 			}))
+		if err != nil {
+			return classify("insert comments", err)
+		}
+		var articles []uuid.UUID
+		for _, c := range cs {
+			if !slices.Contains(articles, c.ArticleID) {
+				articles = append(articles, c.ArticleID)
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE comments SET top_pos = r.p FROM (
+			SELECT id, ROW_NUMBER() OVER (PARTITION BY article_id ORDER BY created, id) - 1 AS p FROM comments
+			WHERE article_id = ANY($1) AND status = 'approved' AND parent_id IS NULL) r
+			WHERE comments.id = r.id AND comments.top_pos IS DISTINCT FROM r.p`, articles); err != nil {
+			return classify("insert comments: positions", err)
+		}
+		_, err = tx.Exec(ctx, `SELECT set_config('tribune.bulk', 'off', true)`)
 		return classify("insert comments", err)
 	})
 }

@@ -1,7 +1,10 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -103,4 +106,84 @@ func testPages(t *testing.T, s ops) {
 	}
 	_, err := tribune.CountThread(ctx(t), s.Store, uuid.New())
 	wantErr(t, "an unknown article", err, tribune.ErrNotFound)
+}
+
+// core is a store seen through the core alone: the root's fallbacks
+// answer for it, which is what a store's own Pager must agree with.
+type core struct{ tribune.Store }
+
+// testPagesMatchTheThread runs random posts (in and out of time order),
+// moderation, edits and deletes, and after each checks every page, both
+// ways, against the pages the root cuts from the whole thread.
+func testPagesMatchTheThread(t *testing.T, s ops) {
+	a := mustArticle(t, s, "Pages match", base)
+	rng := rand.New(rand.NewPCG(7, 11))
+	var all []tribune.Comment
+	statuses := []tribune.Status{tribune.StatusApproved, tribune.StatusApproved, tribune.StatusApproved, tribune.StatusPending, tribune.StatusSpam}
+	post := func(i int) {
+		c := NewComment(t, a.ID, fmt.Sprint("P", i), "p@example.org", fmt.Sprint("comment ", i), base.Add(time.Duration(rng.IntN(3600))*time.Second))
+		c.Status = statuses[rng.IntN(len(statuses))]
+		if len(all) > 0 && rng.IntN(3) == 0 {
+			c.ParentID = all[rng.IntN(len(all))].ID
+		}
+		err := s.CreateComment(ctx(t), &c, tribune.Guard{})
+		if errors.Is(err, tribune.ErrNotFound) {
+			c.ParentID = uuid.Nil // that one was deleted
+			err = s.CreateComment(ctx(t), &c, tribune.Guard{})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, c)
+	}
+	check := func(step string) {
+		t.Helper()
+		want, err := tribune.CountThread(ctx(t), core{s.Store}, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := tribune.CountThread(ctx(t), s.Store, a.ID); err != nil || got != want {
+			t.Fatalf("%s: counts %+v, %v; the thread has %+v", step, got, err, want)
+		}
+		for _, newest := range []bool{false, true} {
+			for off := 0; off <= want.TopLevel; off += 7 {
+				q := tribune.PageQuery{ArticleID: a.ID, NewestFirst: newest, Limit: 7, Offset: off}
+				wantPage, err := tribune.CommentPage(ctx(t), core{s.Store}, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				gotPage, err := tribune.CommentPage(ctx(t), s.Store, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(ids(gotPage), ids(wantPage)) {
+					t.Fatalf("%s: page at %d (newest first %v): %d comments, the thread gives %d", step, off, newest, len(gotPage), len(wantPage))
+				}
+			}
+		}
+	}
+	for i := range 30 {
+		post(i)
+	}
+	check("posted")
+	for step := range 40 {
+		c := all[rng.IntN(len(all))]
+		switch rng.IntN(4) {
+		case 0:
+			if _, err := s.SetStatus(ctx(t), c.ID, statuses[rng.IntN(len(statuses))]); err != nil && !errors.Is(err, tribune.ErrNotFound) {
+				t.Fatal(err)
+			}
+		case 1:
+			if err := s.DeleteComment(ctx(t), c.ID); err != nil && !errors.Is(err, tribune.ErrNotFound) {
+				t.Fatal(err)
+			}
+		case 2:
+			if _, err := s.EditBody(ctx(t), c.ID, "<p>edited</p>"); err != nil && !errors.Is(err, tribune.ErrNotFound) {
+				t.Fatal(err)
+			}
+		default:
+			post(100 + step)
+		}
+		check(fmt.Sprint("step ", step))
+	}
 }

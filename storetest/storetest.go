@@ -68,6 +68,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tribune.Store) {
 		{"DeleteAndReplyRace", testDeleteReplyRace},
 		{"InsertComments", testInsertComments},
 		{"Pages", testPages},
+		{"PagesMatchTheThread", testPagesMatchTheThread},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -873,7 +874,8 @@ func testConcurrentWriters(t *testing.T, s ops) {
 					ID: uuid.New(), ArticleID: a.ID, AuthorName: fmt.Sprintf("w%d", w),
 					Email: tribune.StoredEmail(fmt.Sprintf("w%d@example.org", w)), Body: body,
 					Status: tribune.StatusApproved, Version: 1,
-					Created: base.Add(time.Duration(w*each+i) * time.Microsecond),
+					// Interleaved as the clocks of concurrent posts are.
+					Created: base.Add(time.Duration(i*writers+w) * time.Microsecond),
 				}
 				if err := s.CreateComment(ctx(t), &c, tribune.Guard{}); err != nil {
 					errs <- fmt.Errorf("writer %d, comment %d: %w", w, i, err)

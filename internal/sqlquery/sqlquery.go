@@ -114,14 +114,23 @@ func (b *Builder) Comments(q tribune.Query) string {
 }
 
 // Page returns the query of one comment page (tribune.Pager.CommentPage)
-// selecting cols: the page's approved top-level comments by the
-// comments_top index, then all their replies by a recursive walk of the
+// selecting cols: the page's approved top-level comments by their
+// positions (top_pos, a range of the comments_pos index whatever the
+// thread's size), then all their replies by a recursive walk of the
 // parent index, in thread order. SQLite, PostgreSQL, MySQL 8 and MariaDB
 // 10.2+ all run it.
 func (b *Builder) Page(cols string, q tribune.PageQuery) string {
-	order := "created, id"
+	a := b.d.UUID(q.ArticleID)
+	var roots string
 	if q.NewestFirst {
-		order = "created DESC, id DESC"
+		// Positions counted from the newest: the article's count of them
+		// less the offset.
+		roots = `SELECT id FROM comments WHERE article_id = ` + b.Arg(a) +
+			` AND top_pos >= (SELECT approved_top FROM articles WHERE id = ` + b.Arg(a) + `) - ` + strconv.Itoa(q.Offset+q.Limit) +
+			` AND top_pos < (SELECT approved_top FROM articles WHERE id = ` + b.Arg(a) + `) - ` + strconv.Itoa(q.Offset)
+	} else {
+		roots = `SELECT id FROM comments WHERE article_id = ` + b.Arg(a) +
+			` AND top_pos >= ` + strconv.Itoa(q.Offset) + ` AND top_pos < ` + strconv.Itoa(q.Offset+q.Limit)
 	}
 	if b.d.Lateral {
 		fields := strings.Split(cols, ", ")
@@ -132,8 +141,7 @@ func (b *Builder) Page(cols string, q tribune.PageQuery) string {
 		// Each step is an index look-up a row (OFFSET 0 keeps the
 		// subqueries apart); a tree is at most maxDepth deep.
 		return `WITH RECURSIVE page_roots (id) AS (
-	SELECT id FROM comments WHERE article_id = ` + b.Arg(b.d.UUID(q.ArticleID)) + ` AND parent_id IS NULL AND status = 'approved'
-	ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(q.Offset) + `
+	` + roots + `
 ), page_tree AS (
 	SELECT c.*, 1 AS depth FROM page_roots r CROSS JOIN LATERAL (SELECT ` + ccols + ` FROM comments c WHERE c.id = r.id OFFSET 0) c
 	UNION ALL
@@ -143,8 +151,7 @@ func (b *Builder) Page(cols string, q tribune.PageQuery) string {
 SELECT ` + cols + ` FROM page_tree ORDER BY created, id`
 	}
 	return `WITH RECURSIVE page_roots (id) AS (
-	SELECT id FROM comments WHERE article_id = ` + b.Arg(b.d.UUID(q.ArticleID)) + ` AND parent_id IS NULL AND status = 'approved'
-	ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(q.Offset) + `
+	` + roots + `
 ), page_tree (id) AS (
 	SELECT id FROM page_roots
 	UNION
