@@ -138,7 +138,7 @@ func testPagesMatchTheThread(t *testing.T, s ops) {
 	}
 	check := func(step string) {
 		t.Helper()
-		want, err := tribune.CountThread(ctx(t), core{s.Store}, a.ID)
+		want, err := tribune.CountThread(ctx(t), core(s), a.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,7 +148,7 @@ func testPagesMatchTheThread(t *testing.T, s ops) {
 		for _, newest := range []bool{false, true} {
 			for off := 0; off <= want.TopLevel; off += 7 {
 				q := tribune.PageQuery{ArticleID: a.ID, NewestFirst: newest, Limit: 7, Offset: off}
-				wantPage, err := tribune.CommentPage(ctx(t), core{s.Store}, q)
+				wantPage, err := tribune.CommentPage(ctx(t), core(s), q)
 				if err != nil {
 					t.Fatal(err)
 				}
