@@ -47,7 +47,8 @@ type Pager interface {
 	// CommentPage returns q's slice of the article's approved top-level
 	// comments and all their replies at any depth and of any status, in
 	// thread order (oldest first, then by ID), in one or two indexed
-	// queries.
+	// queries whose cost does not grow with the thread (the SQL stores
+	// keep each top-level comment's position).
 	CommentPage(ctx context.Context, q PageQuery) ([]Comment, error)
 	// TopLevelBefore returns how many approved top-level comments of the
 	// article come before (created, id) in thread order.

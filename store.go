@@ -168,8 +168,9 @@ type Stamper interface {
 type BulkInserter interface {
 	// InsertComments stores every comment as given, or none of them: a
 	// failure of one (an unknown article or parent, a taken ID or key)
-	// rolls back the others. Parents come before their replies. No
-	// [Guard] applies.
+	// rolls back the others. Parents come before their replies; oldest
+	// first is fastest (each comment then takes the next page position).
+	// No [Guard] applies.
 	InsertComments(ctx context.Context, cs []Comment) error
 }
 
