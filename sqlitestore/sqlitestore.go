@@ -341,8 +341,13 @@ const commentCols = `id, article_id, parent_id, author_name, email, website, bod
 // checks for replies in one statement too, comes before or after it); the
 // unique indexes refuse a taken key or duplicate key. Each condition
 // names its partial index's, so SQLite uses the index.
-const insertCommentSQL = `INSERT INTO comments (` + commentCols + `, email_key)
-	SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?17, ?15
+//
+// An approved top-level comment goes in at the end of its article's
+// positions (the usual case: it is the newest); the insert trigger moves
+// it when it is not.
+const insertCommentSQL = `INSERT INTO comments (` + commentCols + `, email_key, top_pos)
+	SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?17, ?15,
+		CASE WHEN ?8 = 'approved' AND ?3 IS NULL THEN (SELECT approved_top FROM articles WHERE id = ?2) END
 	WHERE NOT EXISTS (SELECT 1 FROM comments WHERE client_hash = ?11 AND client_hash <> '' AND created > ?16)
 	AND (?3 IS NULL OR EXISTS (SELECT 1 FROM comments WHERE id = ?3))`
 

@@ -31,7 +31,10 @@ DROP TRIGGER comments_rev_delete;
 -- comment, the usual case, costs one row; a change costs what the
 -- comments newer than it do.
 
--- A new comment: the revision and counts, and its position.
+-- A new comment: the revision and counts, and its position. The store's
+-- insert gives an approved top-level comment the next position (the end);
+-- when newer ones exist, it takes the place of the first of them and they
+-- move up. The newest comment costs two index probes and no write here.
 CREATE TRIGGER comments_rev_insert AFTER INSERT ON comments BEGIN
 	UPDATE articles SET comments_rev = comments_rev + 1,
 		approved_count = approved_count + (NEW.status = 'approved'),
@@ -42,7 +45,10 @@ CREATE TRIGGER comments_rev_insert AFTER INSERT ON comments BEGIN
 			AND o.parent_id IS NULL AND o.created >= NEW.created AND o.id <> NEW.id
 			AND (o.created > NEW.created OR o.id > NEW.id)),
 		(SELECT approved_top - 1 FROM articles WHERE id = NEW.article_id))
-		WHERE id = NEW.id AND NEW.status = 'approved' AND NEW.parent_id IS NULL;
+		WHERE id = NEW.id AND NEW.status = 'approved' AND NEW.parent_id IS NULL
+		AND (NEW.top_pos IS NULL OR EXISTS (SELECT 1 FROM comments o WHERE o.article_id = NEW.article_id AND o.status = 'approved'
+			AND o.parent_id IS NULL AND o.created >= NEW.created AND o.id <> NEW.id
+			AND (o.created > NEW.created OR o.id > NEW.id)));
 	UPDATE comments SET top_pos = top_pos + 1
 		WHERE article_id = NEW.article_id AND id <> NEW.id AND NEW.status = 'approved' AND NEW.parent_id IS NULL
 		AND top_pos >= (SELECT top_pos FROM comments WHERE id = NEW.id);
