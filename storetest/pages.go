@@ -145,6 +145,15 @@ func testPagesMatchTheThread(t *testing.T, s ops) {
 		if got, err := tribune.CountThread(ctx(t), s.Store, a.ID); err != nil || got != want {
 			t.Fatalf("%s: counts %+v, %v; the thread has %+v", step, got, err, want)
 		}
+		for _, c := range all[:min(len(all), 12)] {
+			wantN, err := tribune.TopLevelBefore(ctx(t), core(s), a.ID, c.Created, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, err := tribune.TopLevelBefore(ctx(t), s.Store, a.ID, c.Created, c.ID); err != nil || n != wantN {
+				t.Fatalf("%s: %d top-level comments before %q, %v; the thread has %d", step, n, c.Body, err, wantN)
+			}
+		}
 		for _, newest := range []bool{false, true} {
 			for off := 0; off <= want.TopLevel; off += 7 {
 				q := tribune.PageQuery{ArticleID: a.ID, NewestFirst: newest, Limit: 7, Offset: off}

@@ -95,11 +95,6 @@ func (h *Handler) pagesFor(ctx context.Context, r *http.Request, a *tribune.Arti
 	return p, nil
 }
 
-// threadPages counts the article's pages, from its counts (one row).
-func (h *Handler) threadPages(ctx context.Context, a *tribune.Article) (pages, error) {
-	return h.threadPagesAt(ctx, a, stamped{})
-}
-
 // cachedAt is the cache's entry for key when it was made at st's stamp.
 func (h *Handler) cachedAt(key cacheKey, st stamped) (cacheEntry, bool) {
 	if !st.ok || h.cache == nil {
@@ -246,7 +241,7 @@ func (h *Handler) servePermalink(w http.ResponseWriter, r *http.Request) {
 	}
 	to := h.cfg.articleURL(&a)
 	if h.cfg.pageSize > 0 {
-		p, err := h.threadPages(ctx, &a)
+		p, err := h.threadPagesAt(ctx, &a, stamped{})
 		if err == nil {
 			p.current, err = h.pageOf(ctx, p, &c)
 		}

@@ -164,11 +164,15 @@ SELECT ` + cols + ` FROM comments WHERE id IN (SELECT id FROM page_tree) ORDER B
 const maxDepth = 64
 
 // TopLevelBefore returns the query counting an article's approved
-// top-level comments before (created, id) in thread order, by the
-// comments_top index; created is the driver's form of the time.
+// top-level comments before (created, id) in thread order: the stored
+// position when id is one of them (one row: a permalink costs the same
+// whatever the thread), else a count by the comments_top index; created
+// is the driver's form of the time.
 func (b *Builder) TopLevelBefore(articleID uuid.UUID, created any, id uuid.UUID) string {
+	pos := `SELECT top_pos FROM comments WHERE id = ` + b.Arg(b.d.UUID(id)) + ` AND article_id = ` + b.Arg(b.d.UUID(articleID)) +
+		` AND top_pos IS NOT NULL`
 	a := b.Arg(b.d.UUID(articleID))
 	t1, t2, i := b.Arg(created), b.Arg(created), b.Arg(b.d.UUID(id))
-	return `SELECT COUNT(*) FROM comments WHERE article_id = ` + a + ` AND parent_id IS NULL AND status = 'approved'
-	AND created <= ` + t1 + ` AND (created < ` + t2 + ` OR id < ` + i + `)`
+	return `SELECT COALESCE((` + pos + `), (SELECT COUNT(*) FROM comments WHERE article_id = ` + a + ` AND parent_id IS NULL AND status = 'approved'
+	AND created <= ` + t1 + ` AND (created < ` + t2 + ` OR id < ` + i + `)))`
 }
