@@ -162,3 +162,102 @@ func (s *timeoutStore) TopLevelBefore(ctx context.Context, articleID uuid.UUID, 
 	}
 	return call(s, ctx, func(ctx context.Context) (int, error) { return p.TopLevelBefore(ctx, articleID, created, id) })
 }
+
+// The mail capabilities pass through the same way; [Mailing] looks at the
+// inner store to tell whether mail can be on.
+
+func (s *timeoutStore) mailQueue() (MailQueue, error) {
+	q, ok := s.s.(MailQueue)
+	if !ok {
+		return nil, notSupported("outbox")
+	}
+	return q, nil
+}
+
+func (s *timeoutStore) addressBook() (AddressBook, error) {
+	b, ok := s.s.(AddressBook)
+	if !ok {
+		return nil, notSupported("address book")
+	}
+	return b, nil
+}
+
+func (s *timeoutStore) QueueMail(ctx context.Context, m *OutboxMail) (bool, error) {
+	q, err := s.mailQueue()
+	if err != nil {
+		return false, err
+	}
+	return call(s, ctx, func(ctx context.Context) (bool, error) { return q.QueueMail(ctx, m) })
+}
+
+func (s *timeoutStore) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMail, error) {
+	q, err := s.mailQueue()
+	if err != nil {
+		return nil, err
+	}
+	return call(s, ctx, func(ctx context.Context) ([]OutboxMail, error) { return q.ClaimMails(ctx, now, lease, limit) })
+}
+
+func (s *timeoutStore) FinishMail(ctx context.Context, id uuid.UUID, o MailOutcome) error {
+	q, err := s.mailQueue()
+	if err != nil {
+		return err
+	}
+	return call0(s, ctx, func(ctx context.Context) error { return q.FinishMail(ctx, id, o) })
+}
+
+func (s *timeoutStore) Mails(ctx context.Context, state MailState, page Page) ([]OutboxMail, error) {
+	q, err := s.mailQueue()
+	if err != nil {
+		return nil, err
+	}
+	return call(s, ctx, func(ctx context.Context) ([]OutboxMail, error) { return q.Mails(ctx, state, page) })
+}
+
+func (s *timeoutStore) Address(ctx context.Context, key string) (Address, error) {
+	b, err := s.addressBook()
+	if err != nil {
+		return Address{}, err
+	}
+	return call(s, ctx, func(ctx context.Context) (Address, error) { return b.Address(ctx, key) })
+}
+
+func (s *timeoutStore) AddressByID(ctx context.Context, id uuid.UUID) (Address, error) {
+	b, err := s.addressBook()
+	if err != nil {
+		return Address{}, err
+	}
+	return call(s, ctx, func(ctx context.Context) (Address, error) { return b.AddressByID(ctx, id) })
+}
+
+func (s *timeoutStore) UpdateAddress(ctx context.Context, key string, apply func(*Address) error) (Address, error) {
+	b, err := s.addressBook()
+	if err != nil {
+		return Address{}, err
+	}
+	return call(s, ctx, func(ctx context.Context) (Address, error) { return b.UpdateAddress(ctx, key, apply) })
+}
+
+func (s *timeoutStore) Subscription(ctx context.Context, commentID uuid.UUID) (Subscription, error) {
+	b, err := s.addressBook()
+	if err != nil {
+		return Subscription{}, err
+	}
+	return call(s, ctx, func(ctx context.Context) (Subscription, error) { return b.Subscription(ctx, commentID) })
+}
+
+func (s *timeoutStore) SaveSubscription(ctx context.Context, sub Subscription) error {
+	b, err := s.addressBook()
+	if err != nil {
+		return err
+	}
+	return call0(s, ctx, func(ctx context.Context) error { return b.SaveSubscription(ctx, sub) })
+}
+
+func (s *timeoutStore) ForgetAddress(ctx context.Context, key string) error {
+	b, err := s.addressBook()
+	if err != nil {
+		return err
+	}
+	return call0(s, ctx, func(ctx context.Context) error { return b.ForgetAddress(ctx, key) })
+}

@@ -31,6 +31,8 @@ type Store struct {
 	byKey, byDup map[string]uuid.UUID
 	// lastByClient is the newest creation time seen for each client hash.
 	lastByClient map[string]time.Time
+	// mail holds the outbox and the address book, under their own lock.
+	mail mailBook
 }
 
 var (
@@ -38,6 +40,8 @@ var (
 	_ tribune.Counter      = (*Store)(nil)
 	_ tribune.Stamper      = (*Store)(nil)
 	_ tribune.BulkInserter = (*Store)(nil)
+	_ tribune.MailQueue    = (*Store)(nil)
+	_ tribune.AddressBook  = (*Store)(nil)
 )
 
 // New returns an empty Store.

@@ -69,6 +69,9 @@ func Run(t *testing.T, newStore func(t *testing.T) tribune.Store) {
 		{"InsertComments", testInsertComments},
 		{"Pages", testPages},
 		{"PagesMatchTheThread", testPagesMatchTheThread},
+		{"MailQueue", testMailQueue},
+		{"MailClaimRace", testMailClaimRace},
+		{"AddressBook", testAddressBook},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

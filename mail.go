@@ -1,0 +1,170 @@
+package tribune
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Message is one mail, rendered and ready to go: what a [Mailer] sends
+// and what the outbox keeps until it is sent.
+type Message struct {
+	// ID names the message; a mailer derives the Message-ID header from
+	// it, so a mail sent again after a crash is recognisably the same.
+	ID uuid.UUID
+	// To is the one recipient. A message never has another.
+	To Email
+	// From is the sender's display name (the site's name); the mailer
+	// gives the address.
+	From string
+	// Subject, Text and HTML are the mail itself: a multipart message with
+	// a plain-text and an HTML part.
+	Subject, Text, HTML string
+	// Lang is the language of the mail (Content-Language).
+	Lang string
+	// Unsubscribe, when set, is the https URL of RFC 8058 one-click
+	// unsubscription: the mailer sends it as List-Unsubscribe, with
+	// List-Unsubscribe-Post: List-Unsubscribe=One-Click.
+	Unsubscribe string
+}
+
+// Mailer sends one message. The smtpmail package has the SMTP one. An
+// error that wraps [ErrMailRejected] is permanent (the server refused the
+// mail for good: no such mailbox); any other error is retried.
+type Mailer interface {
+	Send(ctx context.Context, m *Message) error
+}
+
+// ErrMailRejected reports that a mail server refused a message for good
+// (an SMTP 5xx answer): the outbox records the failure and does not retry.
+var ErrMailRejected = errors.New("tribune: mail rejected")
+
+// MailState is where a mail of the outbox stands.
+type MailState string
+
+// The outbox states.
+const (
+	MailQueued MailState = "queued" // waiting to be sent, or being sent
+	MailSent   MailState = "sent"   // handed to the mail server
+	MailFailed MailState = "failed" // refused for good, or out of attempts
+)
+
+// OutboxMail is a message in the outbox with its delivery state.
+type OutboxMail struct {
+	Message
+	// Key makes queuing idempotent: a second mail with the same key is
+	// not queued ("reply:<reply ID>:<recipient>", "confirm:<address ID>:<day>").
+	Key string
+	// Kind says what the mail is for ("confirm", "reply", "moderate",
+	// "manage"), for the moderation screen and logs.
+	Kind   string
+	State  MailState
+	Queued time.Time
+	// Due is when the mail is next tried; while a worker holds it, the
+	// end of the worker's lease.
+	Due      time.Time
+	Attempts int
+	// Sent is when the server took the mail; LastError says why the last
+	// attempt failed (with the recipient's address blanked out).
+	Sent      time.Time
+	LastError string
+}
+
+// MailOutcome is what a worker reports of one attempt at a claimed mail.
+type MailOutcome struct {
+	// State is MailSent, MailFailed, or MailQueued for another try at
+	// Retry.
+	State MailState
+	Retry time.Time
+	Error string
+	// Now is the time of the report.
+	Now time.Time
+}
+
+// MailQueue is the optional capability of keeping an outbox: mails queued
+// in the store, so a crash loses none, and claimed by one worker at a
+// time, so several instances on one database never send one twice. The
+// SQL stores and memstore have it; see [Outbox].
+type MailQueue interface {
+	// QueueMail stores m as MailQueued, due at m.Due. It reports false,
+	// storing nothing, when a mail with m.Key is already stored (whatever
+	// its state): the same event never mails twice.
+	QueueMail(ctx context.Context, m *OutboxMail) (bool, error)
+	// ClaimMails takes up to limit queued mails due at now, oldest due
+	// first, and leases them: each is due again at now+lease (so a worker
+	// that dies lets another retry it once the lease ends) and its
+	// attempts grow by one, atomically, so that two workers never claim
+	// the same mail.
+	ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMail, error)
+	// FinishMail records the outcome of an attempt. A sent mail keeps its
+	// key (so it is not queued again) but loses its text.
+	FinishMail(ctx context.Context, id uuid.UUID, o MailOutcome) error
+	// Mails lists the mails in state, newest queued first.
+	Mails(ctx context.Context, state MailState, page Page) ([]OutboxMail, error)
+}
+
+// Address is what the store knows of one email address: whether its owner
+// proved it is theirs, through a mailed link.
+type Address struct {
+	// ID names the address in signed links, which never carry the
+	// address itself.
+	ID uuid.UUID
+	// Key is the address as [Email.Key] gives it.
+	Key string
+	// Verified is when the owner followed a confirmation link, or zero.
+	Verified time.Time
+	// ConfirmSent is when the last confirmation mail was queued, or zero.
+	ConfirmSent time.Time
+}
+
+// Subscription is a commenter's wish to hear of the replies to one of
+// their comments.
+type Subscription struct {
+	CommentID uuid.UUID
+	// EmailKey is the subscriber's address, as [Email.Key] gives it.
+	EmailKey string
+	Created  time.Time
+	// Active is false once unsubscribed.
+	Active bool
+}
+
+// AddressBook is the optional capability of keeping addresses and
+// reply subscriptions, for reply notifications and verified commenters.
+// The SQL stores and memstore have it.
+type AddressBook interface {
+	// Address returns the address with the key, or ErrNotFound.
+	Address(ctx context.Context, key string) (Address, error)
+	// AddressByID returns the address with the ID, or ErrNotFound.
+	AddressByID(ctx context.Context, id uuid.UUID) (Address, error)
+	// UpdateAddress passes the address with the key (a new one, with a
+	// new ID, when none is stored) to apply and stores what apply left,
+	// atomically; an error from apply is returned as is and stores
+	// nothing. It returns the address as stored.
+	UpdateAddress(ctx context.Context, key string, apply func(*Address) error) (Address, error)
+	// Subscription returns the subscription to replies to the comment, or
+	// ErrNotFound.
+	Subscription(ctx context.Context, commentID uuid.UUID) (Subscription, error)
+	// SaveSubscription stores s, replacing the comment's subscription.
+	SaveSubscription(ctx context.Context, s Subscription) error
+	// ForgetAddress deletes the address, its subscriptions and every mail
+	// to it, sent or not: the erasure of a person's data.
+	ForgetAddress(ctx context.Context, key string) error
+}
+
+// Mailing returns the store's outbox and address book, or
+// ErrNotSupported when it lacks one of them (mail then stays off).
+func Mailing(s Store) (MailQueue, AddressBook, error) {
+	if t, ok := s.(*timeoutStore); ok {
+		if _, _, err := Mailing(t.s); err != nil {
+			return nil, nil, err
+		}
+	}
+	q, ok1 := s.(MailQueue)
+	b, ok2 := s.(AddressBook)
+	if !ok1 || !ok2 {
+		return nil, nil, ErrNotSupported
+	}
+	return q, b, nil
+}

@@ -1,0 +1,240 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tribune-go/tribune"
+)
+
+// mailBook is the outbox and the address book of a Store.
+type mailBook struct {
+	mu        sync.Mutex
+	mails     map[uuid.UUID]tribune.OutboxMail
+	mailKeys  map[string]uuid.UUID
+	addresses map[string]tribune.Address // by key
+	addrIDs   map[uuid.UUID]string
+	subs      map[uuid.UUID]tribune.Subscription
+}
+
+// lock takes the book's lock, making its maps on first use.
+func (b *mailBook) lock() {
+	b.mu.Lock()
+	if b.mails == nil {
+		b.mails, b.mailKeys = map[uuid.UUID]tribune.OutboxMail{}, map[string]uuid.UUID{}
+		b.addresses, b.addrIDs = map[string]tribune.Address{}, map[uuid.UUID]string{}
+		b.subs = map[uuid.UUID]tribune.Subscription{}
+	}
+}
+
+// QueueMail implements tribune.MailQueue.
+func (s *Store) QueueMail(ctx context.Context, m *tribune.OutboxMail) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	b := &s.mail
+	b.lock()
+	defer b.mu.Unlock()
+	if _, ok := b.mailKeys[m.Key]; ok {
+		return false, nil
+	}
+	if _, ok := b.mails[m.ID]; ok {
+		return false, fmt.Errorf("memstore: mail %s: %w", m.ID, tribune.ErrConflict)
+	}
+	b.mails[m.ID] = *m
+	b.mailKeys[m.Key] = m.ID
+	return true, nil
+}
+
+// ClaimMails implements tribune.MailQueue.
+func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]tribune.OutboxMail, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	b := &s.mail
+	b.lock()
+	defer b.mu.Unlock()
+	var due []tribune.OutboxMail
+	for _, m := range b.mails {
+		if m.State == tribune.MailQueued && !m.Due.After(now) {
+			due = append(due, m)
+		}
+	}
+	slices.SortFunc(due, func(a, b tribune.OutboxMail) int {
+		if c := a.Due.Compare(b.Due); c != 0 {
+			return c
+		}
+		return slices.Compare(a.ID[:], b.ID[:])
+	})
+	if limit > 0 && len(due) > limit {
+		due = due[:limit]
+	}
+	for i := range due {
+		due[i].Due = now.Add(lease).UTC().Truncate(time.Microsecond)
+		due[i].Attempts++
+		b.mails[due[i].ID] = due[i]
+	}
+	return due, nil
+}
+
+// FinishMail implements tribune.MailQueue.
+func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutcome) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b := &s.mail
+	b.lock()
+	defer b.mu.Unlock()
+	m, ok := b.mails[id]
+	if !ok {
+		return notFound("mail", id)
+	}
+	m.State, m.LastError = o.State, o.Error
+	switch o.State {
+	case tribune.MailSent:
+		m.Sent = o.Now.UTC().Truncate(time.Microsecond)
+		m.Text, m.HTML = "", ""
+	case tribune.MailQueued:
+		m.Due = o.Retry.UTC().Truncate(time.Microsecond)
+	}
+	b.mails[id] = m
+	return nil
+}
+
+// Mails implements tribune.MailQueue.
+func (s *Store) Mails(ctx context.Context, state tribune.MailState, page tribune.Page) ([]tribune.OutboxMail, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	b := &s.mail
+	b.lock()
+	defer b.mu.Unlock()
+	var out []tribune.OutboxMail
+	for _, m := range b.mails {
+		if m.State == state {
+			out = append(out, m)
+		}
+	}
+	slices.SortFunc(out, func(a, b tribune.OutboxMail) int {
+		if c := b.Queued.Compare(a.Queued); c != 0 {
+			return c
+		}
+		return slices.Compare(b.ID[:], a.ID[:])
+	})
+	return paged(out, page.Norm()), nil
+}
+
+// Address implements tribune.AddressBook.
+func (s *Store) Address(ctx context.Context, key string) (tribune.Address, error) {
+	if err := ctx.Err(); err != nil {
+		return tribune.Address{}, err
+	}
+	b := &s.mail
+	b.lock()
+	defer b.mu.Unlock()
+	a, ok := b.addresses[key]
+	if !ok {
+		return tribune.Address{}, notFound("address", "")
+	}
+	return a, nil
+}
+
+// AddressByID implements tribune.AddressBook.
+func (s *Store) AddressByID(ctx context.Context, id uuid.UUID) (tribune.Address, error) {
+	if err := ctx.Err(); err != nil {
+		return tribune.Address{}, err
+	}
+	b := &s.mail
+	b.lock()
+	defer b.mu.Unlock()
+	key, ok := b.addrIDs[id]
+	if !ok {
+		return tribune.Address{}, notFound("address", id)
+	}
+	return b.addresses[key], nil
+}
+
+// UpdateAddress implements tribune.AddressBook.
+func (s *Store) UpdateAddress(ctx context.Context, key string, apply func(*tribune.Address) error) (tribune.Address, error) {
+	if err := ctx.Err(); err != nil {
+		return tribune.Address{}, err
+	}
+	b := &s.mail
+	b.lock()
+	defer b.mu.Unlock()
+	a, ok := b.addresses[key]
+	if !ok {
+		a = tribune.Address{ID: uuid.New(), Key: key}
+	}
+	if err := apply(&a); err != nil {
+		return tribune.Address{}, err
+	}
+	a.Key = key
+	a.Verified = a.Verified.UTC().Truncate(time.Microsecond)
+	a.ConfirmSent = a.ConfirmSent.UTC().Truncate(time.Microsecond)
+	if old, ok := b.addresses[key]; ok {
+		a.ID = old.ID // the ID never changes
+	}
+	b.addresses[key] = a
+	b.addrIDs[a.ID] = key
+	return a, nil
+}
+
+// Subscription implements tribune.AddressBook.
+func (s *Store) Subscription(ctx context.Context, commentID uuid.UUID) (tribune.Subscription, error) {
+	if err := ctx.Err(); err != nil {
+		return tribune.Subscription{}, err
+	}
+	b := &s.mail
+	b.lock()
+	defer b.mu.Unlock()
+	sub, ok := b.subs[commentID]
+	if !ok {
+		return tribune.Subscription{}, notFound("subscription", commentID)
+	}
+	return sub, nil
+}
+
+// SaveSubscription implements tribune.AddressBook.
+func (s *Store) SaveSubscription(ctx context.Context, sub tribune.Subscription) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b := &s.mail
+	b.lock()
+	defer b.mu.Unlock()
+	sub.Created = sub.Created.UTC().Truncate(time.Microsecond)
+	b.subs[sub.CommentID] = sub
+	return nil
+}
+
+// ForgetAddress implements tribune.AddressBook.
+func (s *Store) ForgetAddress(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b := &s.mail
+	b.lock()
+	defer b.mu.Unlock()
+	if a, ok := b.addresses[key]; ok {
+		delete(b.addrIDs, a.ID)
+		delete(b.addresses, key)
+	}
+	for id, sub := range b.subs {
+		if sub.EmailKey == key {
+			delete(b.subs, id)
+		}
+	}
+	for id, m := range b.mails {
+		if m.To.Key() == key {
+			delete(b.mails, id)
+			delete(b.mailKeys, m.Key)
+		}
+	}
+	return nil
+}

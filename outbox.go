@@ -1,0 +1,195 @@
+package tribune
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Outbox sends the mails kept in a store's [MailQueue]: queued in the
+// transaction-safe store first, then claimed, sent through a [Mailer] and
+// marked, so that a crash loses no mail and several instances on one
+// database share the work without sending a mail twice. Build it with
+// [NewOutbox], queue with [Outbox.Queue] and start [Outbox.Run] with a
+// context that ends at shutdown.
+//
+// Delivery is at least once in the narrowest sense: a mail is marked
+// sent right after the server accepted it; a process killed between the
+// two sends it again once its lease ends, with the same Message-ID.
+type Outbox struct {
+	queue       MailQueue
+	mailer      Mailer
+	logger      *slog.Logger
+	lease, poll time.Duration
+	sendTimeout time.Duration
+	batch       int
+	maxAttempts int
+	backoff     func(attempt int) time.Duration
+	now         func() time.Time
+	wake        chan struct{}
+}
+
+// OutboxOption configures an [Outbox].
+type OutboxOption func(*Outbox)
+
+// WithOutboxLogger sets the logger (default slog.Default()). Lines carry
+// mail IDs, kinds and errors with the recipient blanked, never an address.
+func WithOutboxLogger(l *slog.Logger) OutboxOption { return func(o *Outbox) { o.logger = l } }
+
+// WithOutboxPoll sets how often Run looks for due mails when nothing
+// wakes it (default 5 s); a mail queued through the same Outbox wakes it
+// at once.
+func WithOutboxPoll(d time.Duration) OutboxOption { return func(o *Outbox) { o.poll = d } }
+
+// WithOutboxRetry sets how many attempts a mail gets (default 8) and how
+// long to wait after the nth failed one (default 1 min × 4ⁿ⁻¹, at most 6
+// h: about a day and a half in all).
+func WithOutboxRetry(attempts int, backoff func(attempt int) time.Duration) OutboxOption {
+	return func(o *Outbox) { o.maxAttempts, o.backoff = attempts, backoff }
+}
+
+// WithOutboxLease sets how long a claimed mail stays a worker's before
+// another may take it (default 2 min); each send is bounded by half of it.
+func WithOutboxLease(d time.Duration) OutboxOption { return func(o *Outbox) { o.lease = d } }
+
+// WithOutboxClock replaces time.Now, for tests.
+func WithOutboxClock(now func() time.Time) OutboxOption { return func(o *Outbox) { o.now = now } }
+
+// DefaultBackoff is the wait after the nth failed attempt: 1 min × 4ⁿ⁻¹,
+// at most 6 h.
+func DefaultBackoff(attempt int) time.Duration {
+	d := time.Minute
+	for i := 1; i < attempt && d < 6*time.Hour; i++ {
+		d *= 4
+	}
+	return min(d, 6*time.Hour)
+}
+
+// NewOutbox returns an Outbox over the store's queue, sending with m. A
+// store without [MailQueue] is ErrNotSupported.
+func NewOutbox(s Store, m Mailer, opts ...OutboxOption) (*Outbox, error) {
+	q, _, err := Mailing(s)
+	if err != nil {
+		return nil, fmt.Errorf("tribune: outbox: %w", err)
+	}
+	if m == nil {
+		return nil, errors.New("tribune: outbox: no mailer")
+	}
+	o := &Outbox{queue: q, mailer: m, lease: 2 * time.Minute, poll: 5 * time.Second, batch: 20,
+		maxAttempts: 8, backoff: DefaultBackoff, now: time.Now, wake: make(chan struct{}, 1)}
+	for _, opt := range opts {
+		opt(o)
+	}
+	if o.logger == nil {
+		o.logger = slog.Default()
+	}
+	if o.lease <= 0 || o.poll <= 0 || o.maxAttempts < 1 || o.backoff == nil {
+		return nil, errors.New("tribune: outbox: bad lease, poll or retry settings")
+	}
+	o.sendTimeout = o.lease / 2
+	return o, nil
+}
+
+// Queue stores the mail, due now, and wakes the worker. It reports false
+// when a mail with the same key was queued before (and queues nothing).
+func (o *Outbox) Queue(ctx context.Context, m *OutboxMail) (bool, error) {
+	if m.Key == "" || m.To.IsZero() {
+		return false, errors.New("tribune: outbox: a mail needs a key and a recipient")
+	}
+	if m.ID == uuid.Nil {
+		m.ID = uuid.New()
+	}
+	now := o.now().UTC().Truncate(time.Microsecond)
+	m.State, m.Queued, m.Attempts = MailQueued, now, 0
+	if m.Due.IsZero() {
+		m.Due = now
+	}
+	ok, err := o.queue.QueueMail(ctx, m)
+	if ok {
+		select {
+		case o.wake <- struct{}{}:
+		default:
+		}
+	}
+	return ok, err
+}
+
+// Run sends due mails until ctx ends, then returns nil; a store that
+// fails is logged and tried again at the next poll.
+func (o *Outbox) Run(ctx context.Context) error {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		case <-o.wake:
+		}
+		if _, err := o.Drain(ctx); err != nil && ctx.Err() == nil {
+			o.logger.Error("tribune: outbox", "err", err)
+		}
+		t.Reset(o.poll)
+	}
+}
+
+// Drain sends every mail due now, a batch at a time, and returns how many
+// were sent.
+func (o *Outbox) Drain(ctx context.Context) (int, error) {
+	sent := 0
+	for ctx.Err() == nil {
+		ms, err := o.queue.ClaimMails(ctx, o.now().UTC(), o.lease, o.batch)
+		if err != nil || len(ms) == 0 {
+			return sent, err
+		}
+		for i := range ms {
+			if o.deliver(ctx, &ms[i]) {
+				sent++
+			}
+		}
+	}
+	return sent, nil
+}
+
+// deliver makes one attempt at a claimed mail and records it.
+func (o *Outbox) deliver(ctx context.Context, m *OutboxMail) bool {
+	sctx, cancel := context.WithTimeout(ctx, o.sendTimeout)
+	err := o.mailer.Send(sctx, &m.Message)
+	cancel()
+	out := MailOutcome{State: MailSent, Now: o.now().UTC()}
+	if err != nil {
+		out.Error = scrubAddress(err.Error(), m.To)
+		switch {
+		case errors.Is(err, ErrMailRejected), m.Attempts >= o.maxAttempts:
+			out.State = MailFailed
+			o.logger.Warn("tribune: mail failed for good", "mail", m.ID, "kind", m.Kind, "attempts", m.Attempts, "err", out.Error)
+		default:
+			out.State = MailQueued
+			out.Retry = out.Now.Add(o.backoff(m.Attempts))
+			o.logger.Info("tribune: mail will be retried", "mail", m.ID, "kind", m.Kind, "attempts", m.Attempts, "retry", out.Retry, "err", out.Error)
+		}
+	}
+	// The outcome is recorded even if ctx has just ended: a sent mail
+	// left as queued would go again.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if ferr := o.queue.FinishMail(fctx, m.ID, out); ferr != nil {
+		o.logger.Error("tribune: outbox: recording a mail's outcome", "mail", m.ID, "err", ferr)
+	}
+	return err == nil
+}
+
+// scrubAddress blanks the recipient out of a server's answer, which often
+// quotes it, and bounds its length.
+func scrubAddress(msg string, to Email) string {
+	if a := to.Address(); a != "" {
+		msg = strings.ReplaceAll(msg, a, hiddenEmail)
+		msg = strings.ReplaceAll(msg, to.Key(), hiddenEmail)
+	}
+	return truncateUTF8(msg, 500)
+}

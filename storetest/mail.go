@@ -1,0 +1,243 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tribune-go/tribune"
+)
+
+var errBoom = errors.New("storetest: apply refused")
+
+func isNotFound(err error) bool { return errors.Is(err, tribune.ErrNotFound) }
+
+// mailing returns the store's outbox and address book, or skips the test
+// for a store without them (mail is then off: nothing to check).
+func mailing(t *testing.T, s tribune.Store) (tribune.MailQueue, tribune.AddressBook) {
+	t.Helper()
+	q, b, err := tribune.Mailing(s)
+	if err != nil {
+		t.Skip("the store has no outbox or address book: mail stays off with it")
+	}
+	return q, b
+}
+
+func newMail(t *testing.T, key, to string, due time.Time) *tribune.OutboxMail {
+	t.Helper()
+	e, err := tribune.ParseEmail(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &tribune.OutboxMail{
+		Message: tribune.Message{ID: uuid.New(), To: e, From: "Le Site", Subject: "Sujet « é »", Text: "Texte\nligne 2",
+			HTML: "<p>Texte</p>", Lang: "fr", Unsubscribe: "https://example.org/u/tok"},
+		Key: key, Kind: "reply", State: tribune.MailQueued, Queued: due, Due: due,
+	}
+}
+
+// testMailQueue: queuing is idempotent by key, a claim leases, outcomes
+// are recorded, and every field round trips.
+func testMailQueue(t *testing.T, s ops) {
+	q, _ := mailing(t, s)
+	m := newMail(t, "reply:1:a", "Alice@Example.org", base)
+	ok, err := q.QueueMail(ctx(t), m)
+	if err != nil || !ok {
+		t.Fatalf("QueueMail: %v %v", ok, err)
+	}
+	again := newMail(t, "reply:1:a", "alice@example.org", base)
+	if ok, err := q.QueueMail(ctx(t), again); err != nil || ok {
+		t.Fatalf("QueueMail with a taken key: want false, nil; got %v, %v", ok, err)
+	}
+	later := newMail(t, "reply:2:a", "bob@example.org", base.Add(time.Hour))
+	if _, err := q.QueueMail(ctx(t), later); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := q.ClaimMails(ctx(t), base.Add(time.Minute), 2*time.Minute, 10)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("ClaimMails: want the one due mail, got %d, %v", len(got), err)
+	}
+	c := got[0]
+	if c.ID != m.ID || c.To.Address() != "Alice@Example.org" || c.Subject != m.Subject || c.Text != m.Text ||
+		c.HTML != m.HTML || c.Lang != "fr" || c.From != "Le Site" || c.Unsubscribe != m.Unsubscribe || c.Key != m.Key ||
+		c.Kind != "reply" || c.State != tribune.MailQueued || !c.Queued.Equal(base) || c.Attempts != 1 ||
+		!c.Due.Equal(base.Add(3*time.Minute)) || c.Due.Location() != time.UTC {
+		t.Errorf("claimed mail does not round trip: %+v", c)
+	}
+	if again, _ := q.ClaimMails(ctx(t), base.Add(2*time.Minute), time.Minute, 10); len(again) != 0 {
+		t.Errorf("a leased mail was claimed again within its lease: %d", len(again))
+	}
+
+	// A failed attempt is due again at its retry time.
+	retry := base.Add(10 * time.Minute)
+	if err := q.FinishMail(ctx(t), m.ID, tribune.MailOutcome{State: tribune.MailQueued, Retry: retry, Error: "451 try later", Now: base}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := q.ClaimMails(ctx(t), retry.Add(-time.Second), time.Minute, 10); len(got) != 0 {
+		t.Errorf("a mail was claimed before its retry time")
+	}
+	got, err = q.ClaimMails(ctx(t), retry, time.Minute, 10)
+	if err != nil || len(got) != 1 || got[0].Attempts != 2 || got[0].LastError != "451 try later" {
+		t.Fatalf("retry: %+v %v", got, err)
+	}
+	sentAt := retry.Add(time.Second)
+	if err := q.FinishMail(ctx(t), m.ID, tribune.MailOutcome{State: tribune.MailSent, Now: sentAt}); err != nil {
+		t.Fatal(err)
+	}
+	sent, err := q.Mails(ctx(t), tribune.MailSent, tribune.Page{})
+	if err != nil || len(sent) != 1 || !sent[0].Sent.Equal(sentAt) || sent[0].Text != "" || sent[0].HTML != "" {
+		t.Fatalf("a sent mail keeps its key and time and loses its text: %+v %v", sent, err)
+	}
+	if ok, _ := q.QueueMail(ctx(t), newMail(t, "reply:1:a", "alice@example.org", base)); ok {
+		t.Error("a sent mail's key was queued again")
+	}
+	if got, _ := q.ClaimMails(ctx(t), base.Add(24*time.Hour), time.Minute, 10); len(got) != 1 || got[0].ID != later.ID {
+		t.Errorf("a sent mail was claimed again, or the later one was not: %d", len(got))
+	}
+	if err := q.FinishMail(ctx(t), later.ID, tribune.MailOutcome{State: tribune.MailFailed, Error: "550 no such user", Now: base}); err != nil {
+		t.Fatal(err)
+	}
+	failed, err := q.Mails(ctx(t), tribune.MailFailed, tribune.Page{})
+	if err != nil || len(failed) != 1 || failed[0].LastError != "550 no such user" {
+		t.Fatalf("failed mails: %+v %v", failed, err)
+	}
+	if got, _ := q.ClaimMails(ctx(t), base.Add(48*time.Hour), time.Minute, 10); len(got) != 0 {
+		t.Error("a failed mail was claimed")
+	}
+	if err := q.FinishMail(ctx(t), uuid.New(), tribune.MailOutcome{State: tribune.MailSent, Now: base}); !isNotFound(err) {
+		t.Errorf("FinishMail of an unknown mail: want ErrNotFound, got %v", err)
+	}
+}
+
+// testMailClaimRace: workers claiming at once never get the same mail,
+// and together get every one.
+func testMailClaimRace(t *testing.T, s ops) {
+	q, _ := mailing(t, s)
+	const n = 60
+	for i := range n {
+		if _, err := q.QueueMail(ctx(t), newMail(t, fmt.Sprint("k", i), "x@example.org", base.Add(time.Duration(i)*time.Millisecond))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	seen := map[uuid.UUID]int{}
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Go(func() {
+			for range 20 {
+				ms, err := q.ClaimMails(ctx(t), base.Add(time.Hour), time.Hour, 4)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				for _, m := range ms {
+					seen[m.ID]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(seen) != n {
+		t.Errorf("claimed %d distinct mails of %d", len(seen), n)
+	}
+	for id, k := range seen {
+		if k != 1 {
+			t.Errorf("mail %s claimed %d times", id, k)
+		}
+	}
+}
+
+// testAddressBook: addresses get a stable ID, verification and
+// subscriptions round trip, and forgetting an address takes everything.
+func testAddressBook(t *testing.T, s ops) {
+	q, b := mailing(t, s)
+	if _, err := b.Address(ctx(t), "alice@example.org"); !isNotFound(err) {
+		t.Fatalf("unknown address: want ErrNotFound, got %v", err)
+	}
+	a, err := b.UpdateAddress(ctx(t), "alice@example.org", func(a *tribune.Address) error {
+		a.ConfirmSent = base
+		return nil
+	})
+	if err != nil || a.ID == uuid.Nil || a.Key != "alice@example.org" || !a.ConfirmSent.Equal(base) || !a.Verified.IsZero() {
+		t.Fatalf("UpdateAddress (new): %+v %v", a, err)
+	}
+	v, err := b.UpdateAddress(ctx(t), "alice@example.org", func(x *tribune.Address) error {
+		if x.ID != a.ID || !x.ConfirmSent.Equal(base) {
+			t.Errorf("apply got %+v, want the stored address", x)
+		}
+		x.Verified = base.Add(time.Minute)
+		x.ID = uuid.New() // ignored: an ID never changes
+		return nil
+	})
+	if err != nil || v.ID != a.ID || !v.Verified.Equal(base.Add(time.Minute)) {
+		t.Fatalf("UpdateAddress (verify): %+v %v", v, err)
+	}
+	byID, err := b.AddressByID(ctx(t), a.ID)
+	if err != nil || byID.Key != a.Key || !byID.Verified.Equal(v.Verified) || byID.Verified.Location() != time.UTC {
+		t.Fatalf("AddressByID: %+v %v", byID, err)
+	}
+	if _, err := b.UpdateAddress(ctx(t), "alice@example.org", func(*tribune.Address) error { return errBoom }); !errors.Is(err, errBoom) {
+		t.Errorf("UpdateAddress returns apply's error as is, got %v", err)
+	}
+	if _, err := b.AddressByID(ctx(t), uuid.New()); !isNotFound(err) {
+		t.Errorf("unknown address ID: want ErrNotFound, got %v", err)
+	}
+
+	cid := uuid.New()
+	if _, err := b.Subscription(ctx(t), cid); !isNotFound(err) {
+		t.Fatalf("unknown subscription: want ErrNotFound, got %v", err)
+	}
+	sub := tribune.Subscription{CommentID: cid, EmailKey: "alice@example.org", Created: base, Active: true}
+	if err := b.SaveSubscription(ctx(t), sub); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.Subscription(ctx(t), cid)
+	if err != nil || got.EmailKey != sub.EmailKey || !got.Created.Equal(base) || !got.Active {
+		t.Fatalf("Subscription: %+v %v", got, err)
+	}
+	sub.Active = false
+	if err := b.SaveSubscription(ctx(t), sub); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := b.Subscription(ctx(t), cid); got.Active {
+		t.Error("SaveSubscription did not replace the subscription")
+	}
+	other := tribune.Subscription{CommentID: uuid.New(), EmailKey: "bob@example.org", Created: base, Active: true}
+	if err := b.SaveSubscription(ctx(t), other); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.QueueMail(ctx(t), newMail(t, "to-alice", "Alice@example.org", base)); err != nil {
+		t.Fatal(err)
+	}
+	bobs := newMail(t, "to-bob", "bob@example.org", base)
+	if _, err := q.QueueMail(ctx(t), bobs); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := b.ForgetAddress(ctx(t), "alice@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Address(ctx(t), "alice@example.org"); !isNotFound(err) {
+		t.Errorf("a forgotten address is still there: %v", err)
+	}
+	if _, err := b.AddressByID(ctx(t), a.ID); !isNotFound(err) {
+		t.Errorf("a forgotten address is still found by ID: %v", err)
+	}
+	if _, err := b.Subscription(ctx(t), cid); !isNotFound(err) {
+		t.Errorf("a forgotten address's subscription is still there: %v", err)
+	}
+	if _, err := b.Subscription(ctx(t), other.CommentID); err != nil {
+		t.Errorf("another address's subscription went too: %v", err)
+	}
+	left, err := q.ClaimMails(ctx(t), base.Add(time.Hour), time.Minute, 10)
+	if err != nil || len(left) != 1 || left[0].ID != bobs.ID {
+		t.Errorf("forgetting an address leaves only the others' mails: %d %v", len(left), err)
+	}
+}
