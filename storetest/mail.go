@@ -43,7 +43,7 @@ func newMail(t *testing.T, key, to string, due time.Time) *tribune.OutboxMail {
 // testMailQueue: queuing is idempotent by key, a claim leases, outcomes
 // are recorded, and every field round trips.
 func testMailQueue(t *testing.T, s ops) {
-	q, _ := mailing(t, s)
+	q, _ := mailing(t, s.Store)
 	m := newMail(t, "reply:1:a", "Alice@Example.org", base)
 	ok, err := q.QueueMail(ctx(t), m)
 	if err != nil || !ok {
@@ -117,7 +117,7 @@ func testMailQueue(t *testing.T, s ops) {
 // testMailClaimRace: workers claiming at once never get the same mail,
 // and together get every one.
 func testMailClaimRace(t *testing.T, s ops) {
-	q, _ := mailing(t, s)
+	q, _ := mailing(t, s.Store)
 	const n = 60
 	for i := range n {
 		if _, err := q.QueueMail(ctx(t), newMail(t, fmt.Sprint("k", i), "x@example.org", base.Add(time.Duration(i)*time.Millisecond))); err != nil {
@@ -157,7 +157,7 @@ func testMailClaimRace(t *testing.T, s ops) {
 // testAddressBook: addresses get a stable ID, verification and
 // subscriptions round trip, and forgetting an address takes everything.
 func testAddressBook(t *testing.T, s ops) {
-	q, b := mailing(t, s)
+	q, b := mailing(t, s.Store)
 	if _, err := b.Address(ctx(t), "alice@example.org"); !isNotFound(err) {
 		t.Fatalf("unknown address: want ErrNotFound, got %v", err)
 	}
