@@ -76,7 +76,10 @@ type Comment struct {
 	// UserID is the host's ID of the signed-in author ([Identity.UserID]),
 	// or "" for a visitor who was not signed in.
 	UserID string `json:"-"`
-	Meta   Meta   `json:"-"`
+	// Edited is when the author last changed the text, in UTC, or zero:
+	// the thread marks the comment as edited.
+	Edited time.Time
+	Meta   Meta `json:"-"`
 }
 
 // Meta is private moderation data kept with a comment and never rendered.

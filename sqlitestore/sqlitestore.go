@@ -245,6 +245,21 @@ func classify(op string, err error) error {
 func micro(t time.Time) int64     { return t.UTC().UnixMicro() }
 func fromMicro(v int64) time.Time { return time.UnixMicro(v).UTC() }
 
+// micro0 and fromMicro0 store a time that may be zero as 0.
+func micro0(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return micro(t)
+}
+
+func fromMicro0(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return fromMicro(v)
+}
+
 const articleCols = `id, slug, title, summary, body, author, lang, published, updated, comments_closed`
 
 type scanner interface{ Scan(dest ...any) error }
@@ -332,7 +347,7 @@ func affected(op string, res sql.Result) error {
 	return nil
 }
 
-const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent, idem_key, dup_key, user_id`
+const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent, idem_key, dup_key, user_id, edited`
 
 // insertCommentSQL inserts a comment unless its parent is missing or the
 // flood rule holds (a comment from the same client hash after ?16), in
@@ -346,7 +361,7 @@ const commentCols = `id, article_id, parent_id, author_name, email, website, bod
 // positions (the usual case: it is the newest); the insert trigger moves
 // it when it is not.
 const insertCommentSQL = `INSERT INTO comments (` + commentCols + `, email_key, top_pos)
-	SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?17, ?15,
+	SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?17, ?18, ?15,
 		CASE WHEN ?8 = 'approved' AND ?3 IS NULL THEN (SELECT approved_top FROM articles WHERE id = ?2) END
 	WHERE NOT EXISTS (SELECT 1 FROM comments WHERE client_hash = ?11 AND client_hash <> '' AND created > ?16)
 	AND (?3 IS NULL OR EXISTS (SELECT 1 FROM comments WHERE id = ?3))`
@@ -362,10 +377,11 @@ func scanComment(row scanner) (tribune.Comment, error) {
 	var c tribune.Comment
 	var id, aid, email, status string
 	var parent sql.NullString
-	var created int64
-	if err := row.Scan(&id, &aid, &parent, &c.AuthorName, &email, &c.Website, &c.Body, &status, &created, &c.Version, &c.Meta.ClientHash, &c.Meta.UserAgent, &c.Meta.Key, &c.Meta.DupKey, &c.UserID); err != nil {
+	var created, edited int64
+	if err := row.Scan(&id, &aid, &parent, &c.AuthorName, &email, &c.Website, &c.Body, &status, &created, &c.Version, &c.Meta.ClientHash, &c.Meta.UserAgent, &c.Meta.Key, &c.Meta.DupKey, &c.UserID, &edited); err != nil {
 		return c, err
 	}
+	c.Edited = fromMicro0(edited)
 	var err1, err2, err3 error
 	c.ID, err1 = uuid.Parse(id)
 	c.ArticleID, err2 = uuid.Parse(aid)
@@ -395,7 +411,7 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune
 	}
 	res, err := s.insertComment.ExecContext(ctx, c.ID.String(), c.ArticleID.String(), nullUUID(c.ParentID), c.AuthorName,
 		c.Email.Address(), c.Website, c.Body, string(c.Status), micro(c.Created), c.Version, c.Meta.ClientHash, c.Meta.UserAgent,
-		c.Meta.Key, c.Meta.DupKey, c.Email.Key(), since, c.UserID)
+		c.Meta.Key, c.Meta.DupKey, c.Email.Key(), since, c.UserID, micro0(c.Edited))
 	if err != nil {
 		return classify("create comment", err)
 	}
@@ -484,9 +500,9 @@ func (s *Store) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*tri
 		}
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE comments SET parent_id = ?, author_name = ?, email = ?, email_key = ?, website = ?, body = ?,
-		status = ?, version = ?, client_hash = ?, user_agent = ?, idem_key = ?, dup_key = ?, user_id = ? WHERE id = ?`,
+		status = ?, version = ?, client_hash = ?, user_agent = ?, idem_key = ?, dup_key = ?, user_id = ?, edited = ? WHERE id = ?`,
 		nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Email.Key(), c.Website, c.Body, string(c.Status), c.Version,
-		c.Meta.ClientHash, c.Meta.UserAgent, c.Meta.Key, c.Meta.DupKey, c.UserID, id.String())
+		c.Meta.ClientHash, c.Meta.UserAgent, c.Meta.Key, c.Meta.DupKey, c.UserID, micro0(c.Edited), id.String())
 	if err != nil {
 		return tribune.Comment{}, classify("update comment", err)
 	}
@@ -523,7 +539,7 @@ func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error 
 		c := &cs[i]
 		res, err := st.ExecContext(ctx, c.ID.String(), c.ArticleID.String(), nullUUID(c.ParentID), c.AuthorName,
 			c.Email.Address(), c.Website, c.Body, string(c.Status), micro(c.Created), c.Version, c.Meta.ClientHash, c.Meta.UserAgent,
-			c.Meta.Key, c.Meta.DupKey, c.Email.Key(), int64(math.MaxInt64), c.UserID)
+			c.Meta.Key, c.Meta.DupKey, c.Email.Key(), int64(math.MaxInt64), c.UserID, micro0(c.Edited))
 		if err == nil {
 			var n int64
 			if n, err = res.RowsAffected(); err == nil && n == 0 {

@@ -268,3 +268,24 @@ func testInsertComments(t *testing.T, s ops) {
 		t.Error("a refused comment was stored")
 	}
 }
+
+// testUpdateEdited: UpdateComment writes the edit time, and a zero one
+// reads back as zero.
+func testUpdateEdited(t *testing.T, s ops) {
+	a := mustArticle(t, s, "Edited", base)
+	c := mustComment(t, s, NewComment(t, a.ID, "Ana", "ana@example.org", "avant", base))
+	if got, _ := s.Comment(ctx(t), c.ID); !got.Edited.IsZero() {
+		t.Fatalf("a comment never edited reads back edited at %v", got.Edited)
+	}
+	at := base.Add(5 * time.Minute)
+	if _, err := s.UpdateComment(ctx(t), c.ID, func(c *tribune.Comment) error {
+		c.Body, c.Edited = "<p>après</p>", at
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Comment(ctx(t), c.ID)
+	if err != nil || !got.Edited.Equal(at) || got.Body != "<p>après</p>" {
+		t.Fatalf("after the edit: %v %+v", err, got)
+	}
+}

@@ -63,6 +63,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tribune.Store) {
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"FindComments", testFindComments},
 		{"UpdateCommentIsAtomic", testUpdateComment},
+		{"UpdateCommentWritesEdited", testUpdateEdited},
 		{"CoreDeleteRefusesParents", testCoreDelete},
 		{"ReplyToMissingParent", testMissingParent},
 		{"DeleteAndReplyRace", testDeleteReplyRace},
@@ -141,6 +142,9 @@ func sameComment(t *testing.T, want, got tribune.Comment) {
 	t.Helper()
 	if !want.Created.Equal(got.Created) || got.Created.Location() != time.UTC {
 		t.Errorf("comment time: want %v, got %v (%v)", want.Created, got.Created, got.Created.Location())
+	}
+	if !want.Edited.Equal(got.Edited) || got.Edited.Location() != time.UTC {
+		t.Errorf("comment edit time: want %v, got %v (%v)", want.Edited, got.Edited, got.Edited.Location())
 	}
 	if want.Email.Address() != got.Email.Address() {
 		t.Errorf("comment email differs (lengths %d and %d)", len(want.Email.Address()), len(got.Email.Address()))
@@ -283,6 +287,7 @@ func testCommentRoundTrip(t *testing.T, s ops) {
 	parent.Website = "https://zoe.example.org/blog?q=1"
 	parent.Status = tribune.StatusPending
 	parent.UserID = "host-user-42"
+	parent.Edited = base.Add(90 * time.Second)
 	mustComment(t, s, parent)
 	got, err := s.Comment(ctx(t), parent.ID)
 	if err != nil {

@@ -1,0 +1,194 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tribune-go/tribune"
+)
+
+var (
+	_ tribune.MailQueue   = (*Store)(nil)
+	_ tribune.AddressBook = (*Store)(nil)
+)
+
+const mailCols = `id, mail_key, kind, recipient, sender, subject, text_body, html_body, lang, unsubscribe, state, queued, due, attempts, sent, last_error`
+
+func scanMail(row scanner) (tribune.OutboxMail, error) {
+	var m tribune.OutboxMail
+	var id, to, state string
+	var queued, due, sent int64
+	if err := row.Scan(&id, &m.Key, &m.Kind, &to, &m.From, &m.Subject, &m.Text, &m.HTML, &m.Lang, &m.Unsubscribe,
+		&state, &queued, &due, &m.Attempts, &sent, &m.LastError); err != nil {
+		return m, err
+	}
+	var err error
+	m.ID, err = uuid.Parse(id)
+	m.To, m.State = tribune.StoredEmail(to), tribune.MailState(state)
+	m.Queued, m.Due, m.Sent = fromMicro(queued), fromMicro(due), fromMicro0(sent)
+	return m, err
+}
+
+func queryMails(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, op, query string, args ...any) ([]tribune.OutboxMail, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, classify(op, err)
+	}
+	defer rows.Close()
+	out := []tribune.OutboxMail{}
+	for rows.Next() {
+		m, err := scanMail(rows)
+		if err != nil {
+			return nil, classify(op, err)
+		}
+		out = append(out, m)
+	}
+	return out, classify(op, rows.Err())
+}
+
+// QueueMail implements tribune.MailQueue.
+func (s *Store) QueueMail(ctx context.Context, m *tribune.OutboxMail) (bool, error) {
+	res, err := s.w.ExecContext(ctx, `INSERT INTO mail_outbox (`+mailCols+`, recipient_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mail_key) DO NOTHING`,
+		m.ID.String(), m.Key, m.Kind, m.To.Address(), m.From, m.Subject, m.Text, m.HTML, m.Lang, m.Unsubscribe,
+		string(m.State), micro(m.Queued), micro(m.Due), m.Attempts, micro0(m.Sent), m.LastError, m.To.Key())
+	if err != nil {
+		return false, classify("queue mail", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, classify("queue mail", err)
+}
+
+// ClaimMails implements tribune.MailQueue: one UPDATE … RETURNING on the
+// one writer, so two workers, in this process or another, never claim
+// the same mail.
+func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]tribune.OutboxMail, error) {
+	return queryMails(ctx, s.w, "claim mails", `UPDATE mail_outbox SET due = ?1, attempts = attempts + 1
+		WHERE id IN (SELECT id FROM mail_outbox WHERE state = 'queued' AND due <= ?2 ORDER BY due, id LIMIT ?3)
+		RETURNING `+mailCols, micro(now.Add(lease)), micro(now), max(limit, 1))
+}
+
+// FinishMail implements tribune.MailQueue.
+func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutcome) error {
+	var res sql.Result
+	var err error
+	switch o.State {
+	case tribune.MailSent:
+		res, err = s.w.ExecContext(ctx, `UPDATE mail_outbox SET state = 'sent', sent = ?, last_error = ?, text_body = '', html_body = '' WHERE id = ?`,
+			micro(o.Now), o.Error, id.String())
+	case tribune.MailQueued:
+		res, err = s.w.ExecContext(ctx, `UPDATE mail_outbox SET due = ?, last_error = ? WHERE id = ?`, micro(o.Retry), o.Error, id.String())
+	case tribune.MailFailed:
+		res, err = s.w.ExecContext(ctx, `UPDATE mail_outbox SET state = 'failed', last_error = ? WHERE id = ?`, o.Error, id.String())
+	default:
+		return fmt.Errorf("sqlitestore: finish mail: state %q: %w", o.State, tribune.ErrInvalid)
+	}
+	if err != nil {
+		return classify("finish mail", err)
+	}
+	return affected("finish mail", res)
+}
+
+// Mails implements tribune.MailQueue.
+func (s *Store) Mails(ctx context.Context, state tribune.MailState, page tribune.Page) ([]tribune.OutboxMail, error) {
+	p := page.Norm()
+	return queryMails(ctx, s.r, "mails", `SELECT `+mailCols+` FROM mail_outbox WHERE state = ? ORDER BY queued DESC, id DESC LIMIT ? OFFSET ?`,
+		string(state), p.Limit, p.Offset)
+}
+
+const addressCols = `id, email_key, verified, confirm_sent`
+
+func scanAddress(row scanner) (tribune.Address, error) {
+	var a tribune.Address
+	var id string
+	var verified, sent int64
+	if err := row.Scan(&id, &a.Key, &verified, &sent); err != nil {
+		return a, err
+	}
+	var err error
+	a.ID, err = uuid.Parse(id)
+	a.Verified, a.ConfirmSent = fromMicro0(verified), fromMicro0(sent)
+	return a, err
+}
+
+// Address implements tribune.AddressBook.
+func (s *Store) Address(ctx context.Context, key string) (tribune.Address, error) {
+	a, err := scanAddress(s.r.QueryRowContext(ctx, `SELECT `+addressCols+` FROM mail_addresses WHERE email_key = ?`, key))
+	return a, classify("address", err)
+}
+
+// AddressByID implements tribune.AddressBook.
+func (s *Store) AddressByID(ctx context.Context, id uuid.UUID) (tribune.Address, error) {
+	a, err := scanAddress(s.r.QueryRowContext(ctx, `SELECT `+addressCols+` FROM mail_addresses WHERE id = ?`, id.String()))
+	return a, classify("address", err)
+}
+
+// UpdateAddress implements tribune.AddressBook, in one immediate
+// transaction on the writer.
+func (s *Store) UpdateAddress(ctx context.Context, key string, apply func(*tribune.Address) error) (tribune.Address, error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return tribune.Address{}, classify("update address", err)
+	}
+	defer tx.Rollback()
+	old, err := scanAddress(tx.QueryRowContext(ctx, `SELECT `+addressCols+` FROM mail_addresses WHERE email_key = ?`, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		old, err = tribune.Address{ID: uuid.New(), Key: key}, nil
+	}
+	if err != nil {
+		return tribune.Address{}, classify("update address", err)
+	}
+	a := old
+	if err := apply(&a); err != nil {
+		return tribune.Address{}, err
+	}
+	a.ID, a.Key = old.ID, key
+	if _, err := tx.ExecContext(ctx, `INSERT INTO mail_addresses (`+addressCols+`) VALUES (?, ?, ?, ?)
+		ON CONFLICT (email_key) DO UPDATE SET verified = excluded.verified, confirm_sent = excluded.confirm_sent`,
+		a.ID.String(), key, micro0(a.Verified), micro0(a.ConfirmSent)); err != nil {
+		return tribune.Address{}, classify("update address", err)
+	}
+	a.Verified, a.ConfirmSent = fromMicro0(micro0(a.Verified)), fromMicro0(micro0(a.ConfirmSent))
+	return a, classify("update address", tx.Commit())
+}
+
+// Subscription implements tribune.AddressBook.
+func (s *Store) Subscription(ctx context.Context, commentID uuid.UUID) (tribune.Subscription, error) {
+	sub := tribune.Subscription{CommentID: commentID}
+	var created int64
+	err := s.r.QueryRowContext(ctx, `SELECT email_key, created, active FROM mail_subscriptions WHERE comment_id = ?`, commentID.String()).
+		Scan(&sub.EmailKey, &created, &sub.Active)
+	sub.Created = fromMicro(created)
+	return sub, classify("subscription", err)
+}
+
+// SaveSubscription implements tribune.AddressBook.
+func (s *Store) SaveSubscription(ctx context.Context, sub tribune.Subscription) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO mail_subscriptions (comment_id, email_key, created, active) VALUES (?, ?, ?, ?)
+		ON CONFLICT (comment_id) DO UPDATE SET email_key = excluded.email_key, created = excluded.created, active = excluded.active`,
+		sub.CommentID.String(), sub.EmailKey, micro(sub.Created), sub.Active)
+	return classify("save subscription", err)
+}
+
+// ForgetAddress implements tribune.AddressBook, in one transaction.
+func (s *Store) ForgetAddress(ctx context.Context, key string) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return classify("forget address", err)
+	}
+	defer tx.Rollback()
+	for _, q := range []string{`DELETE FROM mail_addresses WHERE email_key = ?`, `DELETE FROM mail_subscriptions WHERE email_key = ?`,
+		`DELETE FROM mail_outbox WHERE recipient_key = ?`} {
+		if _, err := tx.ExecContext(ctx, q, key); err != nil {
+			return classify("forget address", err)
+		}
+	}
+	return classify("forget address", tx.Commit())
+}
