@@ -228,13 +228,17 @@ func (s *Store) DeleteArticle(ctx context.Context, id uuid.UUID) error {
 	return nil
 }
 
-const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent, idem_key, dup_key, user_id`
+const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent, idem_key, dup_key, user_id, edited`
 
 func scanComment(row pgx.Row) (tribune.Comment, error) {
 	var c tribune.Comment
 	var parent pgtype.UUID
 	var email, status string
-	err := row.Scan(&c.ID, &c.ArticleID, &parent, &c.AuthorName, &email, &c.Website, &c.Body, &status, &c.Created, &c.Version, &c.Meta.ClientHash, &c.Meta.UserAgent, &c.Meta.Key, &c.Meta.DupKey, &c.UserID)
+	var edited pgtype.Timestamptz
+	err := row.Scan(&c.ID, &c.ArticleID, &parent, &c.AuthorName, &email, &c.Website, &c.Body, &status, &c.Created, &c.Version, &c.Meta.ClientHash, &c.Meta.UserAgent, &c.Meta.Key, &c.Meta.DupKey, &c.UserID, &edited)
+	if edited.Valid {
+		c.Edited = edited.Time.UTC()
+	}
 	if parent.Valid {
 		c.ParentID = parent.Bytes
 	}
@@ -245,6 +249,11 @@ func scanComment(row pgx.Row) (tribune.Comment, error) {
 }
 
 func nullUUID(id uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: id, Valid: id != uuid.Nil} }
+
+// nullTime stores a zero time as NULL.
+func nullTime(t time.Time) pgtype.Timestamptz {
+	return pgtype.Timestamptz{Time: t.UTC(), Valid: !t.IsZero()}
+}
 
 // CreateComment implements tribune.CommentStore. The comment goes in by
 // one batch, one round trip and one implicit transaction: a
@@ -260,11 +269,11 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune
 		b.Queue(`SELECT pg_advisory_xact_lock(7468172, hashtext($1))`, c.Meta.ClientHash)
 	}
 	b.Queue(`INSERT INTO comments (`+commentCols+`, email_key)
-		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $18, $15
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $18, $19, $15
 		WHERE NOT ($16 AND EXISTS (SELECT 1 FROM comments WHERE client_hash = $11 AND client_hash <> '' AND created > $17))`,
 		c.ID, c.ArticleID, nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Website, c.Body,
 		string(c.Status), c.Created, c.Version, c.Meta.ClientHash, c.Meta.UserAgent, c.Meta.Key, c.Meta.DupKey, c.Email.Key(),
-		flood, g.FloodSince, c.UserID)
+		flood, g.FloodSince, c.UserID, nullTime(c.Edited))
 	res := s.pool.SendBatch(ctx, b)
 	if flood {
 		if _, err := res.Exec(); err != nil {
@@ -364,9 +373,9 @@ func (s *Store) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*tri
 		}
 		c.ID, c.ArticleID, c.Created = old.ID, old.ArticleID, old.Created
 		_, err = tx.Exec(ctx, `UPDATE comments SET parent_id = $1, author_name = $2, email = $3, email_key = $4, website = $5, body = $6,
-			status = $7, version = $8, client_hash = $9, user_agent = $10, idem_key = $11, dup_key = $12, user_id = $13 WHERE id = $14`,
+			status = $7, version = $8, client_hash = $9, user_agent = $10, idem_key = $11, dup_key = $12, user_id = $13, edited = $15 WHERE id = $14`,
 			nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Email.Key(), c.Website, c.Body, string(c.Status), c.Version,
-			c.Meta.ClientHash, c.Meta.UserAgent, c.Meta.Key, c.Meta.DupKey, c.UserID, id)
+			c.Meta.ClientHash, c.Meta.UserAgent, c.Meta.Key, c.Meta.DupKey, c.UserID, id, nullTime(c.Edited))
 		return classify("update comment", err)
 	})
 	if err != nil {
@@ -399,12 +408,12 @@ func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error 
 		}
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"comments"},
 			[]string{"id", "article_id", "parent_id", "author_name", "email", "website", "body", "status", "created", "version",
-				"client_hash", "user_agent", "idem_key", "dup_key", "user_id", "email_key"},
+				"client_hash", "user_agent", "idem_key", "dup_key", "user_id", "email_key", "edited"},
 			pgx.CopyFromSlice(len(cs), func(i int) ([]any, error) {
 				c := &cs[i]
 				return []any{c.ID, c.ArticleID, nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Website, c.Body,
 					string(c.Status), c.Created, c.Version, c.Meta.ClientHash, c.Meta.UserAgent, c.Meta.Key, c.Meta.DupKey,
-					c.UserID, c.Email.Key()}, nil
+					c.UserID, c.Email.Key(), nullTime(c.Edited)}, nil
 			}))
 		if err != nil {
 			return classify("insert comments", err)

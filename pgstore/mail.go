@@ -1,0 +1,190 @@
+package pgstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/tribune-go/tribune"
+)
+
+var (
+	_ tribune.MailQueue   = (*Store)(nil)
+	_ tribune.AddressBook = (*Store)(nil)
+)
+
+const mailCols = `id, mail_key, kind, recipient, sender, subject, text_body, html_body, lang, unsubscribe, state, queued, due, attempts, sent, last_error`
+
+func scanMail(row pgx.Row) (tribune.OutboxMail, error) {
+	var m tribune.OutboxMail
+	var to, state string
+	var sent pgtype.Timestamptz
+	err := row.Scan(&m.ID, &m.Key, &m.Kind, &to, &m.From, &m.Subject, &m.Text, &m.HTML, &m.Lang, &m.Unsubscribe,
+		&state, &m.Queued, &m.Due, &m.Attempts, &sent, &m.LastError)
+	m.To, m.State = tribune.StoredEmail(to), tribune.MailState(state)
+	m.Queued, m.Due = m.Queued.UTC(), m.Due.UTC()
+	if sent.Valid {
+		m.Sent = sent.Time.UTC()
+	}
+	return m, err
+}
+
+func (s *Store) queryMails(ctx context.Context, op, q string, args ...any) ([]tribune.OutboxMail, error) {
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, classify(op, err)
+	}
+	defer rows.Close()
+	out := []tribune.OutboxMail{}
+	for rows.Next() {
+		m, err := scanMail(rows)
+		if err != nil {
+			return nil, classify(op, err)
+		}
+		out = append(out, m)
+	}
+	return out, classify(op, rows.Err())
+}
+
+// QueueMail implements tribune.MailQueue.
+func (s *Store) QueueMail(ctx context.Context, m *tribune.OutboxMail) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `INSERT INTO mail_outbox (`+mailCols+`, recipient_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (mail_key) DO NOTHING`,
+		m.ID, m.Key, m.Kind, m.To.Address(), m.From, m.Subject, m.Text, m.HTML, m.Lang, m.Unsubscribe,
+		string(m.State), m.Queued, m.Due, m.Attempts, nullTime(m.Sent), m.LastError, m.To.Key())
+	if err != nil {
+		return false, classify("queue mail", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// ClaimMails implements tribune.MailQueue: the due rows are locked with
+// FOR UPDATE SKIP LOCKED and leased in the same statement, so workers on
+// several instances take different mails and never wait for each other.
+func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]tribune.OutboxMail, error) {
+	return s.queryMails(ctx, "claim mails", `UPDATE mail_outbox o SET due = $1, attempts = o.attempts + 1
+		FROM (SELECT id FROM mail_outbox WHERE state = 'queued' AND due <= $2 ORDER BY due, id LIMIT $3 FOR UPDATE SKIP LOCKED) d
+		WHERE o.id = d.id RETURNING o.id, o.mail_key, o.kind, o.recipient, o.sender, o.subject, o.text_body, o.html_body,
+		o.lang, o.unsubscribe, o.state, o.queued, o.due, o.attempts, o.sent, o.last_error`,
+		now.Add(lease).UTC(), now.UTC(), max(limit, 1))
+}
+
+// FinishMail implements tribune.MailQueue.
+func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutcome) error {
+	var q string
+	var args []any
+	switch o.State {
+	case tribune.MailSent:
+		q, args = `UPDATE mail_outbox SET state = 'sent', sent = $2, last_error = $3, text_body = '', html_body = '' WHERE id = $1`, []any{id, o.Now.UTC(), o.Error}
+	case tribune.MailQueued:
+		q, args = `UPDATE mail_outbox SET due = $2, last_error = $3 WHERE id = $1`, []any{id, o.Retry.UTC(), o.Error}
+	case tribune.MailFailed:
+		q, args = `UPDATE mail_outbox SET state = 'failed', last_error = $2 WHERE id = $1`, []any{id, o.Error}
+	default:
+		return fmt.Errorf("pgstore: finish mail: state %q: %w", o.State, tribune.ErrInvalid)
+	}
+	tag, err := s.pool.Exec(ctx, q, args...)
+	if err != nil {
+		return classify("finish mail", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("pgstore: finish mail: %w", tribune.ErrNotFound)
+	}
+	return nil
+}
+
+// Mails implements tribune.MailQueue.
+func (s *Store) Mails(ctx context.Context, state tribune.MailState, page tribune.Page) ([]tribune.OutboxMail, error) {
+	p := page.Norm()
+	return s.queryMails(ctx, "mails", `SELECT `+mailCols+` FROM mail_outbox WHERE state = $1 ORDER BY queued DESC, id DESC LIMIT $2 OFFSET $3`,
+		string(state), p.Limit, p.Offset)
+}
+
+const addressCols = `id, email_key, verified, confirm_sent`
+
+func scanAddress(row pgx.Row) (tribune.Address, error) {
+	var a tribune.Address
+	var verified, sent pgtype.Timestamptz
+	err := row.Scan(&a.ID, &a.Key, &verified, &sent)
+	if verified.Valid {
+		a.Verified = verified.Time.UTC()
+	}
+	if sent.Valid {
+		a.ConfirmSent = sent.Time.UTC()
+	}
+	return a, err
+}
+
+// Address implements tribune.AddressBook.
+func (s *Store) Address(ctx context.Context, key string) (tribune.Address, error) {
+	a, err := scanAddress(s.pool.QueryRow(ctx, `SELECT `+addressCols+` FROM mail_addresses WHERE email_key = $1`, key))
+	return a, classify("address", err)
+}
+
+// AddressByID implements tribune.AddressBook.
+func (s *Store) AddressByID(ctx context.Context, id uuid.UUID) (tribune.Address, error) {
+	a, err := scanAddress(s.pool.QueryRow(ctx, `SELECT `+addressCols+` FROM mail_addresses WHERE id = $1`, id))
+	return a, classify("address", err)
+}
+
+// UpdateAddress implements tribune.AddressBook: the row is created if
+// missing, then locked, read, changed and written in one transaction.
+func (s *Store) UpdateAddress(ctx context.Context, key string, apply func(*tribune.Address) error) (tribune.Address, error) {
+	var a tribune.Address
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO mail_addresses (id, email_key) VALUES ($1, $2) ON CONFLICT (email_key) DO NOTHING`, uuid.New(), key); err != nil {
+			return classify("update address", err)
+		}
+		old, err := scanAddress(tx.QueryRow(ctx, `SELECT `+addressCols+` FROM mail_addresses WHERE email_key = $1 FOR UPDATE`, key))
+		if err != nil {
+			return classify("update address", err)
+		}
+		a = old
+		if err := apply(&a); err != nil {
+			return err
+		}
+		a.ID, a.Key = old.ID, key
+		a.Verified, a.ConfirmSent = a.Verified.UTC().Truncate(time.Microsecond), a.ConfirmSent.UTC().Truncate(time.Microsecond)
+		_, err = tx.Exec(ctx, `UPDATE mail_addresses SET verified = $2, confirm_sent = $3 WHERE id = $1`,
+			a.ID, nullTime(a.Verified), nullTime(a.ConfirmSent))
+		return classify("update address", err)
+	})
+	if err != nil {
+		return tribune.Address{}, err
+	}
+	return a, nil
+}
+
+// Subscription implements tribune.AddressBook.
+func (s *Store) Subscription(ctx context.Context, commentID uuid.UUID) (tribune.Subscription, error) {
+	sub := tribune.Subscription{CommentID: commentID}
+	err := s.pool.QueryRow(ctx, `SELECT email_key, created, active FROM mail_subscriptions WHERE comment_id = $1`, commentID).
+		Scan(&sub.EmailKey, &sub.Created, &sub.Active)
+	sub.Created = sub.Created.UTC()
+	return sub, classify("subscription", err)
+}
+
+// SaveSubscription implements tribune.AddressBook.
+func (s *Store) SaveSubscription(ctx context.Context, sub tribune.Subscription) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO mail_subscriptions (comment_id, email_key, created, active) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (comment_id) DO UPDATE SET email_key = excluded.email_key, created = excluded.created, active = excluded.active`,
+		sub.CommentID, sub.EmailKey, sub.Created.UTC(), sub.Active)
+	return classify("save subscription", err)
+}
+
+// ForgetAddress implements tribune.AddressBook, in one transaction.
+func (s *Store) ForgetAddress(ctx context.Context, key string) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		for _, q := range []string{`DELETE FROM mail_addresses WHERE email_key = $1`, `DELETE FROM mail_subscriptions WHERE email_key = $1`,
+			`DELETE FROM mail_outbox WHERE recipient_key = $1`} {
+			if _, err := tx.Exec(ctx, q, key); err != nil {
+				return classify("forget address", err)
+			}
+		}
+		return nil
+	})
+}
