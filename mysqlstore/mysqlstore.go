@@ -449,14 +449,18 @@ func recount(ctx context.Context, tx *sql.Tx, articleID uuid.UUID, all, top int)
 	return classify("count comments", err)
 }
 
-const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent, idem_key, dup_key, user_id`
+const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent, idem_key, dup_key, user_id, edited`
 
 func scanComment(row scanner) (tribune.Comment, error) {
 	var c tribune.Comment
 	var id, aid, email, status string
 	var parent, key, dup sql.NullString
-	if err := row.Scan(&id, &aid, &parent, &c.AuthorName, &email, &c.Website, &c.Body, &status, &c.Created, &c.Version, &c.Meta.ClientHash, &c.Meta.UserAgent, &key, &dup, &c.UserID); err != nil {
+	var edited sql.NullTime
+	if err := row.Scan(&id, &aid, &parent, &c.AuthorName, &email, &c.Website, &c.Body, &status, &c.Created, &c.Version, &c.Meta.ClientHash, &c.Meta.UserAgent, &key, &dup, &c.UserID, &edited); err != nil {
 		return c, err
+	}
+	if edited.Valid {
+		c.Edited = edited.Time.UTC()
 	}
 	var err1, err2, err3 error
 	c.ID, err1 = uuid.Parse(id)
@@ -487,12 +491,20 @@ func nullKey(k string) any {
 	return k
 }
 
-const insertCommentSQL = `INSERT INTO comments (` + commentCols + `, email_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertCommentSQL = `INSERT INTO comments (` + commentCols + `, email_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func insertArgs(c *tribune.Comment) []any {
 	return []any{c.ID.String(), c.ArticleID.String(), nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Website, c.Body,
 		string(c.Status), utc(c.Created), c.Version, c.Meta.ClientHash, c.Meta.UserAgent, nullKey(c.Meta.Key), nullKey(c.Meta.DupKey),
-		c.UserID, c.Email.Key()}
+		c.UserID, nullTime(c.Edited), c.Email.Key()}
+}
+
+// nullTime stores a zero time as NULL.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return utc(t)
 }
 
 // CreateComment implements tribune.CommentStore. With a flood rule, the
@@ -667,9 +679,9 @@ func (s *Store) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*tri
 		}
 		c.ID, c.ArticleID, c.Created = old.ID, old.ArticleID, old.Created
 		_, err = tx.ExecContext(ctx, `UPDATE comments SET parent_id = ?, author_name = ?, email = ?, email_key = ?, website = ?, body = ?,
-			status = ?, version = ?, client_hash = ?, user_agent = ?, idem_key = ?, dup_key = ?, user_id = ? WHERE id = ?`,
+			status = ?, version = ?, client_hash = ?, user_agent = ?, idem_key = ?, dup_key = ?, user_id = ?, edited = ? WHERE id = ?`,
 			nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Email.Key(), c.Website, c.Body, string(c.Status), c.Version,
-			c.Meta.ClientHash, c.Meta.UserAgent, nullKey(c.Meta.Key), nullKey(c.Meta.DupKey), c.UserID, id.String())
+			c.Meta.ClientHash, c.Meta.UserAgent, nullKey(c.Meta.Key), nullKey(c.Meta.DupKey), c.UserID, nullTime(c.Edited), id.String())
 		if err != nil {
 			return classify("update comment", err)
 		}
@@ -760,10 +772,10 @@ func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error 
 				return err
 			}
 		}
-		row := "(?" + strings.Repeat(", ?", 15) + ")"
+		row := "(?" + strings.Repeat(", ?", 16) + ")"
 		for start := 0; start < len(cs); start += bulkRows {
 			chunk := cs[start:min(start+bulkRows, len(cs))]
-			args := make([]any, 0, 16*len(chunk))
+			args := make([]any, 0, 17*len(chunk))
 			for i := range chunk {
 				args = append(args, insertArgs(&chunk[i])...)
 			}

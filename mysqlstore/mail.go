@@ -1,0 +1,241 @@
+package mysqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tribune-go/tribune"
+)
+
+var (
+	_ tribune.MailQueue   = (*Store)(nil)
+	_ tribune.AddressBook = (*Store)(nil)
+)
+
+const mailCols = `id, mail_key, kind, recipient, sender, subject, text_body, html_body, lang, unsubscribe, state, queued, due, attempts, sent, last_error`
+
+func scanMail(row scanner) (tribune.OutboxMail, error) {
+	var m tribune.OutboxMail
+	var id, to, state string
+	var sent sql.NullTime
+	if err := row.Scan(&id, &m.Key, &m.Kind, &to, &m.From, &m.Subject, &m.Text, &m.HTML, &m.Lang, &m.Unsubscribe,
+		&state, &m.Queued, &m.Due, &m.Attempts, &sent, &m.LastError); err != nil {
+		return m, err
+	}
+	var err error
+	m.ID, err = uuid.Parse(id)
+	m.To, m.State = tribune.StoredEmail(to), tribune.MailState(state)
+	m.Queued, m.Due = m.Queued.UTC(), m.Due.UTC()
+	if sent.Valid {
+		m.Sent = sent.Time.UTC()
+	}
+	return m, err
+}
+
+type querier interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}
+
+func queryMails(ctx context.Context, q querier, op, query string, args ...any) ([]tribune.OutboxMail, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, classify(op, err)
+	}
+	defer rows.Close()
+	out := []tribune.OutboxMail{}
+	for rows.Next() {
+		m, err := scanMail(rows)
+		if err != nil {
+			return nil, classify(op, err)
+		}
+		out = append(out, m)
+	}
+	return out, classify(op, rows.Err())
+}
+
+// QueueMail implements tribune.MailQueue.
+func (s *Store) QueueMail(ctx context.Context, m *tribune.OutboxMail) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO mail_outbox (`+mailCols+`, recipient_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id`,
+		m.ID.String(), m.Key, m.Kind, m.To.Address(), m.From, m.Subject, m.Text, m.HTML, m.Lang, m.Unsubscribe,
+		string(m.State), utc(m.Queued), utc(m.Due), m.Attempts, nullTime(m.Sent), m.LastError, m.To.Key())
+	if err != nil {
+		return false, classify("queue mail", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, classify("queue mail", err)
+}
+
+// ClaimMails implements tribune.MailQueue: the due rows are locked with
+// FOR UPDATE SKIP LOCKED and leased in the same transaction, so workers
+// on several instances take different mails and never wait for each
+// other.
+func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]tribune.OutboxMail, error) {
+	var out []tribune.OutboxMail
+	err := s.inTx(ctx, "claim mails", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM mail_outbox WHERE state = 'queued' AND due <= ? ORDER BY due, id LIMIT ? FOR UPDATE SKIP LOCKED`,
+			utc(now), max(limit, 1))
+		if err != nil {
+			return classify("claim mails", err)
+		}
+		var ids []any
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return classify("claim mails", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			out = []tribune.OutboxMail{}
+			return classify("claim mails", err)
+		}
+		in := "(?" + strings.Repeat(", ?", len(ids)-1) + ")"
+		if _, err := tx.ExecContext(ctx, `UPDATE mail_outbox SET due = ?, attempts = attempts + 1 WHERE id IN `+in,
+			append([]any{utc(now.Add(lease))}, ids...)...); err != nil {
+			return classify("claim mails", err)
+		}
+		out, err = queryMails(ctx, tx, "claim mails", `SELECT `+mailCols+` FROM mail_outbox WHERE id IN `+in+` ORDER BY due, id`, ids...)
+		return err
+	})
+	return out, err
+}
+
+// FinishMail implements tribune.MailQueue.
+func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutcome) error {
+	var q string
+	var args []any
+	switch o.State {
+	case tribune.MailSent:
+		q, args = `UPDATE mail_outbox SET state = 'sent', sent = ?, last_error = ?, text_body = '', html_body = '' WHERE id = ?`, []any{utc(o.Now), o.Error, id.String()}
+	case tribune.MailQueued:
+		q, args = `UPDATE mail_outbox SET due = ?, last_error = ? WHERE id = ?`, []any{utc(o.Retry), o.Error, id.String()}
+	case tribune.MailFailed:
+		q, args = `UPDATE mail_outbox SET state = 'failed', last_error = ? WHERE id = ?`, []any{o.Error, id.String()}
+	default:
+		return fmt.Errorf("mysqlstore: finish mail: state %q: %w", o.State, tribune.ErrInvalid)
+	}
+	res, err := s.db.ExecContext(ctx, q, args...)
+	if err != nil {
+		return classify("finish mail", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		// An update that changes nothing counts no row: tell it from a
+		// missing mail.
+		var one int
+		if err := s.db.QueryRowContext(ctx, `SELECT 1 FROM mail_outbox WHERE id = ?`, id.String()).Scan(&one); err != nil {
+			return classify("finish mail", err)
+		}
+	}
+	return nil
+}
+
+// Mails implements tribune.MailQueue.
+func (s *Store) Mails(ctx context.Context, state tribune.MailState, page tribune.Page) ([]tribune.OutboxMail, error) {
+	p := page.Norm()
+	return queryMails(ctx, s.db, "mails", `SELECT `+mailCols+` FROM mail_outbox WHERE state = ? ORDER BY queued DESC, id DESC LIMIT ? OFFSET ?`,
+		string(state), p.Limit, p.Offset)
+}
+
+const addressCols = `id, email_key, verified, confirm_sent`
+
+func scanAddress(row scanner) (tribune.Address, error) {
+	var a tribune.Address
+	var id string
+	var verified, sent sql.NullTime
+	if err := row.Scan(&id, &a.Key, &verified, &sent); err != nil {
+		return a, err
+	}
+	var err error
+	a.ID, err = uuid.Parse(id)
+	if verified.Valid {
+		a.Verified = verified.Time.UTC()
+	}
+	if sent.Valid {
+		a.ConfirmSent = sent.Time.UTC()
+	}
+	return a, err
+}
+
+// Address implements tribune.AddressBook.
+func (s *Store) Address(ctx context.Context, key string) (tribune.Address, error) {
+	a, err := scanAddress(s.db.QueryRowContext(ctx, `SELECT `+addressCols+` FROM mail_addresses WHERE email_key = ?`, key))
+	return a, classify("address", err)
+}
+
+// AddressByID implements tribune.AddressBook.
+func (s *Store) AddressByID(ctx context.Context, id uuid.UUID) (tribune.Address, error) {
+	a, err := scanAddress(s.db.QueryRowContext(ctx, `SELECT `+addressCols+` FROM mail_addresses WHERE id = ?`, id.String()))
+	return a, classify("address", err)
+}
+
+// UpdateAddress implements tribune.AddressBook: the row is created if
+// missing, then locked, read, changed and written in one transaction.
+func (s *Store) UpdateAddress(ctx context.Context, key string, apply func(*tribune.Address) error) (tribune.Address, error) {
+	var a tribune.Address
+	err := s.inTx(ctx, "update address", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mail_addresses (id, email_key) VALUES (?, ?) ON DUPLICATE KEY UPDATE id = id`,
+			uuid.NewString(), key); err != nil {
+			return classify("update address", err)
+		}
+		old, err := scanAddress(tx.QueryRowContext(ctx, `SELECT `+addressCols+` FROM mail_addresses WHERE email_key = ? FOR UPDATE`, key))
+		if err != nil {
+			return classify("update address", err)
+		}
+		a = old
+		if err := apply(&a); err != nil {
+			return applyError{err}
+		}
+		a.ID, a.Key = old.ID, key
+		a.Verified, a.ConfirmSent = utc(a.Verified), utc(a.ConfirmSent)
+		_, err = tx.ExecContext(ctx, `UPDATE mail_addresses SET verified = ?, confirm_sent = ? WHERE id = ?`,
+			nullTime(a.Verified), nullTime(a.ConfirmSent), a.ID.String())
+		return classify("update address", err)
+	})
+	var ae applyError
+	if errors.As(err, &ae) {
+		return tribune.Address{}, ae.err
+	}
+	if err != nil {
+		return tribune.Address{}, err
+	}
+	return a, nil
+}
+
+// Subscription implements tribune.AddressBook.
+func (s *Store) Subscription(ctx context.Context, commentID uuid.UUID) (tribune.Subscription, error) {
+	sub := tribune.Subscription{CommentID: commentID}
+	err := s.db.QueryRowContext(ctx, `SELECT email_key, created, active FROM mail_subscriptions WHERE comment_id = ?`, commentID.String()).
+		Scan(&sub.EmailKey, &sub.Created, &sub.Active)
+	sub.Created = sub.Created.UTC()
+	return sub, classify("subscription", err)
+}
+
+// SaveSubscription implements tribune.AddressBook.
+func (s *Store) SaveSubscription(ctx context.Context, sub tribune.Subscription) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO mail_subscriptions (comment_id, email_key, created, active) VALUES (?, ?, ?, ?)
+		ON DUPLICATE KEY UPDATE email_key = VALUES(email_key), created = VALUES(created), active = VALUES(active)`,
+		sub.CommentID.String(), sub.EmailKey, utc(sub.Created), sub.Active)
+	return classify("save subscription", err)
+}
+
+// ForgetAddress implements tribune.AddressBook, in one transaction.
+func (s *Store) ForgetAddress(ctx context.Context, key string) error {
+	return s.inTx(ctx, "forget address", func(tx *sql.Tx) error {
+		for _, q := range []string{`DELETE FROM mail_addresses WHERE email_key = ?`, `DELETE FROM mail_subscriptions WHERE email_key = ?`,
+			`DELETE FROM mail_outbox WHERE recipient_key = ?`} {
+			if _, err := tx.ExecContext(ctx, q, key); err != nil {
+				return classify("forget address", err)
+			}
+		}
+		return nil
+	})
+}
