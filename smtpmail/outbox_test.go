@@ -1,0 +1,198 @@
+package smtpmail_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/internal/smtptest"
+	"github.com/tribune-go/tribune/pgstore"
+	"github.com/tribune-go/tribune/smtpmail"
+	"github.com/tribune-go/tribune/sqlitestore"
+)
+
+func sqlite(t *testing.T) tribune.Store {
+	s, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "outbox.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func mailer(t *testing.T, srv *smtptest.Server) *smtpmail.Mailer {
+	m, err := smtpmail.New(smtpmail.Config{Addr: srv.Addr, Security: smtpmail.Plain, From: "c@example.org", Timeout: 5 * time.Second})
+	require.NoError(t, err)
+	return m
+}
+
+func queued(t *testing.T, key, to string) *tribune.OutboxMail {
+	e, err := tribune.ParseEmail(to)
+	require.NoError(t, err)
+	return &tribune.OutboxMail{Message: tribune.Message{To: e, From: "Site", Subject: "Sujet " + key, Text: "texte " + key, HTML: "<p>" + key + "</p>", Lang: "fr"},
+		Key: key, Kind: "test"}
+}
+
+func TestOutboxSendsWhatIsQueued(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	store := sqlite(t)
+	ob, err := tribune.NewOutbox(store, mailer(t, srv), tribune.WithOutboxPoll(time.Hour))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() { done <- ob.Run(ctx) }()
+	for i := range 3 {
+		ok, err := ob.Queue(t.Context(), queued(t, fmt.Sprint("k", i), fmt.Sprintf("r%d@example.org", i)))
+		require.NoError(t, err)
+		require.True(t, ok)
+	}
+	ok, err := ob.Queue(t.Context(), queued(t, "k0", "r0@example.org"))
+	require.NoError(t, err)
+	assert.False(t, ok, "the same key is not queued twice")
+	got := srv.Wait(t, 3, 10*time.Second)
+	cancel()
+	require.NoError(t, <-done)
+	assert.Len(t, got, 3, "queuing wakes the worker: no poll needed")
+	q, _, _ := tribune.Mailing(store)
+	sent, err := q.Mails(t.Context(), tribune.MailSent, tribune.Page{})
+	require.NoError(t, err)
+	assert.Len(t, sent, 3)
+}
+
+func TestOutboxRetriesAndGivesUp(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	store := sqlite(t)
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	ob, err := tribune.NewOutbox(store, mailer(t, srv), tribune.WithOutboxClock(clock),
+		tribune.WithOutboxRetry(3, func(int) time.Duration { return 10 * time.Minute }))
+	require.NoError(t, err)
+	q, _, _ := tribune.Mailing(store)
+
+	_, err = ob.Queue(t.Context(), queued(t, "temp", "Temp.Person@example.org"))
+	require.NoError(t, err)
+	srv.Refuse(451)
+	n, err := ob.Drain(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, 0, n)
+	n, _ = ob.Drain(t.Context())
+	assert.Equal(t, 0, n, "a failed mail waits for its retry time")
+	srv.Refuse(0)
+	advance(11 * time.Minute)
+	n, err = ob.Drain(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "retried once due")
+
+	// A permanent refusal is recorded at once, without the address.
+	_, err = ob.Queue(t.Context(), queued(t, "perm", "Perm.Person@example.org"))
+	require.NoError(t, err)
+	srv.Refuse(550)
+	_, err = ob.Drain(t.Context())
+	require.NoError(t, err)
+	failed, err := q.Mails(t.Context(), tribune.MailFailed, tribune.Page{})
+	require.NoError(t, err)
+	require.Len(t, failed, 1)
+	assert.Contains(t, failed[0].LastError, "550")
+	assert.NotContains(t, strings.ToLower(failed[0].LastError), "perm.person@example.org", "the server's answer quoted the address: it is blanked")
+
+	// Temporary failures end after the last attempt.
+	_, err = ob.Queue(t.Context(), queued(t, "tries", "t@example.org"))
+	require.NoError(t, err)
+	srv.Refuse(451)
+	for range 3 {
+		_, err = ob.Drain(t.Context())
+		require.NoError(t, err)
+		advance(11 * time.Minute)
+	}
+	failed, err = q.Mails(t.Context(), tribune.MailFailed, tribune.Page{})
+	require.NoError(t, err)
+	assert.Len(t, failed, 2, "out of attempts")
+}
+
+// TestOutboxInstancesShareTheQueue runs several outboxes on one database,
+// as several instances of a site would: every mail arrives once.
+func TestOutboxInstancesShareTheQueue(t *testing.T) {
+	stores := map[string]func(t *testing.T) []tribune.Store{
+		"sqlite": func(t *testing.T) []tribune.Store {
+			path := filepath.Join(t.TempDir(), "shared.db")
+			var out []tribune.Store
+			for range 3 {
+				s, err := sqlitestore.Open(t.Context(), path)
+				require.NoError(t, err)
+				t.Cleanup(func() { s.Close() })
+				out = append(out, s)
+			}
+			return out
+		},
+		"postgres": func(t *testing.T) []tribune.Store {
+			dsn := os.Getenv("TRIBUNE_TEST_POSTGRES")
+			if dsn == "" {
+				t.Skip("set TRIBUNE_TEST_POSTGRES to a postgres:// DSN to run this against PostgreSQL")
+			}
+			schema := "outbox_" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+			conn, err := pgx.Connect(t.Context(), dsn)
+			require.NoError(t, err)
+			_, err = conn.Exec(t.Context(), "CREATE SCHEMA "+schema)
+			conn.Close(context.Background())
+			require.NoError(t, err)
+			var out []tribune.Store
+			for range 3 {
+				s, err := pgstore.Open(t.Context(), dsn, pgstore.WithSchema(schema))
+				require.NoError(t, err)
+				t.Cleanup(s.Close)
+				out = append(out, s)
+			}
+			t.Cleanup(func() {
+				if conn, err := pgx.Connect(context.Background(), dsn); err == nil {
+					_, _ = conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+					conn.Close(context.Background())
+				}
+			})
+			return out
+		},
+	}
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			srv := smtptest.Start(t, smtptest.Options{})
+			srv.Delay(2 * time.Millisecond)
+			instances := open(t)
+			const n = 60
+			first, err := tribune.NewOutbox(instances[0], mailer(t, srv))
+			require.NoError(t, err)
+			for i := range n {
+				_, err := first.Queue(t.Context(), queued(t, fmt.Sprint("m", i), fmt.Sprintf("p%d@example.org", i)))
+				require.NoError(t, err)
+			}
+			ctx, cancel := context.WithCancel(t.Context())
+			var wg sync.WaitGroup
+			for _, s := range instances {
+				ob, err := tribune.NewOutbox(s, mailer(t, srv), tribune.WithOutboxPoll(20*time.Millisecond))
+				require.NoError(t, err)
+				wg.Go(func() { _ = ob.Run(ctx) })
+			}
+			srv.Wait(t, n, 30*time.Second)
+			time.Sleep(200 * time.Millisecond) // room for a mail sent twice to arrive
+			cancel()
+			wg.Wait()
+			seen := map[string]int{}
+			for _, m := range srv.Messages() {
+				seen[m.Header.Get("Message-Id")]++
+			}
+			assert.Len(t, seen, n)
+			for id, k := range seen {
+				assert.Equal(t, 1, k, "mail %s sent %d times", id, k)
+			}
+		})
+	}
+}
