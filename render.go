@@ -188,6 +188,10 @@ type Section struct {
 	// NewestFirst shows top-level comments newest first (replies stay
 	// oldest first under their parent).
 	NewestFirst bool
+	// Editable maps the visitor's own comments that they may still edit
+	// to their edit page: each gets "Edit" and "Delete" links (render such
+	// a section for them alone, never into a shared cache).
+	Editable map[uuid.UUID]string
 }
 
 // Pagination places a section among its thread's comment pages.
@@ -252,12 +256,17 @@ type Form struct {
 	// in, with "you must be logged in", linked to LogInURL when set.
 	LogInRequired bool
 	LogInURL      string
+	// OfferNotify shows the unticked "notify me of replies by email" box
+	// (notify_replies=yes): set it only when mail is on.
+	OfferNotify bool
 }
 
 // FormValues are the visitor's values echoed back into the form.
 type FormValues struct {
 	Name, Email, Website, Body string
 	Remember                   bool
+	// NotifyReplies ticks the reply-notification box.
+	NotifyReplies bool
 }
 
 // HiddenField is a hidden input of the form.
@@ -319,7 +328,7 @@ func (r *Renderer) render(w io.Writer, s Section, thread, form bool) error {
 		if err := r.sectionOpen.Execute(bw, v); err != nil {
 			return err
 		}
-		if err := r.writeThread(bw, s.Comments, l, !s.Article.CommentsClosed, s.Moderation, s.NewestFirst); err != nil {
+		if err := r.writeThread(bw, s.Comments, l, !s.Article.CommentsClosed, s.Moderation, s.Editable, s.NewestFirst); err != nil {
 			return err
 		}
 		if err := r.threadEnd.Execute(bw, v); err != nil {
@@ -437,6 +446,8 @@ func (r *Renderer) formView(f Form, l *Locale, closed bool) FormView {
 		Title:    l.T("form.title"),
 		Honeypot: f.Honeypot,
 		Remember: f.Values.Remember,
+		Notify:   f.OfferNotify,
+		NotifyOn: f.Values.NotifyReplies,
 		Hidden:   f.Hidden,
 		Account:  f.Account,
 
@@ -547,7 +558,7 @@ func pagesView(p *Pagination, l *Locale) *PagesView {
 // writeThread writes the comments as nested list items in thread order:
 // replies under their parent, oldest first. A reply whose parent is not
 // shown is placed at the top level rather than lost.
-func (r *Renderer) writeThread(b byteWriter, comments []Comment, l *Locale, open bool, mod *Moderation, newestFirst bool) error {
+func (r *Renderer) writeThread(b byteWriter, comments []Comment, l *Locale, open bool, mod *Moderation, own map[uuid.UUID]string, newestFirst bool) error {
 	if len(comments) == 0 {
 		return nil
 	}
@@ -577,7 +588,7 @@ func (r *Renderer) writeThread(b byteWriter, comments []Comment, l *Locale, open
 	walk = func(list []int, depth int) error {
 		for _, i := range list {
 			c := &comments[i]
-			if err := r.writeComment(b, c, l, depth, open && depth < r.maxDepth, mod); err != nil {
+			if err := r.writeComment(b, c, l, depth, open && depth < r.maxDepth, mod, own[c.ID]); err != nil {
 				return err
 			}
 			if kids := children[c.ID]; len(kids) > 0 {
@@ -640,11 +651,11 @@ type cacheKey struct {
 }
 
 // writeComment writes one comment's item, from the cache when it can.
-func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, depth int, canReply bool, mod *Moderation) error {
+func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, depth int, canReply bool, mod *Moderation, editURL string) error {
 	key := cacheKey{id: c.ID, version: c.Version, lang: l.Tag(), reply: canReply, depth: depth}
 	cache := r.cache
-	if mod != nil {
-		cache = nil // a moderator's buttons carry their token: never shared
+	if mod != nil || editURL != "" {
+		cache = nil // a moderator's buttons carry their token, an author's links are theirs: never shared
 	}
 	if cache != nil {
 		if s, ok := r.cache.Get(key); ok {
@@ -690,6 +701,11 @@ func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, depth int, 
 	f.WriteString(`" itemprop="datePublished">`)
 	writeEscaped(&f, date)
 	f.WriteString(`</time></a>`)
+	if !c.Edited.IsZero() {
+		f.WriteString(` <span class="tribune-edited">`)
+		writeEscaped(&f, l.T("thread.edited"))
+		f.WriteString(`</span>`)
+	}
 	if pending {
 		f.WriteString("\n" + `<p class="tribune-moderation" role="status">`)
 		writeEscaped(&f, l.T("thread.pending"))
@@ -724,6 +740,9 @@ func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, depth int, 
 	if mod != nil {
 		v.Moderate = moderateButtons(mod, c, l)
 	}
+	if editURL != "" {
+		v.Own = ownLinks(editURL, name, l)
+	}
 	var buf strings.Builder
 	buf.Grow(len(c.Body) + 1024)
 	if err := r.comment.Execute(&buf, v); err != nil {
@@ -735,6 +754,21 @@ func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, depth int, 
 	}
 	_, err := b.WriteString(s)
 	return err
+}
+
+// ownLinks are the author's edit and delete links under their comment.
+func ownLinks(editURL, name string, l *Locale) template.HTML {
+	var b strings.Builder
+	b.WriteString(`<p class="tribune-own"><a rel="nofollow" href="`)
+	writeEscaped(&b, editURL)
+	b.WriteString(`">`)
+	writeEscaped(&b, l.T("thread.edit"))
+	b.WriteString(`</a> <a rel="nofollow" href="`)
+	writeEscaped(&b, editURL+"#delete")
+	b.WriteString(`">`)
+	writeEscaped(&b, l.T("thread.delete"))
+	b.WriteString(`</a></p>`)
+	return template.HTML(b.String()) // fixed markup, escaped values
 }
 
 // moderateButtons writes the moderation form under a comment.

@@ -62,6 +62,14 @@ type Notifier interface {
 	CommentStored(ctx context.Context, c Comment) error
 }
 
+// ModerationNotifier is what a [Notifier] may also implement to hear of
+// moderation: [Service.Moderate] calls it after each status change, with
+// the status the comment had before (reply mail goes out when a held
+// reply is approved).
+type ModerationNotifier interface {
+	CommentModerated(ctx context.Context, before Status, c Comment) error
+}
+
 // NotifyError reports that a comment was stored but its notifier failed.
 type NotifyError struct {
 	Comment Comment
@@ -103,6 +111,16 @@ type Submission struct {
 	// cookie tells the HTTP layer: the proof of continuity ModerateFirst
 	// asks for. Never fill it from what the visitor typed.
 	Returning []uuid.UUID
+	// Verified lists the addresses ([Address.ID]) this visitor proved
+	// theirs by following a mailed link, as their signed cookie tells the
+	// HTTP layer: for ModerateFirst, a verified address with an approved
+	// comment is a returning commenter in any browser that followed the
+	// link. Never fill it from what the visitor typed.
+	Verified []uuid.UUID
+	// NotifyReplies asks for mail about replies to this comment (the
+	// form's notify_replies box). It is kept only with an email and a
+	// store that has an [AddressBook].
+	NotifyReplies bool
 }
 
 // notifyTimeout bounds a notifier's run.
@@ -129,7 +147,7 @@ type serviceConfig struct {
 	maxDepth    int
 	reserved    map[string]bool // nameKeys of the reserved names
 	spam        SpamChecker
-	notifier    Notifier
+	notifiers   []Notifier
 	key         []byte
 	now         func() time.Time
 }
@@ -229,8 +247,16 @@ func (s *Service) reservedName(name string) bool {
 // WithSpamChecker plugs an outside spam filter in.
 func WithSpamChecker(s SpamChecker) ServiceOption { return func(c *serviceConfig) { c.spam = s } }
 
-// WithNotifier is told about each stored comment.
-func WithNotifier(n Notifier) ServiceOption { return func(c *serviceConfig) { c.notifier = n } }
+// WithNotifier is told about each stored comment (and, if it is a
+// [ModerationNotifier], of each status change). Each WithNotifier adds
+// one: they run in the order given.
+func WithNotifier(n Notifier) ServiceOption {
+	return func(c *serviceConfig) {
+		if n != nil {
+			c.notifiers = append(c.notifiers, n)
+		}
+	}
+}
 
 // WithClientKey sets the key client addresses are hashed with. Instances
 // that share a database must share it, or flood control sees each client
@@ -400,14 +426,21 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
 	} else if err != nil {
 		return Comment{}, err
 	}
-	if s.cfg.notifier != nil {
-		// The comment is stored: a visitor who goes away does not cancel
-		// what follows from it.
-		nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), notifyTimeout)
-		defer cancel()
-		if err := s.cfg.notifier.CommentStored(nctx, c); err != nil {
-			return c, &NotifyError{Comment: c, Err: err}
+	// The comment is stored: a visitor who goes away does not cancel
+	// what follows from it.
+	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), notifyTimeout)
+	defer cancel()
+	var errs []error
+	if sub.NotifyReplies && !c.Email.IsZero() {
+		if _, book, err := Mailing(s.store); err == nil {
+			errs = append(errs, book.SaveSubscription(nctx, Subscription{CommentID: c.ID, EmailKey: c.Email.Key(), Created: c.Created, Active: true}))
 		}
+	}
+	for _, n := range s.cfg.notifiers {
+		errs = append(errs, n.CommentStored(nctx, c))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return c, &NotifyError{Comment: c, Err: err}
 	}
 	return c, nil
 }
@@ -494,6 +527,9 @@ func (s *Service) decideStatus(ctx context.Context, c *Comment, sub *Submission)
 			break
 		}
 		ok, err := s.returning(ctx, c, sub.Returning)
+		if err == nil && !ok {
+			ok, err = s.verifiedRegular(ctx, c, sub.Verified)
+		}
 		if err != nil {
 			return "", err
 		}
@@ -525,6 +561,28 @@ func (s *Service) returning(ctx context.Context, c *Comment, earlier []uuid.UUID
 		}
 	}
 	return false, nil
+}
+
+// verifiedRegular reports whether the comment's address is one the
+// visitor proved theirs (their signed list of verified addresses names
+// it, and the store has it verified) and has an approved comment.
+func (s *Service) verifiedRegular(ctx context.Context, c *Comment, verified []uuid.UUID) (bool, error) {
+	if len(verified) == 0 || c.Email.IsZero() {
+		return false, nil
+	}
+	_, book, err := Mailing(s.store)
+	if err != nil {
+		return false, nil
+	}
+	a, err := book.Address(ctx, c.Email.Key())
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil || a.Verified.IsZero() || !slices.Contains(verified, a.ID) {
+		return false, err
+	}
+	mine, err := s.store.FindComments(ctx, Query{EmailKey: c.Email.Key(), Statuses: []Status{StatusApproved}, Limit: 1})
+	return len(mine) > 0, err
 }
 
 func matchAny(fields, words []string) bool {
@@ -574,20 +632,45 @@ func (s *Service) Visible(ctx context.Context, articleID uuid.UUID, own []uuid.U
 // article and still wait for moderation: read by their IDs, whatever the
 // size of the article's queue.
 func (s *Service) OwnPending(ctx context.Context, articleID uuid.UUID, own []uuid.UUID) ([]Comment, error) {
-	if len(own) == 0 {
-		return nil, nil
-	}
-	mine, err := s.store.FindComments(ctx, Query{ArticleID: articleID, IDs: own})
+	mine, err := s.Own(ctx, articleID, own)
 	if err != nil {
 		return nil, err
 	}
 	return slices.DeleteFunc(mine, func(c Comment) bool { return c.Status != StatusPending }), nil
 }
 
+// Own returns those of the comments own names that belong to the
+// article, whatever their status, in one read by their IDs.
+func (s *Service) Own(ctx context.Context, articleID uuid.UUID, own []uuid.UUID) ([]Comment, error) {
+	if len(own) == 0 {
+		return nil, nil
+	}
+	return s.store.FindComments(ctx, Query{ArticleID: articleID, IDs: own})
+}
+
 // Moderate sets a comment's status (approve, spam, trash, or back to
 // pending) and returns it as stored.
 func (s *Service) Moderate(ctx context.Context, id uuid.UUID, status Status) (Comment, error) {
-	return SetStatus(ctx, s.store, id, status)
+	before, err := s.store.Comment(ctx, id)
+	if err != nil {
+		return Comment{}, err
+	}
+	c, err := SetStatus(ctx, s.store, id, status)
+	if err != nil || c.Status == before.Status {
+		return c, err
+	}
+	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), notifyTimeout)
+	defer cancel()
+	var errs []error
+	for _, n := range s.cfg.notifiers {
+		if mn, ok := n.(ModerationNotifier); ok {
+			errs = append(errs, mn.CommentModerated(nctx, before.Status, c))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return c, &NotifyError{Comment: c, Err: err}
+	}
+	return c, nil
 }
 
 // Edit replaces a comment's text with newly sanitized text.
@@ -607,4 +690,40 @@ func (s *Service) Edit(ctx context.Context, id uuid.UUID, text string) (Comment,
 // Delete removes a comment for good; its replies move up.
 func (s *Service) Delete(ctx context.Context, id uuid.UUID) error {
 	return DeleteComment(ctx, s.store, id)
+}
+
+// EditOwn replaces the text of a comment at its author's request: the
+// text is validated and sanitized as a new one, goes through the
+// moderation rules again (block words send it to trash or spam; links,
+// moderation words or ModerateAll hold an approved comment for a
+// moderator) and the comment is marked as edited. Only a pending or
+// approved comment can be edited (ErrNotFound otherwise). Who may edit,
+// and until when, is the caller's rule (the widget's edit window).
+func (s *Service) EditOwn(ctx context.Context, id uuid.UUID, text string) (Comment, error) {
+	c, err := s.store.Comment(ctx, id)
+	if err != nil {
+		return Comment{}, err
+	}
+	checked, err := NewCommentWithRequired(CommentInput{ArticleID: c.ArticleID, Body: text}, []Field{FieldBody})
+	if err != nil {
+		return Comment{}, err
+	}
+	now := s.cfg.now().UTC().Truncate(time.Microsecond)
+	return update(ctx, s.store, id, func(c *Comment) error {
+		if c.Status != StatusApproved && c.Status != StatusPending {
+			return fmt.Errorf("tribune: edit: comment is %s: %w", c.Status, ErrNotFound)
+		}
+		c.Body, c.Edited = checked.Body, now
+		fields := []string{c.AuthorName, c.Email.Address(), c.Website, text, c.Body}
+		switch {
+		case matchAny(fields, s.cfg.blockWords):
+			c.Status = s.cfg.blockStatus
+		case s.cfg.mode == ModerateAll || matchAny(fields, s.cfg.modWords) || (s.cfg.maxLinks > 0 && LinkCount(c.Body) >= s.cfg.maxLinks):
+			c.Status = StatusPending
+		}
+		if c.Meta.DupKey != "" {
+			c.Meta.DupKey = s.dupKey(c)
+		}
+		return nil
+	})
 }

@@ -95,9 +95,10 @@ type CommentView struct {
 	// Body is the comment's sanitized HTML.
 	Body template.HTML
 	// Attrs are the <li>'s id and class; Meta the author line, date and
-	// pending notice; Reply the reply link; Moderate a moderator's buttons.
-	Attrs                 template.HTMLAttr
-	Meta, Reply, Moderate template.HTML
+	// pending notice; Reply the reply link; Moderate a moderator's buttons;
+	// Own the author's edit and delete links.
+	Attrs                      template.HTMLAttr
+	Meta, Reply, Moderate, Own template.HTML
 }
 
 // NestView is what the nesting templates ("replies-open",
@@ -132,6 +133,8 @@ type FormView struct {
 	Honeypot string
 	// Remember ticks the consent box.
 	Remember bool
+	// Notify shows the reply-notification box; NotifyOn ticks it.
+	Notify, NotifyOn bool
 	// Hidden are the hidden fields (article, token).
 	Hidden []HiddenField
 	// Account is the signed-in visitor, or nil.

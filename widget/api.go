@@ -60,6 +60,9 @@ type APIInput struct {
 	Comment  string `json:"comment"`
 	Token    string `json:"token"`
 	Homepage string `json:"homepage"`
+	// NotifyReplies asks for mail about replies (with WithMail), as the
+	// form's notify_replies box does.
+	NotifyReplies bool `json:"notify_replies"`
 }
 
 // APIToken is what GET <prefix>/api/articles/{id}/token answers: a form
@@ -240,6 +243,7 @@ func (h *Handler) apiPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sub := tribune.Submission{Input: input, ClientAddr: client, UserAgent: r.UserAgent(), Returning: h.ownIDs(r),
+		Verified: h.verifiedIDs(r), NotifyReplies: h.book != nil && in.NotifyReplies,
 		Key: token, SuspectedSpam: in.Homepage != "", Admit: h.admit(w, client, now)}
 	if id, ok := h.identity(r); ok {
 		sub.Identity = &id

@@ -223,7 +223,8 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 			{Name: "article", Value: a.ID.String()},
 			{Name: tokenField, Value: token},
 		},
-		Honeypot: honeypotField,
+		Honeypot:    honeypotField,
+		OfferNotify: h.book != nil,
 	}}
 	if st.replyTo != uuid.Nil {
 		// A reply form only where a reply would be taken.
@@ -252,7 +253,7 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 	if h.cfg.pageSize > 0 {
 		thread, err = h.pagedThread(ctx, r, &section, own, moderator, st.stamp)
 	} else {
-		thread, err = h.wholeThread(ctx, &section, own, moderator)
+		thread, err = h.wholeThread(ctx, r, &section, own, moderator)
 	}
 	if err != nil {
 		return nil, err
@@ -289,13 +290,11 @@ func (h *Handler) pagedThread(ctx context.Context, r *http.Request, section *tri
 	}
 	// The visitor's own pending comments, read by their IDs: a visitor
 	// with some sees a page nobody else does, rendered for them alone.
-	var mine []tribune.Comment
-	if len(own) > 0 && !moderator {
-		if mine, err = h.svc.OwnPending(ctx, a.ID, own); err != nil {
-			return nil, err
-		}
+	mine, err := h.ownOnPage(ctx, r, section, own, moderator)
+	if err != nil {
+		return nil, err
 	}
-	personal := moderator || len(mine) > 0
+	personal := moderator || len(mine) > 0 || len(section.Editable) > 0
 	// Held top-level comments a visitor may see (their own, or all of
 	// them for a moderator) are on the page where new comments land;
 	// held replies come with their thread's page.
@@ -335,8 +334,26 @@ func (h *Handler) pagedThread(ctx context.Context, r *http.Request, section *tri
 	return b.Bytes(), nil
 }
 
+// ownOnPage reads the visitor's own comments on the article, by their
+// IDs: it returns the held ones, which they alone see, and puts those
+// they may still edit in section.Editable.
+func (h *Handler) ownOnPage(ctx context.Context, r *http.Request, section *tribune.Section, own []uuid.UUID, moderator bool) ([]tribune.Comment, error) {
+	if len(own) == 0 || moderator && h.cfg.editWindow == 0 {
+		return nil, nil
+	}
+	cs, err := h.svc.Own(ctx, section.Article.ID, own)
+	if err != nil {
+		return nil, err
+	}
+	section.Editable = h.ownEditable(r, cs)
+	if moderator {
+		return nil, nil // a moderator sees every held comment anyway
+	}
+	return slices.DeleteFunc(cs, func(c tribune.Comment) bool { return c.Status != tribune.StatusPending }), nil
+}
+
 // wholeThread renders every comment on one page (WithPageSize(0)).
-func (h *Handler) wholeThread(ctx context.Context, section *tribune.Section, own []uuid.UUID, moderator bool) ([]byte, error) {
+func (h *Handler) wholeThread(ctx context.Context, r *http.Request, section *tribune.Section, own []uuid.UUID, moderator bool) ([]byte, error) {
 	a := section.Article
 	statuses := []tribune.Status{tribune.StatusApproved}
 	if moderator {
@@ -344,15 +361,12 @@ func (h *Handler) wholeThread(ctx context.Context, section *tribune.Section, own
 	}
 	// The visitor's own pending comments, read by their IDs: a visitor
 	// with some sees a thread nobody else does, rendered for them alone.
-	var mine []tribune.Comment
-	if len(own) > 0 && !moderator {
-		var err error
-		if mine, err = h.svc.OwnPending(ctx, a.ID, own); err != nil {
-			return nil, err
-		}
+	mine, err := h.ownOnPage(ctx, r, section, own, moderator)
+	if err != nil {
+		return nil, err
 	}
 	key := cacheKey{article: a.ID, lang: section.Lang, closed: a.CommentsClosed}
-	if h.cache == nil || len(mine) > 0 || moderator {
+	if h.cache == nil || len(mine) > 0 || moderator || len(section.Editable) > 0 {
 		comments, err := h.store.FindComments(ctx, tribune.Query{ArticleID: a.ID, Statuses: statuses})
 		if err != nil {
 			return nil, err

@@ -38,7 +38,9 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 		Body:      r.PostForm.Get(string(tribune.FieldBody)),
 	}
 	remember := r.PostForm.Get("wp-comment-cookies-consent") == "yes"
-	st := formState{values: tribune.FormValues{Name: in.Name, Email: in.Email, Website: in.Website, Body: in.Body, Remember: remember}}
+	notify := h.book != nil && r.PostForm.Get("notify_replies") == "yes"
+	st := formState{values: tribune.FormValues{Name: in.Name, Email: in.Email, Website: in.Website, Body: in.Body,
+		Remember: remember, NotifyReplies: notify}}
 	token := r.PostForm.Get(tokenField)
 	now := time.Now()
 	tokenErr := h.checkToken(token, articleID, now)
@@ -93,7 +95,7 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 	}
 	sub := tribune.Submission{Input: in, ClientAddr: client, UserAgent: r.UserAgent(),
 		SuspectedSpam: r.PostForm.Get(honeypotField) != "", Key: token, Returning: h.ownIDs(r),
-		Admit: h.admit(w, client, now)}
+		Verified: h.verifiedIDs(r), NotifyReplies: notify, Admit: h.admit(w, client, now)}
 	if id, ok := h.identity(r); ok {
 		sub.Identity = &id
 	} else if h.cfg.noAnonymous {

@@ -51,6 +51,7 @@ type Handler struct {
 	cop      *http.CrossOriginProtection
 	pages    *template.Template
 	cache    *lru.Cache[cacheKey, cacheEntry] // nil when the budget is 0
+	book     tribune.AddressBook              // nil when mail is off
 }
 
 // PageFunc renders a whole page around the article and its comment
@@ -118,6 +119,10 @@ type config struct {
 	cacheBudget    int64
 	storeTimeout   time.Duration
 	siteURL        *url.URL
+	outbox         *tribune.Outbox
+	mail           Mail
+	moderators     []tribune.Email
+	editWindow     time.Duration
 }
 
 // Option configures [New].
@@ -423,7 +428,7 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 		prefix: "/comments", minDelay: 2 * time.Second, tokenTTL: 24 * time.Hour,
 		ratePerMin: 6, rateBurst: 3, maxBody: maxFormBytes, homeURL: "/", cacheBudget: DefaultCacheBudget,
 		ipv6Prefix: 64, publicAPI: true, pageSize: DefaultPageSize,
-		storeTimeout: tribune.DefaultStoreTimeout,
+		storeTimeout: tribune.DefaultStoreTimeout, editWindow: DefaultEditWindow,
 	}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
@@ -450,6 +455,19 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	}
 	store = tribune.StoreWithTimeout(store, cfg.storeTimeout)
 	rules := append([]tribune.ServiceOption{tribune.WithClientKey(cfg.secret)}, cfg.rules...)
+	var notifier *mailNotifier
+	var book tribune.AddressBook
+	if cfg.outbox != nil {
+		if cfg.siteURL == nil {
+			return nil, errors.New("widget: WithMail needs WithSiteURL: mails carry absolute links")
+		}
+		var err error
+		if _, book, err = tribune.Mailing(store); err != nil {
+			return nil, fmt.Errorf("widget: WithMail needs a store with an outbox and an address book: %w", err)
+		}
+		notifier = &mailNotifier{}
+		rules = append(rules, tribune.WithNotifier(notifier))
+	}
 	svc, err := tribune.NewService(store, rules...)
 	if err != nil {
 		return nil, err
@@ -472,7 +490,10 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{cfg: cfg, svc: svc, store: store, renderer: r, assets: as, pages: pageTemplates}
+	h := &Handler{cfg: cfg, svc: svc, store: store, renderer: r, assets: as, pages: pageTemplates, book: book}
+	if notifier != nil {
+		notifier.h = h
+	}
 	if cfg.cacheBudget > 0 {
 		h.cache = lru.New[cacheKey, cacheEntry](cfg.cacheBudget-cfg.cacheBudget/2, cacheEntry.size)
 	}
@@ -531,6 +552,27 @@ func (h *Handler) routes() {
 	}
 	m.HandleFunc("GET "+p+"/admin/{$}", h.serveAdmin)
 	m.Handle("POST "+p+"/admin/{$}", post(h.serveAdminPost))
+	if h.cfg.editWindow > 0 {
+		m.HandleFunc("GET "+p+"/comment/{id}/edit", h.serveEdit)
+		m.Handle("POST "+p+"/comment/{id}/edit", post(h.serveEditPost))
+		m.Handle("POST "+p+"/comment/{id}/delete", post(h.serveDeletePost))
+	}
+	if h.book != nil {
+		m.HandleFunc("GET "+p+"/mail/confirm/{token}", h.serveConfirm)
+		m.Handle("POST "+p+"/mail/confirm/{token}", post(h.serveConfirm))
+		// Unsubscribing is one click from the mail reader (RFC 8058): a
+		// POST from the mail provider, with no cookie and no origin of
+		// ours. The signed token is the whole authority, and all it can
+		// do is stop mail.
+		m.HandleFunc("GET "+p+"/mail/unsubscribe/{token}", h.serveUnsubscribe)
+		m.HandleFunc("POST "+p+"/mail/unsubscribe/{token}", h.serveUnsubscribe)
+		m.HandleFunc("GET "+p+"/mail/moderate/{token}", h.serveModerateLink)
+		m.Handle("POST "+p+"/mail/moderate/{token}", post(h.serveModerateLink))
+		m.HandleFunc("GET "+p+"/mail/manage", h.serveManageRequest)
+		m.Handle("POST "+p+"/mail/manage", post(h.serveManageRequest))
+		m.HandleFunc("GET "+p+"/mail/manage/{token}", h.serveManage)
+		m.Handle("POST "+p+"/mail/manage/{token}", post(h.serveManage))
+	}
 	h.mux = m
 }
 

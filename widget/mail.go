@@ -1,0 +1,345 @@
+package widget
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tribune-go/tribune"
+)
+
+// Mail is what the widget's mail needs beyond the outbox (see [WithMail]).
+type Mail struct {
+	// SiteName names the site in every mail: the sender's display name
+	// and the subjects (default: the host of WithSiteURL).
+	SiteName string
+	// Moderators are the addresses mailed about each comment held for
+	// moderation, with signed links to approve, mark as spam or trash it.
+	Moderators []string
+}
+
+// WithMail turns the commenters' mail on: the form offers "notify me of
+// replies by email" (confirmed by a mailed link before anything else is
+// sent), subscribers hear of each approved reply with a one-click
+// unsubscribe (RFC 8058), moderators hear of held comments, and authors
+// may ask for a link to manage their comments. Mails are queued in the
+// outbox, in the store; the host runs outbox.Run. It needs WithSiteURL
+// (mails carry absolute links) and a store with an outbox and an address
+// book (the SQL stores, memstore). Without WithMail, no mail feature
+// shows and nothing is queued.
+func WithMail(outbox *tribune.Outbox, m Mail) Option {
+	return func(c *config) error {
+		if outbox == nil {
+			return errors.New("widget: WithMail needs an outbox")
+		}
+		c.outbox, c.mail = outbox, m
+		c.moderators = nil
+		for _, s := range m.Moderators {
+			e, err := tribune.ParseEmail(s)
+			if err != nil || e.IsZero() {
+				return errors.New("widget: a moderator address is not a valid email address")
+			}
+			c.moderators = append(c.moderators, e)
+		}
+		return nil
+	}
+}
+
+// WithEditWindow sets how long after posting an author may edit or delete
+// their comment from the browser they posted it with (default 15
+// minutes); 0 turns editing off. After it, a verified author manages
+// their comments through a mailed link (with WithMail).
+func WithEditWindow(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return errors.New("widget: negative edit window")
+		}
+		c.editWindow = d
+		return nil
+	}
+}
+
+// DefaultEditWindow is how long an author may edit their comment.
+const DefaultEditWindow = 15 * time.Minute
+
+// How long mailed links last. An unsubscribe link never expires: it
+// must work in a mail read months later.
+const (
+	confirmLinkTTL  = 7 * 24 * time.Hour
+	moderateLinkTTL = 7 * 24 * time.Hour
+	manageLinkTTL   = 24 * time.Hour
+	// confirmEvery is the least time between two confirmation mails to
+	// one address, however often someone types it in.
+	confirmEvery = 24 * time.Hour
+	// manageEvery is the same for manage links.
+	manageEvery = 10 * time.Minute
+)
+
+// The kinds of mailed links, each signed for its own purpose.
+const (
+	linkConfirm     = "confirm"
+	linkUnsubscribe = "unsubscribe"
+	linkModerate    = "moderate"
+	linkManage      = "manage"
+)
+
+var (
+	errLinkBad     = errors.New("widget: bad link")
+	errLinkExpired = errors.New("widget: link expired")
+)
+
+// linkToken is the opaque part of a mailed link: an ID (of an address, a
+// comment or a subscription), an expiry, and a MAC scoped to the kind.
+// It names no address, name or text.
+func (h *Handler) linkToken(kind string, id uuid.UUID, ttl time.Duration) string {
+	var raw [24]byte
+	copy(raw[:16], id[:])
+	if ttl > 0 {
+		binary.BigEndian.PutUint64(raw[16:], uint64(time.Now().Add(ttl).Unix()))
+	}
+	p := base64.RawURLEncoding.EncodeToString(raw[:])
+	return p + "." + h.sign("link:"+kind, p)
+}
+
+// readLinkToken checks a link token of the kind and returns its ID.
+func (h *Handler) readLinkToken(kind, tok string) (uuid.UUID, error) {
+	p, mac, ok := strings.Cut(tok, ".")
+	if !ok || len(p) != 32 || !h.verify(mac, "link:"+kind, p) {
+		return uuid.Nil, errLinkBad
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(p)
+	if err != nil || len(raw) != 24 {
+		return uuid.Nil, errLinkBad
+	}
+	if exp := int64(binary.BigEndian.Uint64(raw[16:])); exp != 0 && time.Now().Unix() > exp {
+		return uuid.Nil, errLinkExpired
+	}
+	return uuid.UUID(raw[:16]), nil
+}
+
+func (h *Handler) mailLink(kind string, id uuid.UUID, ttl time.Duration) string {
+	return h.absolute(h.cfg.prefix + "/mail/" + kind + "/" + h.linkToken(kind, id, ttl))
+}
+
+// verifiedCookie holds the addresses this browser proved, signed.
+const (
+	verifiedCookie = "tribune_verified"
+	maxVerified    = 5
+)
+
+func (h *Handler) verifiedIDs(r *http.Request) []uuid.UUID {
+	c, err := r.Cookie(verifiedCookie)
+	if err != nil || len(c.Value) > 512 {
+		return nil
+	}
+	list, mac, ok := strings.Cut(c.Value, "~")
+	if !ok || !h.verify(mac, "verified", list) {
+		return nil
+	}
+	var out []uuid.UUID
+	for _, s := range strings.Split(list, ".") {
+		if id, err := uuid.Parse(s); err == nil && len(out) < maxVerified {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (h *Handler) addVerified(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
+	ids := []uuid.UUID{id}
+	for _, x := range h.verifiedIDs(r) {
+		if x != id && len(ids) < maxVerified {
+			ids = append(ids, x)
+		}
+	}
+	parts := make([]string, len(ids))
+	for i, x := range ids {
+		parts[i] = x.String()
+	}
+	list := strings.Join(parts, ".")
+	http.SetCookie(w, h.cookie(r, verifiedCookie, list+"~"+h.sign("verified", list), 365*24*3600))
+}
+
+// mailNotifier queues the mails that follow from comments: it is the
+// Service's notifier when mail is on.
+type mailNotifier struct{ h *Handler }
+
+var (
+	_ tribune.Notifier           = (*mailNotifier)(nil)
+	_ tribune.ModerationNotifier = (*mailNotifier)(nil)
+)
+
+// CommentStored implements tribune.Notifier.
+func (n *mailNotifier) CommentStored(ctx context.Context, c tribune.Comment) error {
+	var errs []error
+	if c.Status == tribune.StatusPending {
+		errs = append(errs, n.moderators(ctx, &c))
+	}
+	errs = append(errs, n.confirm(ctx, &c))
+	if c.Status == tribune.StatusApproved {
+		errs = append(errs, n.reply(ctx, &c))
+	}
+	return errors.Join(errs...)
+}
+
+// CommentModerated implements tribune.ModerationNotifier: a held reply
+// that is approved is news for its parent's author.
+func (n *mailNotifier) CommentModerated(ctx context.Context, before tribune.Status, c tribune.Comment) error {
+	if c.Status != tribune.StatusApproved || before == tribune.StatusApproved {
+		return nil
+	}
+	return n.reply(ctx, &c)
+}
+
+// confirm mails a confirmation link to an address that asked for reply
+// mail and has not proved itself yet, at most once a day.
+func (n *mailNotifier) confirm(ctx context.Context, c *tribune.Comment) error {
+	h := n.h
+	sub, err := h.book.Subscription(ctx, c.ID)
+	if errors.Is(err, tribune.ErrNotFound) {
+		return nil
+	}
+	if err != nil || !sub.Active {
+		return err
+	}
+	now := time.Now().UTC()
+	send := false
+	addr, err := h.book.UpdateAddress(ctx, sub.EmailKey, func(a *tribune.Address) error {
+		if !a.Verified.IsZero() || now.Sub(a.ConfirmSent) < confirmEvery {
+			return errNothingToSend
+		}
+		a.ConfirmSent, send = now, true
+		return nil
+	})
+	if errors.Is(err, errNothingToSend) || err == nil && !send {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	a, err := h.store.Article(ctx, c.ArticleID)
+	if err != nil {
+		return err
+	}
+	l := h.renderer.Catalog().Locale(a.Lang)
+	m := mailView{L: l, Site: h.siteName(),
+		Paragraphs: []string{l.T("mail.confirm.intro", "title", a.Title), l.T("mail.confirm.why")},
+		Action:     mailLink{l.T("mail.confirm.action"), h.mailLink(linkConfirm, addr.ID, confirmLinkTTL)},
+		Footer:     []string{l.T("mail.confirm.ignore")}}
+	return h.queueMail(ctx, "confirm", fmt.Sprintf("confirm:%s:%d", addr.ID, now.Unix()/86400), c.Email,
+		l.T("mail.confirm.subject", "site", h.siteName()), &m)
+}
+
+// errNothingToSend aborts an address update that finds nothing to do.
+var errNothingToSend = errors.New("widget: nothing to send")
+
+// reply mails the parent's author about an approved reply, if they
+// subscribed and confirmed their address, and did not write it.
+func (n *mailNotifier) reply(ctx context.Context, c *tribune.Comment) error {
+	if c.ParentID == uuid.Nil {
+		return nil
+	}
+	h := n.h
+	sub, err := h.book.Subscription(ctx, c.ParentID)
+	if errors.Is(err, tribune.ErrNotFound) {
+		return nil
+	}
+	if err != nil || !sub.Active || c.Email.Key() == sub.EmailKey {
+		return err
+	}
+	addr, err := h.book.Address(ctx, sub.EmailKey)
+	if errors.Is(err, tribune.ErrNotFound) {
+		return nil // never confirmed: nothing goes to it
+	}
+	if err != nil || addr.Verified.IsZero() {
+		return err
+	}
+	parent, err := h.store.Comment(ctx, c.ParentID)
+	if errors.Is(err, tribune.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if parent.Email.Key() != sub.EmailKey || parent.UserID != "" && parent.UserID == c.UserID {
+		return nil
+	}
+	a, err := h.store.Article(ctx, c.ArticleID)
+	if err != nil {
+		return err
+	}
+	l := h.renderer.Catalog().Locale(a.Lang)
+	name := c.AuthorName
+	if name == "" {
+		name = l.T("thread.anonymous")
+	}
+	unsubscribe := h.mailLink(linkUnsubscribe, parent.ID, 0)
+	m := mailView{L: l, Site: h.siteName(),
+		Paragraphs: []string{l.T("mail.reply.intro", "name", name, "title", a.Title)},
+		Quote:      &mailQuote{Author: name, Body: c.Body},
+		Action:     mailLink{l.T("mail.reply.action"), h.absolute(h.Permalink(c))},
+		Footer:     []string{l.T("mail.reply.why")},
+		Links:      []mailLink{{l.T("mail.reply.unsubscribe"), unsubscribe}}}
+	return h.queueMail(ctx, "reply", "reply:"+c.ID.String()+":"+parent.ID.String(), parent.Email,
+		l.T("mail.reply.subject", "title", a.Title), &m, unsubscribe)
+}
+
+// moderators mails each moderator about a held comment.
+func (n *mailNotifier) moderators(ctx context.Context, c *tribune.Comment) error {
+	h := n.h
+	if len(h.cfg.moderators) == 0 {
+		return nil
+	}
+	a, err := h.store.Article(ctx, c.ArticleID)
+	if err != nil {
+		return err
+	}
+	l := h.renderer.Catalog().Locale(a.Lang)
+	name := c.AuthorName
+	if name == "" {
+		name = l.T("thread.anonymous")
+	}
+	link := h.mailLink(linkModerate, c.ID, moderateLinkTTL)
+	m := mailView{L: l, Site: h.siteName(),
+		Paragraphs: []string{l.T("mail.moderate.intro", "name", name, "title", a.Title)},
+		Quote:      &mailQuote{Author: name, Body: c.Body},
+		Action:     mailLink{l.T("admin.approve"), link + "?action=approve"},
+		Links: []mailLink{{l.T("admin.mark_spam"), link + "?action=spam"}, {l.T("admin.mark_trash"), link + "?action=trash"},
+			{l.T("mail.moderate.screen"), h.absolute(h.cfg.prefix + "/admin/")}},
+		Footer: []string{l.T("mail.moderate.expires")}}
+	var errs []error
+	for _, mod := range h.cfg.moderators {
+		errs = append(errs, h.queueMail(ctx, "moderate", "moderate:"+c.ID.String()+":"+mod.Key(), mod,
+			l.T("mail.moderate.subject", "title", a.Title), &m))
+	}
+	return errors.Join(errs...)
+}
+
+// queueMail renders a mail and puts it in the outbox under key.
+func (h *Handler) queueMail(ctx context.Context, kind, key string, to tribune.Email, subject string, m *mailView, unsubscribe ...string) error {
+	text, html, err := renderMail(m)
+	if err != nil {
+		return err
+	}
+	msg := &tribune.OutboxMail{Kind: kind, Key: key,
+		Message: tribune.Message{To: to, From: h.siteName(), Subject: subject, Text: text, HTML: html, Lang: m.L.Tag()}}
+	if len(unsubscribe) > 0 {
+		msg.Unsubscribe = unsubscribe[0]
+	}
+	_, err = h.cfg.outbox.Queue(ctx, msg)
+	return err
+}
+
+func (h *Handler) siteName() string {
+	if h.cfg.mail.SiteName != "" {
+		return h.cfg.mail.SiteName
+	}
+	return h.cfg.siteURL.Host
+}

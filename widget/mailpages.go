@@ -1,0 +1,469 @@
+package widget
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/tribune-go/tribune"
+)
+
+// The pages that mailed links open. Each GET shows what the link is for
+// and a button; only the POST of that button changes anything, so a mail
+// scanner that follows links changes nothing. Their URLs carry a token
+// that is the visitor's authority: the pages send no Referer, so no link
+// on them leaks it.
+
+// linkView is the body of a link page: what it is about and its buttons.
+type linkView struct {
+	Intro   []string
+	Quote   *mailQuote
+	Action  string
+	Hidden  []tribune.HiddenField
+	Buttons []linkButton
+}
+
+type linkButton struct {
+	Name, Value, Label string
+	Primary            bool
+}
+
+// infoPage answers with a page of the widget's: a title, a message and a
+// body, in the host's layout when there is one.
+func (h *Handler) infoPage(w http.ResponseWriter, r *http.Request, status int, l *tribune.Locale, title, message string, body template.HTML) {
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	p := Page{Lang: l.Tag(), Title: title, Message: message, Head: h.HeadHTML(nil), HomeURL: h.cfg.homeURL}
+	if h.cfg.page != nil {
+		p.Section = body
+		h.setPageHeaders(w)
+		h.writeLayout(w, r, status, p, nil)
+		return
+	}
+	page, err := h.defaultPage(p, sectionParts{[]byte(body)})
+	if err != nil {
+		h.cfg.logger.Error("tribune: page layout", "err", err, "path", r.URL.Path)
+		http.Error(w, l.T("widget.server"), http.StatusInternalServerError)
+		return
+	}
+	h.writePage(w, status, page)
+}
+
+// fragment renders one of the page-body templates.
+func (h *Handler) fragment(name string, v any) template.HTML {
+	var b bytes.Buffer
+	if err := h.pages.ExecuteTemplate(&b, name, v); err != nil {
+		h.cfg.logger.Error("tribune: page fragment", "template", name, "err", err)
+		return ""
+	}
+	return template.HTML(b.String()) // html/template output
+}
+
+// linkID reads the token of a link page, answering 404 (a forged or
+// mangled link) or 410 (an expired one) itself.
+func (h *Handler) linkID(w http.ResponseWriter, r *http.Request, kind string) (uuid.UUID, bool) {
+	id, err := h.readLinkToken(kind, r.PathValue("token"))
+	if err == nil {
+		return id, true
+	}
+	l := h.locale(r, nil)
+	status, key := http.StatusNotFound, "mail.link_bad"
+	if errors.Is(err, errLinkExpired) {
+		status, key = http.StatusGone, "mail.link_expired"
+	}
+	h.infoPage(w, r, status, l, l.T("widget.error_title"), l.T(key), "")
+	return uuid.Nil, false
+}
+
+// parseLinkForm reads a small form of a link page.
+func (h *Handler) parseLinkForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		h.errorPage(w, r, http.StatusBadRequest, "widget.bad_request")
+		return false
+	}
+	return true
+}
+
+// serveConfirm confirms an address that asked for reply mail.
+func (h *Handler) serveConfirm(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.linkID(w, r, linkConfirm)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	l := h.locale(r, nil)
+	addr, err := h.book.AddressByID(ctx, id)
+	if errors.Is(err, tribune.ErrNotFound) {
+		h.infoPage(w, r, http.StatusNotFound, l, l.T("widget.error_title"), l.T("mail.link_bad"), "")
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, "confirm", err)
+		return
+	}
+	title := l.T("confirm.title")
+	if r.Method == http.MethodGet {
+		if !addr.Verified.IsZero() {
+			h.infoPage(w, r, http.StatusOK, l, title, l.T("confirm.done"), "")
+			return
+		}
+		h.infoPage(w, r, http.StatusOK, l, title, l.T("confirm.intro"), h.fragment("link-form", linkView{Action: r.URL.Path,
+			Buttons: []linkButton{{Name: "confirm", Value: "yes", Label: l.T("mail.confirm.action"), Primary: true}}}))
+		return
+	}
+	if !h.parseLinkForm(w, r) {
+		return
+	}
+	now := time.Now().UTC()
+	if _, err := h.book.UpdateAddress(ctx, addr.Key, func(a *tribune.Address) error {
+		if a.Verified.IsZero() {
+			a.Verified = now
+		}
+		return nil
+	}); err != nil {
+		h.serverError(w, r, "confirm", err)
+		return
+	}
+	h.addVerified(w, r, addr.ID)
+	h.infoPage(w, r, http.StatusOK, l, title, l.T("confirm.done"), "")
+}
+
+// serveUnsubscribe stops reply mail for one comment: a GET shows the
+// button, a POST (the button, or the mail reader's one-click POST)
+// unsubscribes at once.
+func (h *Handler) serveUnsubscribe(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.linkID(w, r, linkUnsubscribe)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	l := h.locale(r, nil)
+	title := l.T("unsubscribe.title")
+	sub, err := h.book.Subscription(ctx, id)
+	if errors.Is(err, tribune.ErrNotFound) {
+		// Erased since: there is nothing left to stop.
+		h.infoPage(w, r, http.StatusOK, l, title, l.T("unsubscribe.done"), "")
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, "unsubscribe", err)
+		return
+	}
+	if r.Method == http.MethodGet {
+		if !sub.Active {
+			h.infoPage(w, r, http.StatusOK, l, title, l.T("unsubscribe.done"), "")
+			return
+		}
+		h.infoPage(w, r, http.StatusOK, l, title, l.T("unsubscribe.intro"), h.fragment("link-form", linkView{Action: r.URL.Path,
+			Buttons: []linkButton{{Name: "unsubscribe", Value: "yes", Label: l.T("unsubscribe.action"), Primary: true}}}))
+		return
+	}
+	if !h.parseLinkForm(w, r) {
+		return
+	}
+	if sub.Active {
+		sub.Active = false
+		if err := h.book.SaveSubscription(ctx, sub); err != nil {
+			h.serverError(w, r, "unsubscribe", err)
+			return
+		}
+	}
+	h.infoPage(w, r, http.StatusOK, l, title, l.T("unsubscribe.done"), "")
+}
+
+// moderateActions are what a moderator's mailed link may do.
+var moderateActions = map[string]tribune.Status{"approve": tribune.StatusApproved, "spam": tribune.StatusSpam, "trash": tribune.StatusTrash}
+
+// serveModerateLink is the page a moderator's mailed link opens: the
+// comment and the buttons; the POST does the action.
+func (h *Handler) serveModerateLink(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.linkID(w, r, linkModerate)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	c, err := h.store.Comment(ctx, id)
+	if errors.Is(err, tribune.ErrNotFound) {
+		h.errorPage(w, r, http.StatusNotFound, "widget.comment_not_found")
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, "moderate link", err)
+		return
+	}
+	a, err := h.store.Article(ctx, c.ArticleID)
+	if err != nil {
+		h.serverError(w, r, "moderate link: article", err)
+		return
+	}
+	l := h.locale(r, &a)
+	title := l.T("moderate.title")
+	if r.Method == http.MethodPost {
+		if !h.parseLinkForm(w, r) {
+			return
+		}
+		status, ok := moderateActions[r.PostForm.Get("action")]
+		if !ok {
+			h.errorPage(w, r, http.StatusBadRequest, "widget.bad_request")
+			return
+		}
+		c, err = h.svc.Moderate(ctx, id, status)
+		var nerr *tribune.NotifyError
+		if errors.As(err, &nerr) {
+			h.cfg.logger.Warn("tribune: notifier failed", "comment", c.ID, "err", nerr.Err)
+			err = nil
+		}
+		if err != nil {
+			h.serverError(w, r, "moderate link", err)
+			return
+		}
+	}
+	name := c.AuthorName
+	if name == "" {
+		name = l.T("thread.anonymous")
+	}
+	v := linkView{Action: r.URL.Path, Quote: &mailQuote{Author: name, Body: c.Body},
+		Intro: []string{l.T("moderate.intro", "title", a.Title), l.T("moderate.status", "status", l.T("status."+string(c.Status)))}}
+	chosen := r.URL.Query().Get("action")
+	for _, act := range []string{"approve", "spam", "trash"} {
+		if moderateActions[act] == c.Status {
+			continue
+		}
+		label := map[string]string{"approve": "admin.approve", "spam": "admin.mark_spam", "trash": "admin.mark_trash"}[act]
+		v.Buttons = append(v.Buttons, linkButton{Name: "action", Value: act, Label: l.T(label), Primary: act == chosen})
+	}
+	message := l.T("moderate.choose")
+	if r.Method == http.MethodPost {
+		message = l.T("moderate.done", "status", l.T("status."+string(c.Status)))
+	}
+	h.infoPage(w, r, http.StatusOK, l, title, message, h.fragment("link-form", v))
+}
+
+// serveManageRequest asks for a link to manage one's comments: a
+// confirmed address gets one by mail. The answer is the same whether
+// the address is known or not, so it tells nobody who comments here.
+func (h *Handler) serveManageRequest(w http.ResponseWriter, r *http.Request) {
+	l := h.locale(r, nil)
+	title := l.T("manage.title")
+	view := struct {
+		L            *tribune.Locale
+		Action       string
+		Email, Error string
+	}{L: l, Action: h.cfg.prefix + "/mail/manage"}
+	if r.Method == http.MethodGet {
+		h.infoPage(w, r, http.StatusOK, l, title, l.T("manage.request_title"), h.fragment("manage-request", view))
+		return
+	}
+	if !h.parseLinkForm(w, r) {
+		return
+	}
+	view.Email = r.PostForm.Get("email")
+	email, err := tribune.ParseEmail(view.Email)
+	if err == nil && email.IsZero() {
+		err = &tribune.ValidationError{Fields: []tribune.FieldError{{Field: tribune.FieldEmail, Code: tribune.CodeRequired}}}
+	}
+	var ve *tribune.ValidationError
+	if errors.As(err, &ve) {
+		view.Error = l.FieldError(ve.Fields[0])
+		h.infoPage(w, r, http.StatusUnprocessableEntity, l, title, l.T("manage.request_title"), h.fragment("manage-request", view))
+		return
+	}
+	client := h.clientAddr(r)
+	now := time.Now()
+	if h.limiter != nil {
+		if ok, _ := h.limiter.allow(client, now); !ok {
+			h.infoPage(w, r, http.StatusTooManyRequests, l, title, l.T("widget.rate"), h.fragment("manage-request", view))
+			return
+		}
+	}
+	ctx := r.Context()
+	addr, err := h.book.Address(ctx, email.Key())
+	switch {
+	case errors.Is(err, tribune.ErrNotFound):
+	case err != nil:
+		h.serverError(w, r, "manage request", err)
+		return
+	case !addr.Verified.IsZero():
+		m := mailView{L: l, Site: h.siteName(), Paragraphs: []string{l.T("mail.manage.intro", "site", h.siteName())},
+			Action: mailLink{l.T("mail.manage.action"), h.mailLink(linkManage, addr.ID, manageLinkTTL)},
+			Footer: []string{l.T("mail.manage.expires"), l.T("mail.confirm.ignore")}}
+		slot := now.Unix() / int64(manageEvery/time.Second)
+		if err := h.queueMail(ctx, "manage", "manage:"+addr.ID.String()+":"+strconv.FormatInt(slot, 10), email,
+			l.T("mail.manage.subject", "site", h.siteName()), &m); err != nil {
+			h.serverError(w, r, "manage request", err)
+			return
+		}
+	}
+	h.infoPage(w, r, http.StatusOK, l, title, l.T("manage.request_sent"), "")
+}
+
+// manageItem is one comment on the manage page.
+type manageItem struct {
+	ID                                     uuid.UUID
+	Title, ISO, Date, Status, URL, Excerpt string
+}
+
+// serveManage is the page a manage link opens: the author's comments,
+// each with a delete button, their data as JSON, and erasure.
+func (h *Handler) serveManage(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.linkID(w, r, linkManage)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	l := h.locale(r, nil)
+	title := l.T("manage.title")
+	addr, err := h.book.AddressByID(ctx, id)
+	if errors.Is(err, tribune.ErrNotFound) {
+		h.infoPage(w, r, http.StatusNotFound, l, l.T("widget.error_title"), l.T("mail.link_bad"), "")
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, "manage", err)
+		return
+	}
+	// Following the link proves the address: this browser is now a
+	// returning commenter's.
+	h.addVerified(w, r, addr.ID)
+	email := tribune.StoredEmail(addr.Key)
+	message := l.T("manage.intro")
+	if r.Method == http.MethodPost {
+		if !h.parseLinkForm(w, r) {
+			return
+		}
+		switch {
+		case r.PostForm.Get("delete") != "":
+			cid, err := uuid.Parse(r.PostForm.Get("delete"))
+			var c tribune.Comment
+			if err == nil {
+				c, err = h.store.Comment(ctx, cid)
+			}
+			if err != nil || c.Email.Key() != addr.Key {
+				h.errorPage(w, r, http.StatusNotFound, "widget.comment_not_found")
+				return
+			}
+			if err := h.svc.Delete(ctx, cid); err != nil && !errors.Is(err, tribune.ErrNotFound) {
+				h.serverError(w, r, "manage: delete", err)
+				return
+			}
+			message = l.T("manage.deleted")
+		case r.PostForm.Get("export") != "":
+			h.exportPersonalData(w, r, email)
+			return
+		case r.PostForm.Get("erase") != "":
+			if _, err := tribune.EraseByEmail(ctx, h.store, email, tribune.EraseAnonymise); err != nil {
+				h.serverError(w, r, "manage: erase", err)
+				return
+			}
+			if err := h.book.ForgetAddress(ctx, addr.Key); err != nil {
+				h.serverError(w, r, "manage: erase", err)
+				return
+			}
+			http.SetCookie(w, h.cookie(r, verifiedCookie, "", -1))
+			h.forgetRemembered(w, r)
+			h.infoPage(w, r, http.StatusOK, l, title, l.T("manage.erased"), "")
+			return
+		default:
+			h.errorPage(w, r, http.StatusBadRequest, "widget.bad_request")
+			return
+		}
+	}
+	cs, err := tribune.CommentsByEmail(ctx, h.store, email)
+	if err != nil {
+		h.serverError(w, r, "manage", err)
+		return
+	}
+	titles := map[uuid.UUID]string{}
+	items := make([]manageItem, 0, len(cs))
+	for _, c := range cs {
+		if c.Status == tribune.StatusSpam || c.Status == tribune.StatusTrash {
+			continue
+		}
+		t, ok := titles[c.ArticleID]
+		if !ok {
+			if a, err := h.store.Article(ctx, c.ArticleID); err == nil {
+				t = a.Title
+			}
+			titles[c.ArticleID] = t
+		}
+		it := manageItem{ID: c.ID, Title: t, ISO: c.Created.Format(time.RFC3339), Date: l.DateTime(c.Created),
+			Status: l.T("status." + string(c.Status)), Excerpt: excerpt(tribune.PlainText(c.Body), 200)}
+		if c.Status == tribune.StatusApproved {
+			it.URL = h.Permalink(&c)
+		}
+		items = append(items, it)
+	}
+	view := struct {
+		L        *tribune.Locale
+		Action   string
+		Comments []manageItem
+	}{l, r.URL.Path, items}
+	h.infoPage(w, r, http.StatusOK, l, title, message, h.fragment("manage-list", view))
+}
+
+// exportPersonalData sends everything stored with the address, as JSON:
+// the personal-data export, for its owner only.
+func (h *Handler) exportPersonalData(w http.ResponseWriter, r *http.Request, email tribune.Email) {
+	cs, err := tribune.CommentsByEmail(r.Context(), h.store, email)
+	if err != nil {
+		h.serverError(w, r, "manage: export", err)
+		return
+	}
+	type item struct {
+		ID        uuid.UUID      `json:"id"`
+		ArticleID uuid.UUID      `json:"article_id"`
+		ParentID  *uuid.UUID     `json:"parent_id,omitempty"`
+		Status    tribune.Status `json:"status"`
+		Author    string         `json:"author"`
+		Email     string         `json:"email"`
+		Website   string         `json:"website,omitempty"`
+		Body      string         `json:"body"`
+		Created   time.Time      `json:"created"`
+		Edited    *time.Time     `json:"edited,omitempty"`
+		UserAgent string         `json:"user_agent,omitempty"`
+	}
+	out := struct {
+		Email    string `json:"email"`
+		Comments []item `json:"comments"`
+	}{Email: email.Address(), Comments: []item{}}
+	for _, c := range cs {
+		it := item{ID: c.ID, ArticleID: c.ArticleID, Status: c.Status, Author: c.AuthorName, Email: c.Email.Address(),
+			Website: c.Website, Body: c.Body, Created: c.Created, UserAgent: c.Meta.UserAgent}
+		if c.ParentID != uuid.Nil {
+			p := c.ParentID
+			it.ParentID = &p
+		}
+		if !c.Edited.IsZero() {
+			e := c.Edited
+			it.Edited = &e
+		}
+		out.Comments = append(out.Comments, it)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="tribune-personal-data.json"`)
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(out)
+}
+
+// excerpt cuts text to about n bytes, at a rune boundary, with an ellipsis.
+func excerpt(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
