@@ -80,7 +80,9 @@ func NewOutbox(s Store, m Mailer, opts ...OutboxOption) (*Outbox, error) {
 	if m == nil {
 		return nil, errors.New("tribune: outbox: no mailer")
 	}
-	o := &Outbox{queue: q, mailer: m, lease: 2 * time.Minute, poll: 5 * time.Second, batch: 20,
+	// One mail a claim: a worker that dies holds one mail's lease, not a
+	// batch's.
+	o := &Outbox{queue: q, mailer: m, lease: 2 * time.Minute, poll: 5 * time.Second, batch: 1,
 		maxAttempts: 8, backoff: DefaultBackoff, now: time.Now, wake: make(chan struct{}, 1)}
 	for _, opt := range opts {
 		opt(o)
@@ -138,8 +140,8 @@ func (o *Outbox) Run(ctx context.Context) error {
 	}
 }
 
-// Drain sends every mail due now, a batch at a time, and returns how many
-// were sent.
+// Drain sends every mail due now, one claim at a time, and returns how
+// many were sent.
 func (o *Outbox) Drain(ctx context.Context) (int, error) {
 	sent := 0
 	for ctx.Err() == nil {

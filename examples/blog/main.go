@@ -29,6 +29,7 @@ import (
 	"github.com/tribune-go/tribune"
 	"github.com/tribune-go/tribune/mysqlstore"
 	"github.com/tribune-go/tribune/pgstore"
+	"github.com/tribune-go/tribune/smtpmail"
 	"github.com/tribune-go/tribune/sqlitestore"
 	"github.com/tribune-go/tribune/widget"
 )
@@ -51,6 +52,10 @@ type options struct {
 	rate, maxLinks, pageSize                                                   int
 	cacheMiB                                                                   int64
 	accessLog                                                                  bool
+	// Mail: off without -smtp.
+	smtp, smtpUser, smtpPassword, smtpTLS, mailFrom, siteURL, siteName string
+	moderators                                                         []string
+	mailLease                                                          time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -73,6 +78,20 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.pageSize, "page-size", widget.DefaultPageSize, "top-level comments on a comment page, with their replies (0: the whole thread on one page)")
 	fs.BoolVar(&o.accessLog, "access-log", true, "log every request (method, path without its query, status, duration)")
 	fs.DurationVar(&o.storeTimeout, "store-timeout", tribune.DefaultStoreTimeout, "deadline of each database call; past it the visitor gets a 503 with the text kept")
+	fs.StringVar(&o.siteURL, "site-url", "", "the site's public address (https://www.example.org): absolute links in mails and feeds (default with -smtp: http://<addr>)")
+	fs.StringVar(&o.smtp, "smtp", "", "SMTP server (host:port) for commenters' and moderators' mail; without it mail features stay hidden and nothing is queued")
+	fs.StringVar(&o.smtpUser, "smtp-user", "", "SMTP user name (the password comes from $TRIBUNE_SMTP_PASSWORD)")
+	fs.StringVar(&o.smtpTLS, "smtp-tls", "starttls", "SMTP connection security: starttls (port 587), tls (implicit, port 465) or plain (a relay on loopback only)")
+	fs.StringVar(&o.mailFrom, "mail-from", "", "sender address of the mails (needed with -smtp)")
+	fs.StringVar(&o.siteName, "site-name", "Le Quotidien", "the site's name in mails")
+	fs.DurationVar(&o.mailLease, "mail-lease", 2*time.Minute, "how long a mail being sent stays this instance's before another may retry it (after a crash); each send gets half of it")
+	fs.Func("moderator-email", "address mailed about each comment held for moderation (repeat the flag for several)", func(s string) error {
+		if _, err := tribune.ParseEmail(s); err != nil || strings.TrimSpace(s) == "" {
+			return fmt.Errorf("%q is not an email address", s)
+		}
+		o.moderators = append(o.moderators, s)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -100,6 +119,17 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if _, err := tribune.ParseModerationMode(o.moderation); err != nil {
 		return o, fmt.Errorf("-moderation: %w", err)
+	}
+	if o.smtp != "" {
+		if o.mailFrom == "" {
+			return o, errors.New("-smtp needs -mail-from, the sender address")
+		}
+		if o.siteURL == "" {
+			o.siteURL = "http://" + o.addr
+		}
+		o.smtpPassword = os.Getenv("TRIBUNE_SMTP_PASSWORD")
+	} else if len(o.moderators) > 0 || o.mailFrom != "" || o.smtpUser != "" {
+		return o, errors.New("-mail-from, -smtp-user and -moderator-email need -smtp")
 	}
 	return o, nil
 }
@@ -195,11 +225,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.trustedProxy != "" {
 		opts = append(opts, widget.WithTrustedProxies(strings.Split(o.trustedProxy, ",")...))
 	}
+	if o.siteURL != "" {
+		opts = append(opts, widget.WithSiteURL(o.siteURL))
+	}
+	var outbox *tribune.Outbox
+	if o.smtp != "" {
+		if outbox, err = newOutbox(store, o, log); err != nil {
+			return err
+		}
+		opts = append(opts, widget.WithMail(outbox, widget.Mail{SiteName: o.siteName, Moderators: o.moderators}))
+	}
 	comments, err := widget.New(store, opts...)
 	if err != nil {
 		return err
 	}
 	site.comments = comments
+	if outbox != nil {
+		// The outbox sends what is queued, here and in every other
+		// instance on the same database, until shutdown.
+		mailCtx, stopMail := context.WithCancel(ctx)
+		mailDone := make(chan struct{})
+		go func() { _ = outbox.Run(mailCtx); close(mailDone) }()
+		defer func() { stopMail(); <-mailDone }()
+	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/comments/", comments)
@@ -237,6 +285,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		_ = srv.Close()
 	}
 	return nil
+}
+
+// newOutbox is the mail queue in the store, sent through the SMTP server.
+func newOutbox(store tribune.Store, o options, log *slog.Logger) (*tribune.Outbox, error) {
+	sec, err := smtpmail.ParseSecurity(o.smtpTLS)
+	if err != nil {
+		return nil, fmt.Errorf("-smtp-tls: %w", err)
+	}
+	m, err := smtpmail.New(smtpmail.Config{Addr: o.smtp, Security: sec, Username: o.smtpUser, Password: o.smtpPassword,
+		From: o.mailFrom, Timeout: o.mailLease / 2})
+	if err != nil {
+		return nil, err
+	}
+	return tribune.NewOutbox(store, m, tribune.WithOutboxLogger(log), tribune.WithOutboxLease(o.mailLease))
 }
 
 // shutdownGrace is how long in-flight requests may run after SIGTERM.

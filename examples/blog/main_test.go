@@ -154,6 +154,10 @@ func TestBlogBadFlagsAndDatabase(t *testing.T) {
 		{"-db", filepath.Join(t.TempDir(), "missing", "dir", "x.db")},
 		{"-rate", "-1"},
 		{"-db", "mysql://tribune:secret-pw@127.0.0.1:1/nothing-listens-here"},
+		{"-smtp", "127.0.0.1:2525"},
+		{"-smtp", "127.0.0.1:2525", "-mail-from", "x@example.org", "-smtp-tls", "ssl3"},
+		{"-moderator-email", "not-an-address"},
+		{"-mail-from", "x@example.org"},
 	} {
 		cmd := exec.Command(bin, args...)
 		out, err := cmd.CombinedOutput()
@@ -165,7 +169,8 @@ func TestBlogBadFlagsAndDatabase(t *testing.T) {
 	}
 	out, err := exec.Command(bin, "-h").CombinedOutput()
 	require.NoError(t, err)
-	for _, f := range []string{"-addr", "-db", "-moderation", "-lang", "-admin-password", "-trusted-proxy", "-min-submit-delay", "-rate", "-flood", "-max-links"} {
+	for _, f := range []string{"-addr", "-db", "-moderation", "-lang", "-admin-password", "-trusted-proxy", "-min-submit-delay", "-rate", "-flood", "-max-links",
+		"-smtp", "-smtp-user", "TRIBUNE_SMTP_PASSWORD", "-mail-from", "-moderator-email", "-site-url"} {
 		assert.Contains(t, string(out), f)
 	}
 }

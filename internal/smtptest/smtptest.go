@@ -60,13 +60,15 @@ type Server struct {
 	msgs    []Received
 	refuse  int // an SMTP code to answer RCPT with, or 0
 	delay   time.Duration
+	blocked bool
+	rcpts   chan struct{}
 	arrived chan struct{}
 }
 
 // Start runs a server until the test ends.
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
-	s := &Server{opts: opts, arrived: make(chan struct{}, 1024)}
+	s := &Server{opts: opts, arrived: make(chan struct{}, 1024), rcpts: make(chan struct{}, 1024)}
 	srv := smtp.NewServer(backend{s})
 	srv.Domain = "localhost"
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
@@ -100,6 +102,18 @@ func (s *Server) Refuse(code int) {
 	s.refuse = code
 	s.mu.Unlock()
 }
+
+// Block holds every session at its RCPT command while on, then answers
+// it 451: a mail stays in flight, never accepted, as long as the test
+// wants. RcptSeen tells when a session reached it.
+func (s *Server) Block(on bool) {
+	s.mu.Lock()
+	s.blocked = on
+	s.mu.Unlock()
+}
+
+// RcptSeen is signalled at each RCPT command.
+func (s *Server) RcptSeen() <-chan struct{} { return s.rcpts }
 
 // Delay makes the server wait d before accepting each message.
 func (s *Server) Delay(d time.Duration) {
@@ -169,6 +183,23 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	select {
+	case x.s.rcpts <- struct{}{}:
+	default:
+	}
+	held := false
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		x.s.mu.Lock()
+		b := x.s.blocked
+		x.s.mu.Unlock()
+		if !b {
+			break
+		}
+		held = true
+	}
+	if held {
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "held by the test"}
+	}
 	x.s.mu.Lock()
 	code := x.s.refuse
 	x.s.mu.Unlock()
