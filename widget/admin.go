@@ -102,6 +102,7 @@ func (h *Handler) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		Tabs                     []adminTab
 		Actions                  []adminAction
 		Rows                     []adminRow
+		FailedMails              []failedMail
 	}{L: l, Lang: l.Tag(), CSS: h.assetURL("widget.css"), Action: base, Token: h.adminToken(time.Now()),
 		Status: string(status), Actions: adminActions(status, l)}
 	for _, st := range []tribune.Status{tribune.StatusPending, tribune.StatusApproved, tribune.StatusSpam, tribune.StatusTrash} {
@@ -134,6 +135,12 @@ func (h *Handler) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		if c.Status == tribune.StatusApproved {
 			// An approved comment's permalink lands on the page that shows it.
 			v.Rows[len(v.Rows)-1].ArticleURL = h.Permalink(&c)
+		}
+	}
+	if h.book != nil {
+		if v.FailedMails, err = h.failedMails(r, l); err != nil {
+			h.serverError(w, r, "admin mails", err)
+			return
 		}
 	}
 	h.setPageHeaders(w)
@@ -206,3 +213,28 @@ func mailtoURL(addr string) template.URL {
 }
 
 var mailtoEscaper = strings.NewReplacer("%", "%25", "?", "%3F", "&", "%26", "#", "%23", `"`, "%22", "<", "%3C", ">", "%3E", " ", "%20")
+
+// failedMail is a mail the outbox gave up on, as the moderation screen
+// lists it.
+type failedMail struct {
+	To, Kind, Subject, ISO, Date, Error string
+	Attempts                            int
+}
+
+// failedMails lists the newest mails that failed for good.
+func (h *Handler) failedMails(r *http.Request, l *tribune.Locale) ([]failedMail, error) {
+	q, _, err := tribune.Mailing(h.store)
+	if err != nil {
+		return nil, nil
+	}
+	ms, err := q.Mails(r.Context(), tribune.MailFailed, tribune.Page{Limit: 20})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]failedMail, len(ms))
+	for i, m := range ms {
+		out[i] = failedMail{To: m.To.Address(), Kind: m.Kind, Subject: m.Subject, ISO: m.Queued.Format(time.RFC3339),
+			Date: l.DateTime(m.Queued.In(h.renderer.Location())), Error: m.LastError, Attempts: m.Attempts}
+	}
+	return out, nil
+}

@@ -408,3 +408,28 @@ func mustUUID(t *testing.T, s string) uuid.UUID {
 	require.NoError(t, err)
 	return id
 }
+
+func TestMailFailuresOnModerationScreen(t *testing.T) {
+	e := newMailEnv(t, widget.WithRules(tribune.WithModeration(tribune.ModerateNone)))
+	e.smtp.Refuse(550)
+	e.postAs(e.browser(), "Paul", "paul.bounce@example.org", "Mon adresse n’existe pas.", "", true)
+	q, _, err := tribune.Mailing(e.store)
+	require.NoError(t, err)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if ms, _ := q.Mails(t.Context(), tribune.MailFailed, tribune.Page{}); len(ms) > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	req, _ := http.NewRequest("GET", e.srv.URL+"/comments/admin/", nil)
+	req.SetBasicAuth("admin", "pw")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	page := body(t, resp)
+	assert.Contains(t, page, "E-mails non distribués")
+	assert.Contains(t, page, "paul.bounce@example.org", "the moderator sees whom it was for")
+	assert.Contains(t, page, "550")
+	_, public := e.get(e.browser(), e.pageURL())
+	assert.NotContains(t, public, "paul.bounce@example.org")
+}
