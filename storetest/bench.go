@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,4 +98,72 @@ func Bench(b *testing.B, newStore func(b *testing.B) tribune.Store) {
 			}
 		}
 	})
+	b.Run("Outbox", func(b *testing.B) { benchOutbox(b, newStore) })
+}
+
+// benchOutbox times the outbox of a store that has one: queuing a mail
+// (what a comment's request pays) and claiming then finishing one (what
+// the worker pays per mail, with a backlog of 1,000 queued).
+func benchOutbox(b *testing.B, newStore func(b *testing.B) tribune.Store) {
+	mail := func(i int) *tribune.OutboxMail {
+		return &tribune.OutboxMail{
+			Message: tribune.Message{ID: uuid.New(), To: tribune.StoredEmail(fmt.Sprintf("lecteur%d@example.org", i)), From: "Le Quotidien",
+				Subject: "Nouvelle réponse à votre commentaire", Text: strings.Repeat("Une réponse à votre commentaire. ", 30),
+				HTML: strings.Repeat("<p>Une réponse à votre commentaire.</p>", 30), Lang: "fr", Unsubscribe: "https://example.org/comments/mail/unsubscribe/x"},
+			Key: fmt.Sprint("reply:", i), Kind: "reply", State: tribune.MailQueued, Queued: base, Due: base,
+		}
+	}
+	b.Run("Queue", func(b *testing.B) {
+		q := outboxOf(b, newStore(b))
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if ok, err := q.QueueMail(b.Context(), mail(i)); err != nil || !ok {
+				b.Fatal(ok, err)
+			}
+			i++
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "mails/s")
+	})
+	b.Run("ClaimAndFinish", func(b *testing.B) {
+		q := outboxOf(b, newStore(b))
+		n := 0
+		refill := func() {
+			for range 1000 {
+				if _, err := q.QueueMail(b.Context(), mail(n)); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+		}
+		refill()
+		left := 1000
+		now := base.Add(time.Hour)
+		b.ReportAllocs()
+		for b.Loop() {
+			if left == 0 {
+				b.StopTimer()
+				refill()
+				left = 1000
+				b.StartTimer()
+			}
+			ms, err := q.ClaimMails(b.Context(), now, 2*time.Minute, 1)
+			if err != nil || len(ms) != 1 {
+				b.Fatal(len(ms), err)
+			}
+			if err := q.FinishMail(b.Context(), ms[0].ID, tribune.MailOutcome{State: tribune.MailSent, Now: now}); err != nil {
+				b.Fatal(err)
+			}
+			left--
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "mails/s")
+	})
+}
+
+func outboxOf(b *testing.B, s tribune.Store) tribune.MailQueue {
+	q, _, err := tribune.Mailing(s)
+	if err != nil {
+		b.Skip("the store has no outbox")
+	}
+	return q
 }
