@@ -141,8 +141,15 @@ func CommentsByEmail(ctx context.Context, s Store, email Email) ([]Comment, erro
 // [EraseDelete] each is deleted, its replies moving up ([DeleteComment]).
 // Each comment is one atomic change: an erasure cut short (a store that
 // fails half way) leaves the rest untouched, and running it again
-// finishes it.
+// finishes it. A store with an [AddressBook] forgets the address too:
+// its verification, its reply subscriptions and its mails
+// ([AddressBook.ForgetAddress]).
 func EraseByEmail(ctx context.Context, s Store, email Email, mode EraseMode) (int, error) {
+	if _, book, err := Mailing(s); err == nil && !email.IsZero() {
+		if err := book.ForgetAddress(ctx, email.Key()); err != nil {
+			return 0, err
+		}
+	}
 	cs, err := CommentsByEmail(ctx, s, email)
 	if err != nil {
 		return 0, err

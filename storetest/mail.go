@@ -241,3 +241,32 @@ func testAddressBook(t *testing.T, s ops) {
 		t.Errorf("forgetting an address leaves only the others' mails: %d %v", len(left), err)
 	}
 }
+
+// testEraseForgetsTheAddress: erasing a person's comments forgets their
+// address, subscriptions and mails too.
+func testEraseForgetsTheAddress(t *testing.T, s ops) {
+	q, b := mailing(t, s.Store)
+	a := mustArticle(t, s, "Erase mail", base)
+	c := mustComment(t, s, NewComment(t, a.ID, "Ana", "Ana@example.org", "texte", base))
+	if _, err := b.UpdateAddress(ctx(t), "ana@example.org", func(x *tribune.Address) error { x.Verified = base; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SaveSubscription(ctx(t), tribune.Subscription{CommentID: c.ID, EmailKey: "ana@example.org", Created: base, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.QueueMail(ctx(t), newMail(t, "ana-mail", "Ana@example.org", base)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tribune.EraseByEmail(ctx(t), s.Store, c.Email, tribune.EraseAnonymise); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Address(ctx(t), "ana@example.org"); !isNotFound(err) {
+		t.Errorf("the address survived the erasure: %v", err)
+	}
+	if _, err := b.Subscription(ctx(t), c.ID); !isNotFound(err) {
+		t.Errorf("the subscription survived the erasure: %v", err)
+	}
+	if ms, _ := q.ClaimMails(ctx(t), base.Add(time.Hour), time.Minute, 10); len(ms) != 0 {
+		t.Errorf("a mail to the erased address is still queued")
+	}
+}

@@ -73,6 +73,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tribune.Store) {
 		{"MailQueue", testMailQueue},
 		{"MailClaimRace", testMailClaimRace},
 		{"AddressBook", testAddressBook},
+		{"EraseForgetsTheAddress", testEraseForgetsTheAddress},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

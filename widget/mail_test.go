@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -432,4 +433,24 @@ func TestMailFailuresOnModerationScreen(t *testing.T) {
 	assert.Contains(t, page, "550")
 	_, public := e.get(e.browser(), e.pageURL())
 	assert.NotContains(t, public, "paul.bounce@example.org")
+}
+
+// TestWriteMailSample writes a reply notification, as it arrives, into
+// $TRIBUNE_MAIL_SAMPLE (scripts/mail-screenshot.sh photographs it).
+func TestWriteMailSample(t *testing.T) {
+	dir := os.Getenv("TRIBUNE_MAIL_SAMPLE")
+	if dir == "" {
+		t.Skip("set TRIBUNE_MAIL_SAMPLE to a directory to write a sample notification there (scripts/mail-screenshot.sh does)")
+	}
+	e := newMailEnv(t, widget.WithRules(tribune.WithModeration(tribune.ModerateNone)))
+	lea := e.browser()
+	const addr = "claire@example.org"
+	parent := e.postAs(lea, "Claire Dubois", addr, "Synthèse claire, merci. L’article 5 reste la clé de voûte.", "", true)
+	status, _ := e.postForm(lea, link(t, e.waitFor(addr, 1)[0], "confirm"), url.Values{"confirm": {"yes"}})
+	require.Equal(t, http.StatusOK, status)
+	e.postAs(e.browser(), "Marc Lefèvre", "marc@example.org",
+		"D’accord sur le constat, mais l’initiative arctique montre que les Européens savent aussi prendre la main.\n\nReste à financer tout cela.", parent, false)
+	n := e.waitFor(addr, 2)[1]
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "notification.html"), []byte(n.HTML), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "notification.eml"), n.Raw, 0o644))
 }

@@ -363,10 +363,6 @@ func (h *Handler) serveManage(w http.ResponseWriter, r *http.Request) {
 				h.serverError(w, r, "manage: erase", err)
 				return
 			}
-			if err := h.book.ForgetAddress(ctx, addr.Key); err != nil {
-				h.serverError(w, r, "manage: erase", err)
-				return
-			}
 			http.SetCookie(w, h.cookie(r, verifiedCookie, "", -1))
 			h.forgetRemembered(w, r)
 			h.infoPage(w, r, http.StatusOK, l, title, l.T("manage.erased"), "")
