@@ -88,9 +88,9 @@ func TestBlogMailSurvivesSIGKILL(t *testing.T) {
 
 	srv.Block(false)
 	exampletest.Run(t, bin, args...)
-	got := srv.Wait(t, n, 30*time.Second)
+	srv.Wait(t, n, 30*time.Second)
 	time.Sleep(6 * time.Second) // past the dead process's lease: a mail sent twice would show now
-	got = srv.Messages()
+	got := srv.Messages()
 	ids := map[string]int{}
 	for _, m := range got {
 		ids[m.Header.Get("Message-Id")]++

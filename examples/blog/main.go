@@ -83,7 +83,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.smtpUser, "smtp-user", "", "SMTP user name (the password comes from $TRIBUNE_SMTP_PASSWORD)")
 	fs.StringVar(&o.smtpTLS, "smtp-tls", "starttls", "SMTP connection security: starttls (port 587), tls (implicit, port 465) or plain (a relay on loopback only)")
 	fs.StringVar(&o.mailFrom, "mail-from", "", "sender address of the mails (needed with -smtp)")
-	fs.StringVar(&o.siteName, "site-name", "Le Quotidien", "the site's name in mails")
+	fs.StringVar(&o.siteName, "site-name", "", "the site's name in mails (default: the site's own, in -lang)")
 	fs.DurationVar(&o.mailLease, "mail-lease", 2*time.Minute, "how long a mail being sent stays this instance's before another may retry it (after a crash); each send gets half of it")
 	fs.Func("moderator-email", "address mailed about each comment held for moderation (repeat the flag for several)", func(s string) error {
 		if _, err := tribune.ParseEmail(s); err != nil || strings.TrimSpace(s) == "" {
@@ -233,7 +233,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if outbox, err = newOutbox(store, o, log); err != nil {
 			return err
 		}
-		opts = append(opts, widget.WithMail(outbox, widget.Mail{SiteName: o.siteName, Moderators: o.moderators}))
+		name := o.siteName
+		if name == "" {
+			name = chrome[o.lang]["site"]
+		}
+		opts = append(opts, widget.WithMail(outbox, widget.Mail{SiteName: name, Moderators: o.moderators}))
 	}
 	comments, err := widget.New(store, opts...)
 	if err != nil {
