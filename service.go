@@ -383,7 +383,12 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
 	if id := sub.Identity; id != nil {
 		in.Name, in.Email, in.Website = id.Name, id.Email, id.Website
 	}
-	c, err := NewCommentWithRequired(in, s.cfg.required)
+	required := s.cfg.required
+	if sub.NotifyReplies && !slices.Contains(required, FieldEmail) {
+		// Mail about replies needs somewhere to go.
+		required = append(slices.Clone(required), FieldEmail)
+	}
+	c, err := NewCommentWithRequired(in, required)
 	if err != nil {
 		return Comment{}, err
 	}
@@ -431,7 +436,9 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
 	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), notifyTimeout)
 	defer cancel()
 	var errs []error
-	if sub.NotifyReplies && !c.Email.IsZero() {
+	// A comment sent to spam or trash subscribes nobody: a bot that ticks
+	// the box with someone's address gets no mail sent to them.
+	if sub.NotifyReplies && !c.Email.IsZero() && (c.Status == StatusApproved || c.Status == StatusPending) {
 		if _, book, err := Mailing(s.store); err == nil {
 			errs = append(errs, book.SaveSubscription(nctx, Subscription{CommentID: c.ID, EmailKey: c.Email.Key(), Created: c.Created, Active: true}))
 		}

@@ -330,3 +330,47 @@ func TestImpersonation(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Am\u00e9lie", c.AuthorName)
 }
+
+func TestNotifyRepliesNeedsAnEmail(t *testing.T) {
+	svc, a, _ := newService(t, tribune.WithRequired(tribune.FieldBody), tribune.WithModeration(tribune.ModerateNone))
+	s := svc.Store()
+	_, err := svc.Submit(t.Context(), tribune.Submission{Input: tribune.CommentInput{ArticleID: a.ID, Body: "Sans adresse."}, NotifyReplies: true})
+	var ve *tribune.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, tribune.FieldEmail, ve.Fields[0].Field)
+	assert.Equal(t, tribune.CodeRequired, ve.Fields[0].Code)
+	c, err := svc.Submit(t.Context(), tribune.Submission{Input: tribune.CommentInput{ArticleID: a.ID, Body: "Avec adresse.", Email: "a@example.org"}, NotifyReplies: true})
+	require.NoError(t, err)
+	_, book, err := tribune.Mailing(s)
+	require.NoError(t, err)
+	sub, err := book.Subscription(t.Context(), c.ID)
+	require.NoError(t, err)
+	assert.True(t, sub.Active)
+	assert.Equal(t, "a@example.org", sub.EmailKey)
+}
+
+func TestEditOwnModeratesAgain(t *testing.T) {
+	svc, a, _ := newService(t, tribune.WithModeration(tribune.ModerateNone), tribune.WithBlockWords(tribune.StatusTrash, "casino"),
+		tribune.WithFloodInterval(0))
+	c, err := svc.Submit(t.Context(), sub(a, "Ana", "ana@example.org", "Premier jet."))
+	require.NoError(t, err)
+	require.Equal(t, tribune.StatusApproved, c.Status)
+
+	e, err := svc.EditOwn(t.Context(), c.ID, "Premier jet, <b>corrigé</b>.")
+	require.NoError(t, err)
+	assert.Equal(t, tribune.StatusApproved, e.Status)
+	assert.Equal(t, "<p>Premier jet, <b>corrigé</b>.</p>\n", e.Body)
+	assert.False(t, e.Edited.IsZero())
+	assert.Equal(t, c.Version+1, e.Version)
+
+	_, err = svc.EditOwn(t.Context(), c.ID, "")
+	assert.ErrorIs(t, err, tribune.ErrInvalid)
+	e, err = svc.EditOwn(t.Context(), c.ID, "https://a.example.org https://b.example.org")
+	require.NoError(t, err)
+	assert.Equal(t, tribune.StatusPending, e.Status, "links hold it")
+	e, err = svc.EditOwn(t.Context(), c.ID, "Venez au casino.")
+	require.NoError(t, err)
+	assert.Equal(t, tribune.StatusTrash, e.Status, "a block word trashes it")
+	_, err = svc.EditOwn(t.Context(), c.ID, "Et maintenant ?")
+	assert.ErrorIs(t, err, tribune.ErrNotFound, "a trashed comment is not edited")
+}

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -112,6 +113,14 @@ func (h *Handler) serveEditPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	text := r.PostForm.Get(string(tribune.FieldBody))
+	// An edit costs what a post costs: it spends the same budget.
+	if h.limiter != nil {
+		if ok, wait := h.limiter.allow(h.clientAddr(r), time.Now()); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			h.editPage(w, r, http.StatusTooManyRequests, &c, &a, text, h.locale(r, &a).T("widget.rate"))
+			return
+		}
+	}
 	edited, err := h.svc.EditOwn(r.Context(), c.ID, text)
 	var ve *tribune.ValidationError
 	switch {

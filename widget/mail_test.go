@@ -454,3 +454,19 @@ func TestWriteMailSample(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "notification.html"), []byte(n.HTML), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "notification.eml"), n.Raw, 0o644))
 }
+
+func TestMailNotForBots(t *testing.T) {
+	e := newMailEnv(t)
+	bot := e.browser()
+	v := e.form(bot)
+	v.Set("author", "Bot")
+	v.Set("email", "victim@example.org")
+	v.Set("comment", "Achetez maintenant.")
+	v.Set("notify_replies", "yes")
+	v.Set("tribune_homepage", "https://spam.example")
+	resp := e.post(bot, v)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, "the bot is answered as anyone")
+	e.settle()
+	assert.Empty(t, e.mailsTo("victim@example.org"), "a comment caught as spam subscribes nobody")
+	assert.Empty(t, e.mailsTo("moderation@example.org"), "nor bothers the moderators")
+}
