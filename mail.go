@@ -168,3 +168,71 @@ func Mailing(s Store) (MailQueue, AddressBook, error) {
 	}
 	return q, b, nil
 }
+
+// ConfirmEvery is the least time between two confirmation mails to one
+// address, however often someone types it in.
+const ConfirmEvery = 24 * time.Hour
+
+// ReplyRecipient says who hears of a reply, by the rules of reply mail:
+// the reply is approved; the comment it answers is subscribed (its
+// author ticked the box) and still active; the subscriber's address is
+// verified; the replier is not the subscriber. It returns the comment
+// answered, whose Email is the recipient, and false when nobody is to
+// hear of it (also for a store without an [AddressBook]).
+func ReplyRecipient(ctx context.Context, s Store, reply Comment) (Comment, bool, error) {
+	if reply.Status != StatusApproved || reply.ParentID == uuid.Nil {
+		return Comment{}, false, nil
+	}
+	_, book, err := Mailing(s)
+	if err != nil {
+		return Comment{}, false, nil
+	}
+	sub, err := book.Subscription(ctx, reply.ParentID)
+	if err != nil || !sub.Active || reply.Email.Key() == sub.EmailKey {
+		return Comment{}, false, ignoreNotFound(err)
+	}
+	addr, err := book.Address(ctx, sub.EmailKey)
+	if err != nil || addr.Verified.IsZero() {
+		return Comment{}, false, ignoreNotFound(err) // never confirmed: nothing goes to it
+	}
+	parent, err := s.Comment(ctx, reply.ParentID)
+	if err != nil || parent.Email.Key() != sub.EmailKey || parent.UserID != "" && parent.UserID == reply.UserID {
+		return Comment{}, false, ignoreNotFound(err)
+	}
+	return parent, true, nil
+}
+
+// ConfirmationDue says whether the author of a comment that asked for
+// reply mail should get a confirmation mail now: their address is not
+// verified and none was sent in the last [ConfirmEvery]. It records the
+// sending (Address.ConfirmSent) atomically with the decision, so two
+// comments at once send one mail, and returns the address.
+func ConfirmationDue(ctx context.Context, s Store, c Comment, now time.Time) (Address, bool, error) {
+	_, book, err := Mailing(s)
+	if err != nil {
+		return Address{}, false, nil
+	}
+	sub, err := book.Subscription(ctx, c.ID)
+	if err != nil || !sub.Active {
+		return Address{}, false, ignoreNotFound(err)
+	}
+	due := false
+	a, err := book.UpdateAddress(ctx, sub.EmailKey, func(a *Address) error {
+		if !a.Verified.IsZero() || now.Sub(a.ConfirmSent) < ConfirmEvery {
+			return errUnchanged
+		}
+		a.ConfirmSent, due = now.UTC().Truncate(time.Microsecond), true
+		return nil
+	})
+	if errors.Is(err, errUnchanged) {
+		return Address{}, false, nil
+	}
+	return a, due && err == nil, err
+}
+
+func ignoreNotFound(err error) error {
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}

@@ -75,9 +75,6 @@ const (
 	confirmLinkTTL  = 7 * 24 * time.Hour
 	moderateLinkTTL = 7 * 24 * time.Hour
 	manageLinkTTL   = 24 * time.Hour
-	// confirmEvery is the least time between two confirmation mails to
-	// one address, however often someone types it in.
-	confirmEvery = 24 * time.Hour
 	// manageEvery is the same for manage links.
 	manageEvery = 10 * time.Minute
 )
@@ -199,29 +196,12 @@ func (n *mailNotifier) CommentModerated(ctx context.Context, before tribune.Stat
 }
 
 // confirm mails a confirmation link to an address that asked for reply
-// mail and has not proved itself yet, at most once a day.
+// mail and has not proved itself yet (tribune.ConfirmationDue).
 func (n *mailNotifier) confirm(ctx context.Context, c *tribune.Comment) error {
 	h := n.h
-	sub, err := h.book.Subscription(ctx, c.ID)
-	if errors.Is(err, tribune.ErrNotFound) {
-		return nil
-	}
-	if err != nil || !sub.Active {
-		return err
-	}
 	now := time.Now().UTC()
-	send := false
-	addr, err := h.book.UpdateAddress(ctx, sub.EmailKey, func(a *tribune.Address) error {
-		if !a.Verified.IsZero() || now.Sub(a.ConfirmSent) < confirmEvery {
-			return errNothingToSend
-		}
-		a.ConfirmSent, send = now, true
-		return nil
-	})
-	if errors.Is(err, errNothingToSend) || err == nil && !send {
-		return nil
-	}
-	if err != nil {
+	addr, due, err := tribune.ConfirmationDue(ctx, h.store, *c, now)
+	if err != nil || !due {
 		return err
 	}
 	a, err := h.store.Article(ctx, c.ArticleID)
@@ -237,39 +217,13 @@ func (n *mailNotifier) confirm(ctx context.Context, c *tribune.Comment) error {
 		l.T("mail.confirm.subject", "site", h.siteName()), &m)
 }
 
-// errNothingToSend aborts an address update that finds nothing to do.
-var errNothingToSend = errors.New("widget: nothing to send")
-
-// reply mails the parent's author about an approved reply, if they
-// subscribed and confirmed their address, and did not write it.
+// reply mails the author of the comment answered, if the rules of reply
+// mail say so (tribune.ReplyRecipient).
 func (n *mailNotifier) reply(ctx context.Context, c *tribune.Comment) error {
-	if c.ParentID == uuid.Nil {
-		return nil
-	}
 	h := n.h
-	sub, err := h.book.Subscription(ctx, c.ParentID)
-	if errors.Is(err, tribune.ErrNotFound) {
-		return nil
-	}
-	if err != nil || !sub.Active || c.Email.Key() == sub.EmailKey {
+	parent, ok, err := tribune.ReplyRecipient(ctx, h.store, *c)
+	if err != nil || !ok {
 		return err
-	}
-	addr, err := h.book.Address(ctx, sub.EmailKey)
-	if errors.Is(err, tribune.ErrNotFound) {
-		return nil // never confirmed: nothing goes to it
-	}
-	if err != nil || addr.Verified.IsZero() {
-		return err
-	}
-	parent, err := h.store.Comment(ctx, c.ParentID)
-	if errors.Is(err, tribune.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if parent.Email.Key() != sub.EmailKey || parent.UserID != "" && parent.UserID == c.UserID {
-		return nil
 	}
 	a, err := h.store.Article(ctx, c.ArticleID)
 	if err != nil {
