@@ -132,36 +132,11 @@ const (
 )
 
 func (h *Handler) verifiedIDs(r *http.Request) []uuid.UUID {
-	c, err := r.Cookie(verifiedCookie)
-	if err != nil || len(c.Value) > 512 {
-		return nil
-	}
-	list, mac, ok := strings.Cut(c.Value, "~")
-	if !ok || !h.verify(mac, "verified", list) {
-		return nil
-	}
-	var out []uuid.UUID
-	for _, s := range strings.Split(list, ".") {
-		if id, err := uuid.Parse(s); err == nil && len(out) < maxVerified {
-			out = append(out, id)
-		}
-	}
-	return out
+	return h.idCookie(r, verifiedCookie, "verified", maxVerified)
 }
 
 func (h *Handler) addVerified(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
-	ids := []uuid.UUID{id}
-	for _, x := range h.verifiedIDs(r) {
-		if x != id && len(ids) < maxVerified {
-			ids = append(ids, x)
-		}
-	}
-	parts := make([]string, len(ids))
-	for i, x := range ids {
-		parts[i] = x.String()
-	}
-	list := strings.Join(parts, ".")
-	http.SetCookie(w, h.cookie(r, verifiedCookie, list+"~"+h.sign("verified", list), 365*24*3600))
+	h.addToIDCookie(w, r, verifiedCookie, "verified", maxVerified, 365*24*3600, id)
 }
 
 // mailNotifier queues the mails that follow from comments: it is the
@@ -225,14 +200,9 @@ func (n *mailNotifier) reply(ctx context.Context, c *tribune.Comment) error {
 	if err != nil || !ok {
 		return err
 	}
-	a, err := h.store.Article(ctx, c.ArticleID)
+	a, l, name, err := h.mailAbout(ctx, c)
 	if err != nil {
 		return err
-	}
-	l := h.renderer.Catalog().Locale(a.Lang)
-	name := c.AuthorName
-	if name == "" {
-		name = l.T("thread.anonymous")
 	}
 	unsubscribe := h.mailLink(linkUnsubscribe, parent.ID, 0)
 	m := mailView{L: l, Site: h.siteName(),
@@ -251,14 +221,9 @@ func (n *mailNotifier) moderators(ctx context.Context, c *tribune.Comment) error
 	if len(h.cfg.moderators) == 0 {
 		return nil
 	}
-	a, err := h.store.Article(ctx, c.ArticleID)
+	a, l, name, err := h.mailAbout(ctx, c)
 	if err != nil {
 		return err
-	}
-	l := h.renderer.Catalog().Locale(a.Lang)
-	name := c.AuthorName
-	if name == "" {
-		name = l.T("thread.anonymous")
 	}
 	link := h.mailLink(linkModerate, c.ID, moderateLinkTTL)
 	m := mailView{L: l, Site: h.siteName(),
@@ -274,6 +239,22 @@ func (n *mailNotifier) moderators(ctx context.Context, c *tribune.Comment) error
 			l.T("mail.moderate.subject", "title", a.Title), &m))
 	}
 	return errors.Join(errs...)
+}
+
+// mailAbout is what a mail about a comment is written with: its
+// article, the article's language, and the author's name as the thread
+// shows it.
+func (h *Handler) mailAbout(ctx context.Context, c *tribune.Comment) (tribune.Article, *tribune.Locale, string, error) {
+	a, err := h.store.Article(ctx, c.ArticleID)
+	if err != nil {
+		return a, nil, "", err
+	}
+	l := h.renderer.Catalog().Locale(a.Lang)
+	name := c.AuthorName
+	if name == "" {
+		name = l.T("thread.anonymous")
+	}
+	return a, l, name, nil
 }
 
 // queueMail renders a mail and puts it in the outbox under key.

@@ -82,6 +82,22 @@ func (h *Handler) linkID(w http.ResponseWriter, r *http.Request, kind string) (u
 	return uuid.Nil, false
 }
 
+// linkAddress reads the address a link names, answering itself when it
+// is gone (erased since: the link opens nothing) or unreadable.
+func (h *Handler) linkAddress(w http.ResponseWriter, r *http.Request, id uuid.UUID, op string) (tribune.Address, bool) {
+	addr, err := h.book.AddressByID(r.Context(), id)
+	if errors.Is(err, tribune.ErrNotFound) {
+		l := h.locale(r, nil)
+		h.infoPage(w, r, http.StatusNotFound, l, l.T("widget.error_title"), l.T("mail.link_bad"), "")
+		return addr, false
+	}
+	if err != nil {
+		h.serverError(w, r, op, err)
+		return addr, false
+	}
+	return addr, true
+}
+
 // parseLinkForm reads a small form of a link page.
 func (h *Handler) parseLinkForm(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
@@ -100,13 +116,8 @@ func (h *Handler) serveConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	l := h.locale(r, nil)
-	addr, err := h.book.AddressByID(ctx, id)
-	if errors.Is(err, tribune.ErrNotFound) {
-		h.infoPage(w, r, http.StatusNotFound, l, l.T("widget.error_title"), l.T("mail.link_bad"), "")
-		return
-	}
-	if err != nil {
-		h.serverError(w, r, "confirm", err)
+	addr, ok := h.linkAddress(w, r, id, "confirm")
+	if !ok {
 		return
 	}
 	title := l.T("confirm.title")
@@ -321,13 +332,8 @@ func (h *Handler) serveManage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	l := h.locale(r, nil)
 	title := l.T("manage.title")
-	addr, err := h.book.AddressByID(ctx, id)
-	if errors.Is(err, tribune.ErrNotFound) {
-		h.infoPage(w, r, http.StatusNotFound, l, l.T("widget.error_title"), l.T("mail.link_bad"), "")
-		return
-	}
-	if err != nil {
-		h.serverError(w, r, "manage", err)
+	addr, ok := h.linkAddress(w, r, id, "manage")
+	if !ok {
 		return
 	}
 	// Following the link proves the address: this browser is now a

@@ -132,35 +132,47 @@ func (h *Handler) overTLS(r *http.Request) bool {
 // ownIDs reads the signed list of the visitor's own comments: the
 // pending ones they alone see, and the proof that they are a returning
 // commenter.
-func (h *Handler) ownIDs(r *http.Request) []uuid.UUID {
-	c, err := r.Cookie(ownCookie)
+func (h *Handler) ownIDs(r *http.Request) []uuid.UUID { return h.idCookie(r, ownCookie, "own", maxOwn) }
+
+func (h *Handler) addOwn(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
+	h.addToIDCookie(w, r, ownCookie, "own", maxOwn, 30*24*3600, id)
+}
+
+// idCookie reads a cookie that holds a signed list of IDs, newest first:
+// "<id>.<id>…~<mac>". A cookie that is too long or badly signed is none.
+func (h *Handler) idCookie(r *http.Request, name, purpose string, most int) []uuid.UUID {
+	c, err := r.Cookie(name)
 	if err != nil || len(c.Value) > 2048 {
 		return nil
 	}
 	list, mac, ok := strings.Cut(c.Value, "~")
-	if !ok || !h.verify(mac, "own", list) {
+	if !ok || !h.verify(mac, purpose, list) {
 		return nil
 	}
 	var out []uuid.UUID
 	for _, s := range strings.Split(list, ".") {
-		if id, err := uuid.Parse(s); err == nil && len(out) < maxOwn {
+		if id, err := uuid.Parse(s); err == nil && len(out) < most {
 			out = append(out, id)
 		}
 	}
 	return out
 }
 
-func (h *Handler) addOwn(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
-	ids := append([]uuid.UUID{id}, h.ownIDs(r)...)
-	if len(ids) > maxOwn {
-		ids = ids[:maxOwn]
+// addToIDCookie puts id first in a signed list of IDs, keeping the most
+// recent ones.
+func (h *Handler) addToIDCookie(w http.ResponseWriter, r *http.Request, name, purpose string, most, maxAge int, id uuid.UUID) {
+	ids := []uuid.UUID{id}
+	for _, x := range h.idCookie(r, name, purpose, most) {
+		if x != id && len(ids) < most {
+			ids = append(ids, x)
+		}
 	}
 	parts := make([]string, len(ids))
 	for i, x := range ids {
 		parts[i] = x.String()
 	}
 	list := strings.Join(parts, ".")
-	http.SetCookie(w, h.cookie(r, ownCookie, list+"~"+h.sign("own", list), 30*24*3600))
+	http.SetCookie(w, h.cookie(r, name, list+"~"+h.sign(purpose, list), maxAge))
 }
 
 // remembered are the details kept with the visitor's consent.
