@@ -94,12 +94,12 @@ var (
 
 // linkToken is the opaque part of a mailed link: an ID (of an address, a
 // comment or a subscription), an expiry, and a MAC scoped to the kind.
-// It names no address, name or text.
-func (h *Handler) linkToken(kind string, id uuid.UUID, ttl time.Duration) string {
+// It names no address, name or text. A zero expiry never expires.
+func (h *Handler) linkToken(kind string, id uuid.UUID, expires time.Time) string {
 	var raw [24]byte
 	copy(raw[:16], id[:])
-	if ttl > 0 {
-		binary.BigEndian.PutUint64(raw[16:], uint64(time.Now().Add(ttl).Unix()))
+	if !expires.IsZero() {
+		binary.BigEndian.PutUint64(raw[16:], uint64(expires.Unix()))
 	}
 	p := base64.RawURLEncoding.EncodeToString(raw[:])
 	return p + "." + h.sign("link:"+kind, p)
@@ -121,8 +121,14 @@ func (h *Handler) readLinkToken(kind, tok string) (uuid.UUID, error) {
 	return uuid.UUID(raw[:16]), nil
 }
 
+// mailLink is the absolute link of a mail to one of the link pages,
+// valid for ttl (0: for ever).
 func (h *Handler) mailLink(kind string, id uuid.UUID, ttl time.Duration) string {
-	return h.absolute(h.cfg.prefix + "/mail/" + kind + "/" + h.linkToken(kind, id, ttl))
+	var exp time.Time
+	if ttl > 0 {
+		exp = time.Now().Add(ttl)
+	}
+	return h.absolute(h.cfg.prefix + "/mail/" + kind + "/" + h.linkToken(kind, id, exp))
 }
 
 // verifiedCookie holds the addresses this browser proved, signed.
