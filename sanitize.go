@@ -82,6 +82,15 @@ func SanitizeComment(s string) string {
 	return out
 }
 
+// SanitizeCommentHTML makes safe a comment body that is already HTML laid
+// out in paragraphs, as imports bring them (Disqus, Remark42, Commento,
+// Tribune's own JSON): the comment policy and the balancing of
+// [SanitizeComment], without the paragraphs and links it adds to typed
+// text. A body SanitizeComment made comes back unchanged.
+func SanitizeCommentHTML(s string) string {
+	return addUGC(commentPolicy.Sanitize(balance(commentPolicy.Sanitize(normalizeNewlines(s)))))
+}
+
 // sanitizeComment is SanitizeComment that gives up, returning false, as
 // soon as the body is longer than limit bytes (-1 for no limit): the
 // steps after the first pass only add markup, so a body already too long

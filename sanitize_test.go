@@ -186,3 +186,20 @@ func TestSanitizeLongBodiesAreLinear(t *testing.T) {
 	p, x := best(parens), best(plain)
 	assert.Less(t, p, 15*x, "a run of parentheses took %s, plain text %s", p, x)
 }
+
+func FuzzSanitizeCommentHTMLKeepsStoredBodies(f *testing.F) {
+	for _, s := range []string{"a\nb\n\nc", "<p>x</p><p>y</p>", "https://x.org/é et <a href=\"https://y.org\">y</a>",
+		"<blockquote>q\n\nr</blockquote>", "x < y & z", "<s>open", "<ul><li>a</li></ul>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		body := tribune.SanitizeComment(in)
+		if again := tribune.SanitizeCommentHTML(body); again != body {
+			t.Fatalf("input %q: stored %q, sanitized again %q", in, body, again)
+		}
+		out := tribune.SanitizeCommentHTML(in)
+		if strings.Contains(strings.ToLower(out), "<script") || strings.Contains(strings.ToLower(out), "javascript:") {
+			t.Fatalf("input %q: %q", in, out)
+		}
+	})
+}
