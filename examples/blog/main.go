@@ -27,10 +27,8 @@ import (
 	_ "time/tzdata" // Europe/Paris without the system's zone files
 
 	"github.com/tribune-go/tribune"
-	"github.com/tribune-go/tribune/mysqlstore"
-	"github.com/tribune-go/tribune/pgstore"
+	"github.com/tribune-go/tribune/internal/dbopen"
 	"github.com/tribune-go/tribune/smtpmail"
-	"github.com/tribune-go/tribune/sqlitestore"
 	"github.com/tribune-go/tribune/widget"
 )
 
@@ -63,7 +61,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("blog", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.addr, "addr", "localhost:8080", "address to listen on (host:port)")
-	fs.StringVar(&o.db, "db", "tribune.db", "SQLite file, a postgres:// DSN for PostgreSQL, or a mysql://user:password@host:3306/db URL for MySQL or MariaDB")
+	fs.StringVar(&o.db, "db", "tribune.db", dbopen.Usage)
 	fs.StringVar(&o.moderation, "moderation", "first", "which comments wait for a moderator: none, first (authors without an approved comment) or all")
 	fs.StringVar(&o.lang, "lang", "fr", "language of the comment section: fr or en")
 	fs.StringVar(&o.adminPassword, "admin-password", os.Getenv("TRIBUNE_ADMIN_PASSWORD"),
@@ -134,41 +132,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	return o, nil
 }
 
-// storeKind names the backend -db names: "postgresql", "mysql" or
-// "sqlite".
-func storeKind(db string) string {
-	switch {
-	case strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://"):
-		return "postgresql"
-	case strings.HasPrefix(db, "mysql://"):
-		return "mysql"
-	}
-	return "sqlite"
-}
 
-// openStore opens PostgreSQL for a postgres:// DSN, MySQL or MariaDB for a
-// mysql:// one, SQLite otherwise.
-func openStore(ctx context.Context, db string) (tribune.Store, func(), error) {
-	switch storeKind(db) {
-	case "postgresql":
-		s, err := pgstore.Open(ctx, db)
-		if err != nil {
-			return nil, nil, err
-		}
-		return s, s.Close, nil
-	case "mysql":
-		s, err := mysqlstore.Open(ctx, db)
-		if err != nil {
-			return nil, nil, err
-		}
-		return s, func() { s.Close() }, nil
-	}
-	s, err := sqlitestore.Open(ctx, db)
-	if err != nil {
-		return nil, nil, fmt.Errorf("opening %s: %w", db, err)
-	}
-	return s, func() { s.Close() }, nil
-}
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
@@ -183,7 +147,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	store, closeStore, err := openStore(openCtx, o.db)
+	store, closeStore, err := dbopen.Open(openCtx, o.db)
 	if err != nil {
 		return err
 	}
@@ -271,7 +235,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	log.Info("listening", "url", "http://"+ln.Addr().String()+"/", "article", "/articles/"+seed.Slug,
-		"admin", "/comments/admin/", "db", storeLabel(o.db))
+		"admin", "/comments/admin/", "db", dbopen.Label(o.db))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -320,7 +284,7 @@ func siteSecret(db string) ([]byte, error) {
 		}
 		return []byte(key), nil
 	}
-	if storeKind(db) != "sqlite" {
+	if dbopen.Kind(db) != "sqlite" {
 		return nil, nil
 	}
 	path := db + ".secret"
@@ -336,13 +300,6 @@ func siteSecret(db string) ([]byte, error) {
 	return key, nil
 }
 
-// storeLabel names the backend for the log without the DSN's password.
-func storeLabel(db string) string {
-	if k := storeKind(db); k != "sqlite" {
-		return k
-	}
-	return "sqlite:" + db
-}
 
 // logRequests logs method, path (no query: it may hold personal data),
 // status and duration.
