@@ -1,0 +1,204 @@
+package importer
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/tribune-go/tribune"
+)
+
+// Commento's JSON export (which Comentario also reads and writes):
+// {"version": 1, "comments": […], "commenters": […]}. The commenters are
+// read first (a pass of their own, since they may follow the comments),
+// then the comments one at a time. Field by field:
+//
+//	domain + url → the article (the path's last segment matches a slug)
+//	commentHex → source ID; parentHex ("root": none) → parent;
+//	  commenterHex → the commenter's name, email and link (anonymous:
+//	  none); html → body (HTML), else markdown as typed text;
+//	  creationDate → date; state approved → approved, unapproved →
+//	  pending, flagged → spam; deleted → skipped, its replies becoming
+//	  top-level comments. Commenters who share a name stay apart.
+var commentoFormat = Format{Name: "commento", Open: openCommento, sniff: func(head []byte) bool {
+	return bytes.HasPrefix(bytes.TrimSpace(head), []byte("{")) &&
+		(bytes.Contains(head, []byte(`"commenters"`)) || bytes.Contains(head, []byte(`"commentHex"`)))
+}}
+
+type commentoComment struct {
+	CommentHex   string    `json:"commentHex"`
+	Domain       string    `json:"domain"`
+	URL          string    `json:"url"`
+	CommenterHex string    `json:"commenterHex"`
+	Markdown     string    `json:"markdown"`
+	HTML         string    `json:"html"`
+	ParentHex    string    `json:"parentHex"`
+	State        string    `json:"state"`
+	CreationDate time.Time `json:"creationDate"`
+	Deleted      bool      `json:"deleted"`
+}
+
+type commentoCommenter struct {
+	Hex   string `json:"commenterHex"`
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	Link  string `json:"link"`
+}
+
+type commentoReader struct {
+	f          *file
+	d          *json.Decoder
+	commenters map[string]commentoCommenter
+	site       string
+	seen       map[string]bool
+	inComments bool
+	queue      []any
+}
+
+// objectKeys walks a JSON object's top-level keys and calls each with
+// the decoder positioned on that key's value.
+func objectKeys(d *json.Decoder, each func(key string) (stop bool, err error)) error {
+	tok, err := d.Token()
+	if err != nil {
+		return &offsetError{d.InputOffset(), err}
+	}
+	if tok != json.Delim('{') {
+		return &offsetError{d.InputOffset(), errors.New("not a JSON object")}
+	}
+	for d.More() {
+		tok, err := d.Token()
+		if err != nil {
+			return &offsetError{d.InputOffset(), err}
+		}
+		key, _ := tok.(string)
+		stop, err := each(key)
+		if err != nil || stop {
+			return err
+		}
+	}
+	return nil
+}
+
+func openCommento(path string) (Reader, error) {
+	// The commenters first.
+	f, err := openFile(path)
+	if err != nil {
+		return nil, err
+	}
+	d := json.NewDecoder(f)
+	commenters := map[string]commentoCommenter{}
+	err = objectKeys(d, func(key string) (bool, error) {
+		if key != "commenters" {
+			var skip json.RawMessage
+			if err := d.Decode(&skip); err != nil {
+				return false, &offsetError{d.InputOffset(), err}
+			}
+			return false, nil
+		}
+		var cs []commentoCommenter
+		if err := d.Decode(&cs); err != nil {
+			return false, &offsetError{d.InputOffset(), err}
+		}
+		for _, c := range cs {
+			commenters[c.Hex] = c
+		}
+		return false, nil
+	})
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	// Then the comments, streamed.
+	if f, err = openFile(path); err != nil {
+		return nil, err
+	}
+	r := &commentoReader{f: f, d: json.NewDecoder(f), commenters: commenters, seen: map[string]bool{}}
+	if err := r.toComments(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// toComments moves the decoder into the "comments" array.
+func (r *commentoReader) toComments() error {
+	err := objectKeys(r.d, func(key string) (bool, error) {
+		if key == "comments" {
+			tok, err := r.d.Token()
+			if err != nil || tok != json.Delim('[') {
+				return false, &offsetError{r.d.InputOffset(), fmt.Errorf(`"comments" is not an array (%v)`, err)}
+			}
+			r.inComments = true
+			return true, nil
+		}
+		var skip json.RawMessage
+		if err := r.d.Decode(&skip); err != nil {
+			return false, &offsetError{r.d.InputOffset(), err}
+		}
+		return false, nil
+	})
+	return err
+}
+
+func (r *commentoReader) Site() string  { return r.site }
+func (r *commentoReader) Close() error  { return r.f.Close() }
+func (r *commentoReader) Offset() int64 { return r.f.Offset() }
+
+func (r *commentoReader) Next() (any, error) {
+	for len(r.queue) == 0 {
+		if !r.inComments || !r.d.More() {
+			return nil, io.EOF
+		}
+		start := r.d.InputOffset()
+		var cc commentoComment
+		if err := r.d.Decode(&cc); err != nil {
+			return nil, &offsetError{r.d.InputOffset(), err}
+		}
+		if cc.CommentHex == "" {
+			return nil, &offsetError{start, errors.New("a comment without commentHex")}
+		}
+		if r.site == "" {
+			r.site = cc.Domain
+		}
+		key := cc.Domain + cc.URL
+		if !r.seen[key] {
+			r.seen[key] = true
+			r.queue = append(r.queue, &Article{ID: key, URL: "https://" + key, Title: lastSegment(cc.URL), Published: cc.CreationDate.UTC()})
+		}
+		c := &Comment{ID: cc.CommentHex, ArticleID: key, Created: cc.CreationDate.UTC(), Status: tribune.StatusApproved}
+		if cc.ParentHex != "" && cc.ParentHex != "root" {
+			c.ParentID = cc.ParentHex
+		}
+		if who, ok := r.commenters[cc.CommenterHex]; ok && cc.CommenterHex != "anonymous" {
+			c.Author, c.Email, c.Website = strings.TrimSpace(who.Name), strings.TrimSpace(who.Email), strings.TrimSpace(who.Link)
+			if c.Website == "undefined" {
+				c.Website = ""
+			}
+		}
+		if cc.HTML != "" {
+			c.Body, c.HTML = cc.HTML, true
+		} else {
+			c.Body = cc.Markdown
+		}
+		switch cc.State {
+		case "unapproved":
+			c.Status = tribune.StatusPending
+		case "flagged":
+			c.Status = tribune.StatusSpam
+		}
+		if cc.Deleted {
+			c.Skip = "deleted on Commento"
+		}
+		if cc.CreationDate.IsZero() {
+			c.DateNote = "no date"
+		}
+		r.queue = append(r.queue, c)
+	}
+	rec := r.queue[0]
+	r.queue = r.queue[1:]
+	return rec, nil
+}
