@@ -44,12 +44,12 @@ type disqusAuthor struct {
 }
 
 type disqusThread struct {
-	DsqID     string    `xml:"http://disqus.com/disqus-internals id,attr"`
-	Forum     string    `xml:"forum"`
-	Link      string    `xml:"link"`
-	Title     string    `xml:"title"`
-	CreatedAt string    `xml:"createdAt"`
-	Closed    bool      `xml:"isClosed"`
+	DsqID     string `xml:"http://disqus.com/disqus-internals id,attr"`
+	Forum     string `xml:"forum"`
+	Link      string `xml:"link"`
+	Title     string `xml:"title"`
+	CreatedAt string `xml:"createdAt"`
+	Closed    bool   `xml:"isClosed"`
 }
 
 type disqusPost struct {

@@ -41,10 +41,10 @@ type remark42Comment struct {
 		Site string `json:"site"`
 		URL  string `json:"url"`
 	} `json:"locator"`
-	Time  time.Time `json:"time"`
+	Time  time.Time                 `json:"time"`
 	Edit  *struct{ Time time.Time } `json:"edit"`
-	Del   bool      `json:"delete"`
-	Title string    `json:"title"`
+	Del   bool                      `json:"delete"`
+	Title string                    `json:"title"`
 }
 
 type remark42Reader struct {

@@ -57,11 +57,11 @@ func openWXR(path string) (Reader, error) {
 	return &wxrReader{f: f, d: d}, nil
 }
 
-func (r *wxrReader) Site() string   { return r.site }
-func (r *wxrReader) Close() error   { return r.f.Close() }
-func (r *wxrReader) Offset() int64  { return r.f.Offset() }
-func (r *wxrReader) line() int      { l, _ := r.d.InputPos(); return l }
-func isWP(n xml.Name) bool          { return strings.Contains(n.Space, "wordpress.org/export/") }
+func (r *wxrReader) Site() string    { return r.site }
+func (r *wxrReader) Close() error    { return r.f.Close() }
+func (r *wxrReader) Offset() int64   { return r.f.Offset() }
+func (r *wxrReader) line() int       { l, _ := r.d.InputPos(); return l }
+func isWP(n xml.Name) bool           { return strings.Contains(n.Space, "wordpress.org/export/") }
 func isNS(n xml.Name, s string) bool { return strings.Contains(n.Space, s) }
 
 func (r *wxrReader) Next() (any, error) {

@@ -132,8 +132,6 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	return o, nil
 }
 
-
-
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
@@ -299,7 +297,6 @@ func siteSecret(db string) ([]byte, error) {
 	}
 	return key, nil
 }
-
 
 // logRequests logs method, path (no query: it may hold personal data),
 // status and duration.
