@@ -24,7 +24,9 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -124,7 +126,7 @@ type Options struct {
 	// Map sends a source article (by its URL, slug or ID) to the site's
 	// article with the given slug.
 	Map map[string]string
-	// BatchSize is how many comments go in one transaction (default 500).
+	// BatchSize is how many comments go in one transaction (default 5,000).
 	BatchSize int
 	// Progress, when set, is called as comments are read and written.
 	Progress func(Progress)
@@ -211,7 +213,7 @@ func siteNamespace(format, site string) uuid.UUID {
 // too, what was written staying (running it again finishes the job).
 func Import(ctx context.Context, store tribune.Store, files []string, opts Options) ([]FileReport, error) {
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 500
+		opts.BatchSize = 5000
 	}
 	site, err := loadSite(ctx, store)
 	if err != nil {
@@ -277,8 +279,12 @@ type run struct {
 	ns     uuid.UUID
 	rep    *FileReport
 	write  bool
-	// articles maps source article IDs to the site's article.
+	// articles maps source article IDs to the site's article; fresh holds
+	// those this run created, which cannot hold a comment of an earlier
+	// run (the writer need not look for one).
 	articles map[string]*tribune.Article
+	freshMu  sync.RWMutex // the writer reads fresh while the reader adds to it
+	fresh    map[uuid.UUID]bool
 	// inFile holds the IDs of the comments the file brings (pass 1).
 	inFile map[uuid.UUID]struct{}
 	// done holds the IDs queued or stored by this pass, waiting the
@@ -287,6 +293,9 @@ type run struct {
 	waiting map[uuid.UUID][]tribune.Comment
 	batch   []tribune.Comment
 	count   int
+	// batches go to the writer, which says how it ended on writerDone.
+	batches    chan []tribune.Comment
+	writerDone chan error
 }
 
 func importFile(ctx context.Context, store tribune.Store, site *siteArticles, file string, opts Options) (*FileReport, error) {
@@ -310,7 +319,7 @@ func importFile(ctx context.Context, store tribune.Store, site *siteArticles, fi
 	}
 	// Pass 2: write (or, in a dry run, count as if writing).
 	w := &run{ctx: ctx, store: store, site: site, opts: opts, format: format, file: file, rep: rep,
-		write: !opts.DryRun, articles: map[string]*tribune.Article{}, inFile: check.inFile,
+		write: !opts.DryRun, articles: map[string]*tribune.Article{}, inFile: check.inFile, fresh: map[uuid.UUID]bool{},
 		done: map[uuid.UUID]struct{}{}, waiting: map[uuid.UUID][]tribune.Comment{}}
 	if err := w.pass(2); err != nil {
 		return rep, err
@@ -318,7 +327,10 @@ func importFile(ctx context.Context, store tribune.Store, site *siteArticles, fi
 	return rep, nil
 }
 
-// pass reads the whole file once.
+// pass reads the whole file once. The file is read in a goroutine of its
+// own and, in the writing pass, the comments' checking and sanitizing
+// (the costly step) runs on every core, in order; the writer stores
+// batches while the next ones are read.
 func (r *run) pass(n int) error {
 	src, err := r.format.Open(r.file)
 	if err != nil {
@@ -326,36 +338,58 @@ func (r *run) pass(n int) error {
 	}
 	defer src.Close()
 	size := fileSize(r.file)
+	ctx, cancel := context.WithCancel(r.ctx)
+	defer cancel()
+	if n == 2 {
+		r.startWriter()
+		defer func() {
+			if r.batches != nil {
+				close(r.batches)
+				<-r.writerDone
+			}
+		}()
+	}
+	items := r.read(ctx, src, n == 2)
+	defer func() {
+		// The reader stops, and is done with the file, before it closes.
+		cancel()
+		for range items {
+		}
+	}()
 	named := false
-	for {
-		if err := r.ctx.Err(); err != nil {
-			return err
-		}
-		rec, err := src.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return fileError(r.file, err)
+	for it := range items {
+		if it.err != nil {
+			return fileError(r.file, it.err)
 		}
 		if !named {
 			// The site is known once the reader is past the file's header.
-			r.ns, named = siteNamespace(r.format.Name, src.Site()), true
+			r.ns, named = siteNamespace(r.format.Name, it.site), true
 		}
-		switch rec := rec.(type) {
+		switch rec := it.rec.(type) {
 		case *Article:
 			if err := r.article(rec); err != nil {
 				return err
 			}
 		case *Comment:
-			if err := r.comment(rec, n); err != nil {
+			var p prepared
+			if it.prep != nil {
+				select {
+				case p = <-it.prep:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			if err := r.comment(rec, n, &p); err != nil {
 				return err
 			}
 			r.count++
 			if r.opts.Progress != nil && r.count%1000 == 0 {
-				r.opts.Progress(Progress{File: r.file, Pass: n, Done: r.count, Bytes: bytesRead(src), Size: size})
+				r.opts.Progress(Progress{File: r.file, Pass: n, Done: r.count, Bytes: it.offset, Size: size})
 			}
 		}
+	}
+	if err := r.ctx.Err(); err != nil {
+		return err
 	}
 	if n == 2 {
 		if err := r.flushWaiting(); err != nil {
@@ -364,11 +398,113 @@ func (r *run) pass(n int) error {
 		if err := r.flush(); err != nil {
 			return err
 		}
+		err := r.finish()
+		r.batches = nil
+		if err != nil {
+			return err
+		}
 	}
 	if r.opts.Progress != nil {
 		r.opts.Progress(Progress{File: r.file, Pass: n, Done: r.count, Bytes: size, Size: size})
 	}
 	return nil
+}
+
+// item is one record read, with where the reader stood; a comment's
+// prepared form arrives on prep.
+type item struct {
+	rec    any
+	err    error
+	site   string
+	offset int64
+	prep   chan prepared
+}
+
+// prepared is a source comment checked and sanitized: the costly step.
+type prepared struct {
+	c     tribune.Comment
+	err   error
+	fixed bool
+}
+
+type prepJob struct {
+	sc  *Comment
+	out chan prepared
+}
+
+// read sends the file's records in order; with prepare, each comment is
+// also handed to the workers that check and sanitize it.
+func (r *run) read(ctx context.Context, src Reader, prepare bool) <-chan item {
+	items := make(chan item, 512)
+	var jobs chan prepJob
+	if prepare {
+		jobs = make(chan prepJob, 512)
+		for range runtime.GOMAXPROCS(0) {
+			go func() {
+				for j := range jobs {
+					j.out <- prepareComment(j.sc)
+				}
+			}()
+		}
+	}
+	go func() {
+		defer close(items)
+		if jobs != nil {
+			defer close(jobs)
+		}
+		for {
+			rec, err := src.Next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			it := item{rec: rec, err: err, site: src.Site(), offset: bytesRead(src)}
+			if sc, ok := rec.(*Comment); ok && jobs != nil && sc.Skip == "" {
+				it.prep = make(chan prepared, 1)
+				select {
+				case jobs <- prepJob{sc, it.prep}:
+				case <-ctx.Done():
+					return
+				}
+			}
+			select {
+			case items <- it:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return items
+}
+
+// prepareComment checks and sanitizes a source comment. A field the
+// rules refuse (an address that is not one, a name too long) goes; the
+// comment stays.
+func prepareComment(sc *Comment) prepared {
+	in := tribune.CommentInput{Name: sc.Author, Email: sc.Email, Website: sc.Website, Body: sc.Body}
+	c, err := tribune.NewCommentWithRequired(in, nil)
+	fixed := false
+	var ve *tribune.ValidationError
+	if errors.As(err, &ve) {
+		for _, fe := range ve.Fields {
+			switch fe.Field {
+			case tribune.FieldEmail:
+				in.Email = ""
+			case tribune.FieldWebsite:
+				in.Website = ""
+			case tribune.FieldName:
+				in.Name = truncate(strings.Join(strings.Fields(in.Name), " "), tribune.MaxNameLen)
+			}
+		}
+		c, err = tribune.NewCommentWithRequired(in, nil)
+		fixed = err == nil
+	}
+	if err == nil && sc.HTML {
+		c.Body = tribune.SanitizeCommentHTML(sc.Body)
+	}
+	return prepared{c: c, err: err, fixed: fixed}
 }
 
 // articleID is the ID a source article gets when it is created.
@@ -452,6 +588,11 @@ func (r *run) article(a *Article) error {
 		}
 		r.site.bySlug[art.Slug], r.site.byID[art.ID] = art, art
 	}
+	if r.fresh != nil {
+		r.freshMu.Lock()
+		r.fresh[art.ID] = true
+		r.freshMu.Unlock()
+	}
 	r.articles[a.ID] = &art
 	r.rep.ArticlesCreated++
 	return nil
@@ -482,7 +623,7 @@ func (r *run) match(a *Article) (tribune.Article, bool) {
 }
 
 // comment checks one source comment (pass 1) or stores it (pass 2).
-func (r *run) comment(sc *Comment, pass int) error {
+func (r *run) comment(sc *Comment, pass int, p *prepared) error {
 	rep := r.rep
 	if sc.Skip != "" {
 		rep.Skipped[sc.Skip]++
@@ -500,7 +641,7 @@ func (r *run) comment(sc *Comment, pass int) error {
 		r.inFile[id] = struct{}{}
 		return nil
 	}
-	c, err := r.build(sc, art, id)
+	c, err := r.build(sc, art, id, p)
 	if errors.Is(err, errSkipped) {
 		return nil // its replies, waiting for it, become top-level comments
 	}
@@ -517,39 +658,21 @@ func (r *run) comment(sc *Comment, pass int) error {
 	return r.queue(c)
 }
 
-// build makes the stored comment of a source comment.
-func (r *run) build(sc *Comment, art *tribune.Article, id uuid.UUID) (tribune.Comment, error) {
+// build makes the stored comment of a source comment, from its prepared
+// form.
+func (r *run) build(sc *Comment, art *tribune.Article, id uuid.UUID, p *prepared) (tribune.Comment, error) {
 	rep := r.rep
-	in := tribune.CommentInput{ArticleID: art.ID, Name: sc.Author, Email: sc.Email, Website: sc.Website, Body: sc.Body}
-	c, err := tribune.NewCommentWithRequired(in, nil)
-	var ve *tribune.ValidationError
-	if errors.As(err, &ve) {
-		// A field the rules refuse (an address that is not one, a name too
-		// long): the field goes, the comment stays.
-		for _, fe := range ve.Fields {
-			switch fe.Field {
-			case tribune.FieldEmail:
-				in.Email = ""
-			case tribune.FieldWebsite:
-				in.Website = ""
-			case tribune.FieldName:
-				in.Name = truncate(strings.Join(strings.Fields(in.Name), " "), tribune.MaxNameLen)
-			}
-		}
-		c, err = tribune.NewCommentWithRequired(in, nil)
-		if err == nil {
-			rep.Fixed++
-			rep.note("%s: comment %s: a field the rules refuse was dropped", r.at(sc), sc.ID)
-		}
-	}
-	if err != nil {
+	if p.err != nil {
 		rep.Skipped["invalid"]++
-		rep.note("%s: comment %s skipped: %v", r.at(sc), sc.ID, err)
+		rep.note("%s: comment %s skipped: %v", r.at(sc), sc.ID, p.err)
 		return tribune.Comment{}, errSkipped
 	}
-	if sc.HTML {
-		c.Body = tribune.SanitizeCommentHTML(sc.Body)
+	if p.fixed {
+		rep.Fixed++
+		rep.note("%s: comment %s: a field the rules refuse was dropped", r.at(sc), sc.ID)
 	}
+	c := p.c
+	c.ArticleID = art.ID
 	c.ID = id
 	c.Status = sc.Status
 	if !c.Status.Valid() {
@@ -640,21 +763,72 @@ func (r *run) flushWaiting() error {
 	return nil
 }
 
-// flush stores the batch in one transaction, leaving out the comments
-// imported before.
+// flush hands the batch to the writer, which stores it while the file
+// is read on: parsing and writing overlap.
 func (r *run) flush() error {
 	if len(r.batch) == 0 {
 		return nil
 	}
 	batch := r.batch
 	r.batch = nil
+	select {
+	case r.batches <- batch:
+		return nil
+	case err := <-r.writerDone:
+		r.writerDone <- err // for finish
+		if err == nil {
+			err = errors.New("importer: the writer stopped")
+		}
+		return err
+	case <-r.ctx.Done():
+		return r.ctx.Err()
+	}
+}
+
+// startWriter runs the writer: it stores the batches in order, and stops
+// at the first failure.
+func (r *run) startWriter() {
+	r.batches = make(chan []tribune.Comment, 2)
+	r.writerDone = make(chan error, 1)
+	go func() {
+		var err error
+		for b := range r.batches {
+			if err == nil {
+				err = r.store1(b)
+			}
+		}
+		r.writerDone <- err
+	}()
+}
+
+// finish waits for the writer to store what it was given.
+func (r *run) finish() error {
+	close(r.batches)
+	return <-r.writerDone
+}
+
+// store1 stores one batch in one transaction, leaving out the comments
+// imported before.
+func (r *run) store1(batch []tribune.Comment) error {
 	// Oldest first within the batch, parents before their replies: the
 	// cheapest order for the stores' page positions.
 	sort.SliceStable(batch, func(i, j int) bool { return batch[i].Created.Before(batch[j].Created) })
 	batch = parentsFirst(batch)
 	fresh := make([]tribune.Comment, 0, len(batch))
-	for start := 0; start < len(batch); start += tribune.MaxQueryIDs {
-		chunk := batch[start:min(start+tribune.MaxQueryIDs, len(batch))]
+	// Only comments of articles that were there before may have been
+	// imported before.
+	var check []tribune.Comment
+	r.freshMu.RLock()
+	for _, c := range batch {
+		if r.fresh[c.ArticleID] {
+			fresh = append(fresh, c)
+		} else {
+			check = append(check, c)
+		}
+	}
+	r.freshMu.RUnlock()
+	for start := 0; start < len(check); start += tribune.MaxQueryIDs {
+		chunk := check[start:min(start+tribune.MaxQueryIDs, len(check))]
 		ids := make([]uuid.UUID, len(chunk))
 		for i, c := range chunk {
 			ids[i] = c.ID

@@ -44,6 +44,12 @@ type wxrReader struct {
 	article *Article // the item being read
 	emitted bool     // its article record is out
 	inItem  bool
+	// The reader works on raw tokens, the fast path of encoding/xml: it
+	// resolves prefixes itself (spaces) and checks that elements nest
+	// (open).
+	spaces map[string]string
+	open   []xml.Name
+	text   strings.Builder
 }
 
 func openWXR(path string) (Reader, error) {
@@ -54,7 +60,7 @@ func openWXR(path string) (Reader, error) {
 	d := xml.NewDecoder(f)
 	d.CharsetReader = charset.NewReaderLabel // files declared in another charset are converted
 	d.Entity = xml.HTMLEntity                // &nbsp; and friends, which exports carry
-	return &wxrReader{f: f, d: d}, nil
+	return &wxrReader{f: f, d: d, spaces: map[string]string{"xml": "http://www.w3.org/XML/1998/namespace"}}, nil
 }
 
 func (r *wxrReader) Site() string    { return r.site }
@@ -64,18 +70,100 @@ func (r *wxrReader) line() int       { l, _ := r.d.InputPos(); return l }
 func isWP(n xml.Name) bool           { return strings.Contains(n.Space, "wordpress.org/export/") }
 func isNS(n xml.Name, s string) bool { return strings.Contains(n.Space, s) }
 
+// token is the next raw token, with its prefix resolved, checked to
+// close the element that is open.
+func (r *wxrReader) token() (xml.Token, error) {
+	tok, err := r.d.RawToken()
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case xml.StartElement:
+		for _, a := range t.Attr {
+			switch {
+			case a.Name.Space == "xmlns":
+				r.spaces[a.Name.Local] = a.Value
+			case a.Name.Space == "" && a.Name.Local == "xmlns":
+				r.spaces[""] = a.Value
+			}
+		}
+		r.open = append(r.open, t.Name)
+		t.Name.Space = r.spaces[t.Name.Space]
+		return t, nil
+	case xml.EndElement:
+		if len(r.open) == 0 || r.open[len(r.open)-1] != t.Name {
+			want := "nothing"
+			if len(r.open) > 0 {
+				o := r.open[len(r.open)-1]
+				want = "</" + prefixed(o) + ">"
+			}
+			return nil, fmt.Errorf("element </%s> closes %s", prefixed(t.Name), want)
+		}
+		r.open = r.open[:len(r.open)-1]
+		t.Name.Space = r.spaces[t.Name.Space]
+		return t, nil
+	}
+	return tok, nil
+}
+
+func prefixed(n xml.Name) string {
+	if n.Space == "" {
+		return n.Local
+	}
+	return n.Space + ":" + n.Local
+}
+
+// elementText reads the text of the element just opened, through its
+// end (the text of nested elements included).
+func (r *wxrReader) elementText() (string, error) {
+	r.text.Reset()
+	depth := len(r.open)
+	for {
+		tok, err := r.token()
+		if err != nil {
+			return "", r.wrap(err)
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			r.text.Write(t)
+		case xml.EndElement:
+			if len(r.open) < depth {
+				return r.text.String(), nil
+			}
+		}
+	}
+}
+
+// skip reads through the end of the element just opened.
+func (r *wxrReader) skip() error {
+	depth := len(r.open)
+	for len(r.open) >= depth {
+		if _, err := r.token(); err != nil {
+			return r.wrap(err)
+		}
+	}
+	return nil
+}
+
+func (r *wxrReader) wrap(err error) error {
+	if errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
+	return &lineError{r.line(), err}
+}
+
 func (r *wxrReader) Next() (any, error) {
 	for len(r.queue) == 0 {
 		line := r.line()
-		tok, err := r.d.Token()
+		tok, err := r.token()
 		if errors.Is(err, io.EOF) {
-			if r.inItem {
-				return nil, &lineError{line, errors.New("the file ends inside an <item>")}
+			if len(r.open) > 0 {
+				return nil, &lineError{line, fmt.Errorf("the file ends inside <%s>", prefixed(r.open[len(r.open)-1]))}
 			}
 			return nil, io.EOF
 		}
 		if err != nil {
-			return nil, &lineError{r.line(), err}
+			return nil, r.wrap(err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -93,13 +181,10 @@ func (r *wxrReader) Next() (any, error) {
 	return rec, nil
 }
 
-// text reads the text of the element just opened.
-func (r *wxrReader) text(t xml.StartElement) (string, error) {
-	var s string
-	if err := r.d.DecodeElement(&s, &t); err != nil {
-		return "", &lineError{r.line(), err}
-	}
-	return strings.TrimSpace(s), nil
+// trimmedText is elementText, trimmed.
+func (r *wxrReader) trimmedText() (string, error) {
+	s, err := r.elementText()
+	return strings.TrimSpace(s), err
 }
 
 func (r *wxrReader) start(t xml.StartElement, line int) error {
@@ -109,20 +194,21 @@ func (r *wxrReader) start(t xml.StartElement, line int) error {
 		case n.Local == "item":
 			r.inItem, r.emitted = true, false
 			r.article = &Article{Lang: r.lang}
-		case isWP(n) && n.Local == "base_site_url", n.Local == "link" && n.Space == "" && r.site == "":
-			s, err := r.text(t)
+		case isWP(n) && n.Local == "base_site_url", n.Local == "link" && n.Space == "" && r.site == "" && len(r.open) == 3:
+			s, err := r.trimmedText()
 			if err != nil {
 				return err
 			}
-			if isWP(n) || r.site == "" {
-				r.site = strings.TrimSuffix(s, "/")
-			}
+			r.site = strings.TrimSuffix(s, "/")
 		case n.Local == "language" && n.Space == "":
-			s, err := r.text(t)
+			s, err := r.trimmedText()
 			if err != nil {
 				return err
 			}
 			r.lang = s
+		case n.Local == "rss" || n.Local == "channel":
+		default:
+			return r.skip()
 		}
 		return nil
 	}
@@ -134,9 +220,9 @@ func (r *wxrReader) start(t xml.StartElement, line int) error {
 		if !r.emitted {
 			r.queue, r.emitted = append(r.queue, a), true
 		}
-		var wc wxrComment
-		if err := r.d.DecodeElement(&wc, &t); err != nil {
-			return &lineError{r.line(), err}
+		wc, err := r.comment()
+		if err != nil {
+			return err
 		}
 		c, err := wc.comment(a, line)
 		if err != nil {
@@ -160,27 +246,82 @@ func (r *wxrReader) start(t xml.StartElement, line int) error {
 	case isWP(n) && n.Local == "post_name":
 		field = &a.Slug
 	case isWP(n) && n.Local == "comment_status":
-		s, err := r.text(t)
+		s, err := r.trimmedText()
 		a.Closed = s == "closed"
 		return err
 	case isWP(n) && n.Local == "post_date_gmt":
-		s, err := r.text(t)
+		s, err := r.trimmedText()
 		if d, ok := wpDate(s); ok {
 			a.Published = d
 		}
 		return err
 	case n.Local == "pubDate" && n.Space == "":
-		s, err := r.text(t)
+		s, err := r.trimmedText()
 		if d, perr := time.Parse(time.RFC1123Z, s); perr == nil && a.Published.IsZero() {
 			a.Published = d.UTC()
 		}
 		return err
 	default:
-		return r.d.Skip()
+		return r.skip()
 	}
-	s, err := r.text(t)
+	s, err := r.trimmedText()
 	*field = s
 	return err
+}
+
+// comment reads the fields of the <wp:comment> just opened.
+func (r *wxrReader) comment() (*wxrComment, error) {
+	var wc wxrComment
+	depth := len(r.open)
+	for {
+		tok, err := r.token()
+		if err != nil {
+			return nil, r.wrap(err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			var field *string
+			if isWP(t.Name) {
+				switch t.Name.Local {
+				case "comment_id":
+					field = &wc.ID
+				case "comment_author":
+					field = &wc.Author
+				case "comment_author_email":
+					field = &wc.Email
+				case "comment_author_url":
+					field = &wc.URL
+				case "comment_date":
+					field = &wc.Date
+				case "comment_date_gmt":
+					field = &wc.DateGMT
+				case "comment_content":
+					field = &wc.Content
+				case "comment_approved":
+					field = &wc.Approved
+				case "comment_type":
+					field = &wc.Type
+				case "comment_parent":
+					field = &wc.Parent
+				}
+			}
+			if field == nil {
+				if err := r.skip(); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			s, err := r.elementText()
+			if err != nil {
+				return nil, err
+			}
+			*field = s
+		case xml.EndElement:
+			if len(r.open) < depth {
+				return &wc, nil
+			}
+		}
+	}
 }
 
 // wxrComment is one <wp:comment>.

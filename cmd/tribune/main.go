@@ -116,7 +116,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dry := fs.Bool("dry-run", false, "read everything and print the full report, writing nothing")
 	maps := mapFlag{}
 	fs.Var(maps, "map", "old=new: send the source article with this URL, slug or ID to the site's article with slug new (repeatable)")
-	batch := fs.Int("batch", 500, "comments written in one transaction")
+	batch := fs.Int("batch", 5000, "comments written in one transaction")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: tribune import [-db D] [-format F] [-dry-run] [-map old=new]... FILE...")
 		fs.PrintDefaults()
