@@ -337,6 +337,9 @@ func (r *run) pass(n int) error {
 		return fileError(r.file, err)
 	}
 	defer src.Close()
+	if c, ok := src.(interface{ SetChecking(bool) }); ok {
+		c.SetChecking(n == 1)
+	}
 	size := fileSize(r.file)
 	ctx, cancel := context.WithCancel(r.ctx)
 	defer cancel()
