@@ -126,3 +126,18 @@ func BenchmarkImportWXR(b *testing.B) {
 		})
 	}
 }
+
+// TestWriteBenchWXR writes the benchmark's WXR file of
+// $TRIBUNE_BENCH_IMPORT comments to $TRIBUNE_BENCH_WXR, to time the
+// tribune command on it (README, "Moving in").
+func TestWriteBenchWXR(t *testing.T) {
+	path := os.Getenv("TRIBUNE_BENCH_WXR")
+	if path == "" {
+		t.Skip("set TRIBUNE_BENCH_WXR to a file name to write the benchmark's WXR file")
+	}
+	n := 100_000
+	if v, err := strconv.Atoi(os.Getenv("TRIBUNE_BENCH_IMPORT")); err == nil && v > 0 {
+		n = v
+	}
+	writeWXR(t, path, n)
+}
