@@ -2,6 +2,7 @@ package importer_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"database/sql"
 	"errors"
 	"os"
@@ -302,3 +303,27 @@ func TestExportJSONPersonalDataAndWXR(t *testing.T) {
 }
 
 func writeFile(path string, b []byte) error { return os.WriteFile(path, b, 0o600) }
+
+func TestGzippedAndMalformedJSON(t *testing.T) {
+	raw, err := os.ReadFile("testdata/remark42.json")
+	require.NoError(t, err)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write(raw)
+	require.NoError(t, zw.Close())
+	path := filepath.Join(t.TempDir(), "backup-remark-20260301.gz")
+	require.NoError(t, os.WriteFile(path, gz.Bytes(), 0o600))
+	s := sqliteStore(t)
+	rep := importOne(t, s, path, importer.Options{})
+	assert.Equal(t, "remark42", rep.Format, "a gzipped backup is read as it is")
+	assert.Equal(t, 3, rep.Total())
+
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	require.NoError(t, os.WriteFile(bad, []byte("{\"version\": 1,\n\"articles\": [\n{\"id\": \"0b7f3d1e-2f0a-4c47-9a53-3f2d0f1e8a11\", \"slug\": \"a\", \"title\": \"A\", \"lang\": \"fr\"}\n],\n\"comments\": [\n{\"id\": 12}\n]}\n"), 0o600))
+	_, err = importer.Import(t.Context(), s, []string{bad}, importer.Options{})
+	var fe *importer.FileError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, 6, fe.Line, "the line of the bad comment")
+	_, err = s.ArticleBySlug(t.Context(), "a")
+	assert.ErrorIs(t, err, tribune.ErrNotFound, "nothing of a malformed file is written, not even its good articles")
+}
