@@ -80,13 +80,19 @@ func (r *remark42Reader) Site() string  { return r.site }
 func (r *remark42Reader) Close() error  { return r.f.Close() }
 func (r *remark42Reader) Offset() int64 { return r.f.Offset() }
 
-// readLine reads one line, however long.
+// maxLine bounds a line of a backup: a comment is far smaller.
+const maxLine = 16 << 20
+
+// readLine reads one line, up to maxLine bytes.
 func (r *remark42Reader) readLine() ([]byte, error) {
 	r.line++
 	var buf []byte
 	for {
 		part, err := r.f.ReadSlice('\n')
 		buf = append(buf, part...)
+		if len(buf) > maxLine {
+			return nil, &lineError{r.line, fmt.Errorf("a line longer than %d MiB", maxLine>>20)}
+		}
 		if errors.Is(err, bufioFull) {
 			continue
 		}
