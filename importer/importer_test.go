@@ -318,6 +318,19 @@ func TestGzippedAndMalformedJSON(t *testing.T) {
 	assert.Equal(t, "remark42", rep.Format, "a gzipped backup is read as it is")
 	assert.Equal(t, 3, rep.Total())
 
+	// Comentario's exports are Commento's format, gzipped.
+	raw, err = os.ReadFile("testdata/commento.json")
+	require.NoError(t, err)
+	gz.Reset()
+	zw = gzip.NewWriter(&gz)
+	_, _ = zw.Write(raw)
+	require.NoError(t, zw.Close())
+	path = filepath.Join(t.TempDir(), "comentario-export.json.gz")
+	require.NoError(t, os.WriteFile(path, gz.Bytes(), 0o600))
+	rep = importOne(t, sqliteStore(t), path, importer.Options{})
+	assert.Equal(t, "commento", rep.Format)
+	assert.Equal(t, 3, rep.Total())
+
 	bad := filepath.Join(t.TempDir(), "bad.json")
 	require.NoError(t, os.WriteFile(bad, []byte("{\"version\": 1,\n\"articles\": [\n{\"id\": \"0b7f3d1e-2f0a-4c47-9a53-3f2d0f1e8a11\", \"slug\": \"a\", \"title\": \"A\", \"lang\": \"fr\"}\n],\n\"comments\": [\n{\"id\": 12}\n]}\n"), 0o600))
 	_, err = importer.Import(t.Context(), s, []string{bad}, importer.Options{})
