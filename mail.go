@@ -103,6 +103,10 @@ type MailQueue interface {
 	FinishMail(ctx context.Context, id uuid.UUID, o MailOutcome) error
 	// Mails lists the mails in state, newest queued first.
 	Mails(ctx context.Context, state MailState, page Page) ([]OutboxMail, error)
+	// PurgeMails deletes the sent and failed mails queued before the
+	// time, and says how many: a sent mail's row keeps its recipient and
+	// key, which are not kept for ever.
+	PurgeMails(ctx context.Context, before time.Time) (int, error)
 }
 
 // Address is what the store knows of one email address: whether its owner

@@ -32,6 +32,8 @@ type Outbox struct {
 	backoff     func(attempt int) time.Duration
 	now         func() time.Time
 	wake        chan struct{}
+	keep        time.Duration
+	purged      time.Time
 }
 
 // OutboxOption configures an [Outbox].
@@ -56,6 +58,12 @@ func WithOutboxRetry(attempts int, backoff func(attempt int) time.Duration) Outb
 // WithOutboxLease sets how long a claimed mail stays a worker's before
 // another may take it (default 2 min); each send is bounded by half of it.
 func WithOutboxLease(d time.Duration) OutboxOption { return func(o *Outbox) { o.lease = d } }
+
+// WithOutboxRetention sets how long sent and failed mails stay in the
+// outbox (default 30 days): long enough for the moderation screen to show
+// failures and for an event not to mail twice, not for ever (a row keeps
+// its recipient's address).
+func WithOutboxRetention(d time.Duration) OutboxOption { return func(o *Outbox) { o.keep = d } }
 
 // WithOutboxClock replaces time.Now, for tests.
 func WithOutboxClock(now func() time.Time) OutboxOption { return func(o *Outbox) { o.now = now } }
@@ -83,14 +91,14 @@ func NewOutbox(s Store, m Mailer, opts ...OutboxOption) (*Outbox, error) {
 	// One mail a claim: a worker that dies holds one mail's lease, not a
 	// batch's.
 	o := &Outbox{queue: q, mailer: m, lease: 2 * time.Minute, poll: 5 * time.Second, batch: 1,
-		maxAttempts: 8, backoff: DefaultBackoff, now: time.Now, wake: make(chan struct{}, 1)}
+		maxAttempts: 8, backoff: DefaultBackoff, now: time.Now, wake: make(chan struct{}, 1), keep: 30 * 24 * time.Hour}
 	for _, opt := range opts {
 		opt(o)
 	}
 	if o.logger == nil {
 		o.logger = slog.Default()
 	}
-	if o.lease <= 0 || o.poll <= 0 || o.maxAttempts < 1 || o.backoff == nil {
+	if o.lease <= 0 || o.poll <= 0 || o.maxAttempts < 1 || o.backoff == nil || o.keep <= 0 {
 		return nil, errors.New("tribune: outbox: bad lease, poll or retry settings")
 	}
 	o.sendTimeout = o.lease / 2
@@ -136,6 +144,9 @@ func (o *Outbox) Run(ctx context.Context) error {
 		if _, err := o.Drain(ctx); err != nil && ctx.Err() == nil {
 			o.logger.Error("tribune: outbox", "err", err)
 		}
+		if err := o.purge(ctx); err != nil && ctx.Err() == nil {
+			o.logger.Error("tribune: outbox: purging old mails", "err", err)
+		}
 		t.Reset(o.poll)
 	}
 }
@@ -156,6 +167,26 @@ func (o *Outbox) Drain(ctx context.Context) (int, error) {
 		}
 	}
 	return sent, nil
+}
+
+// purge deletes the mails older than the retention, once an hour.
+func (o *Outbox) purge(ctx context.Context) error {
+	now := o.now()
+	if now.Sub(o.purged) < time.Hour {
+		return nil
+	}
+	o.purged = now
+	n, err := o.queue.PurgeMails(ctx, now.Add(-o.keep))
+	if n > 0 {
+		o.logger.Info("tribune: outbox: old mails purged", "mails", n)
+	}
+	return err
+}
+
+// Purge deletes now the sent and failed mails older than the retention;
+// Run does it once an hour.
+func (o *Outbox) Purge(ctx context.Context) (int, error) {
+	return o.queue.PurgeMails(ctx, o.now().Add(-o.keep))
 }
 
 // deliver makes one attempt at a claimed mail and records it.

@@ -214,6 +214,14 @@ func (s *timeoutStore) Mails(ctx context.Context, state MailState, page Page) ([
 	return call(s, ctx, func(ctx context.Context) ([]OutboxMail, error) { return q.Mails(ctx, state, page) })
 }
 
+func (s *timeoutStore) PurgeMails(ctx context.Context, before time.Time) (int, error) {
+	q, err := s.mailQueue()
+	if err != nil {
+		return 0, err
+	}
+	return call(s, ctx, func(ctx context.Context) (int, error) { return q.PurgeMails(ctx, before) })
+}
+
 func (s *timeoutStore) Address(ctx context.Context, key string) (Address, error) {
 	b, err := s.addressBook()
 	if err != nil {

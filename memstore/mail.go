@@ -129,6 +129,25 @@ func (s *Store) Mails(ctx context.Context, state tribune.MailState, page tribune
 	return paged(out, page.Norm()), nil
 }
 
+// PurgeMails implements tribune.MailQueue.
+func (s *Store) PurgeMails(ctx context.Context, before time.Time) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	b := &s.mail
+	b.lock()
+	defer b.mu.Unlock()
+	n := 0
+	for id, m := range b.mails {
+		if m.State != tribune.MailQueued && m.Queued.Before(before) {
+			delete(b.mails, id)
+			delete(b.mailKeys, m.Key)
+			n++
+		}
+	}
+	return n, nil
+}
+
 // Address implements tribune.AddressBook.
 func (s *Store) Address(ctx context.Context, key string) (tribune.Address, error) {
 	if err := ctx.Err(); err != nil {

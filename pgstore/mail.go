@@ -104,6 +104,15 @@ func (s *Store) Mails(ctx context.Context, state tribune.MailState, page tribune
 		string(state), p.Limit, p.Offset)
 }
 
+// PurgeMails implements tribune.MailQueue.
+func (s *Store) PurgeMails(ctx context.Context, before time.Time) (int, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM mail_outbox WHERE state <> 'queued' AND queued < $1`, before.UTC())
+	if err != nil {
+		return 0, classify("purge mails", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 const addressCols = `id, email_key, verified, confirm_sent`
 
 func scanAddress(row pgx.Row) (tribune.Address, error) {

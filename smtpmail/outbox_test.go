@@ -118,6 +118,15 @@ func TestOutboxRetriesAndGivesUp(t *testing.T) {
 	failed, err = q.Mails(t.Context(), tribune.MailFailed, tribune.Page{})
 	require.NoError(t, err)
 	assert.Len(t, failed, 2, "out of attempts")
+
+	// Sent and failed mails go after the retention (30 days by default).
+	n, err = ob.Purge(t.Context())
+	require.NoError(t, err)
+	assert.Zero(t, n, "nothing is old yet")
+	advance(31 * 24 * time.Hour)
+	n, err = ob.Purge(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, 3, n, "the sent mail and the two failed ones")
 }
 
 // TestOutboxInstancesShareTheQueue runs several outboxes on one database,

@@ -103,6 +103,16 @@ func (s *Store) Mails(ctx context.Context, state tribune.MailState, page tribune
 		string(state), p.Limit, p.Offset)
 }
 
+// PurgeMails implements tribune.MailQueue.
+func (s *Store) PurgeMails(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM mail_outbox WHERE state <> 'queued' AND queued < ?`, micro(before))
+	if err != nil {
+		return 0, classify("purge mails", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), classify("purge mails", err)
+}
+
 const addressCols = `id, email_key, verified, confirm_sent`
 
 func scanAddress(row scanner) (tribune.Address, error) {

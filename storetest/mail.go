@@ -109,6 +109,22 @@ func testMailQueue(t *testing.T, s ops) {
 	if got, _ := q.ClaimMails(ctx(t), base.Add(48*time.Hour), time.Minute, 10); len(got) != 0 {
 		t.Error("a failed mail was claimed")
 	}
+	waiting := newMail(t, "reply:3:a", "carl@example.org", base.Add(time.Hour))
+	if _, err := q.QueueMail(ctx(t), waiting); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := q.PurgeMails(ctx(t), base.Add(30*time.Minute)); err != nil || n != 1 {
+		t.Errorf("PurgeMails before base+30 min: want the sent mail alone, got %d, %v", n, err)
+	}
+	if n, err := q.PurgeMails(ctx(t), base.Add(48*time.Hour)); err != nil || n != 1 {
+		t.Errorf("PurgeMails: want the failed mail, never a queued one, got %d, %v", n, err)
+	}
+	if got, _ := q.ClaimMails(ctx(t), base.Add(72*time.Hour), time.Minute, 10); len(got) != 1 || got[0].ID != waiting.ID {
+		t.Errorf("a queued mail was purged")
+	}
+	if ms, _ := q.Mails(ctx(t), tribune.MailSent, tribune.Page{}); len(ms) != 0 {
+		t.Errorf("purged sent mails are still listed: %d", len(ms))
+	}
 	if err := q.FinishMail(ctx(t), uuid.New(), tribune.MailOutcome{State: tribune.MailSent, Now: base}); !isNotFound(err) {
 		t.Errorf("FinishMail of an unknown mail: want ErrNotFound, got %v", err)
 	}
