@@ -259,6 +259,8 @@ type Form struct {
 	// OfferNotify shows the unticked "notify me of replies by email" box
 	// (notify_replies=yes): set it only when mail is on.
 	OfferNotify bool
+	// ManageURL, when set, links "Manage my comments" under the form.
+	ManageURL string
 }
 
 // FormValues are the visitor's values echoed back into the form.
@@ -447,6 +449,7 @@ func (r *Renderer) formView(f Form, l *Locale, closed bool) FormView {
 		Honeypot: f.Honeypot,
 		Remember: f.Values.Remember,
 		Notify:   f.OfferNotify,
+		Manage:   f.ManageURL,
 		NotifyOn: f.Values.NotifyReplies,
 		Hidden:   f.Hidden,
 		Account:  f.Account,

@@ -135,6 +135,9 @@ type FormView struct {
 	Remember bool
 	// Notify shows the reply-notification box; NotifyOn ticks it.
 	Notify, NotifyOn bool
+	// Manage links the page where a commenter asks for a link to manage
+	// their comments, or is "".
+	Manage string
 	// Hidden are the hidden fields (article, token).
 	Hidden []HiddenField
 	// Account is the signed-in visitor, or nil.

@@ -87,7 +87,7 @@ func (h *Handler) editPage(w http.ResponseWriter, r *http.Request, status int, c
 	l := h.locale(r, a)
 	v := editView{L: l, Action: h.editURL(c), DeleteAction: h.cfg.prefix + "/comment/" + c.ID.String() + "/delete",
 		BackURL: h.Permalink(c), Text: text, Error: errMsg,
-		Deadline: l.T("edit.deadline", "time", l.DateTime(c.Created.Add(h.cfg.editWindow)))}
+		Deadline: l.T("edit.deadline", "time", l.DateTime(c.Created.Add(h.cfg.editWindow).In(h.renderer.Location())))}
 	h.infoPage(w, r, status, l, l.T("edit.title"), l.T("edit.intro", "title", a.Title), h.fragment("edit-form", v))
 }
 

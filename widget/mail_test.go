@@ -153,6 +153,7 @@ func TestMailSubscribeConfirmNotifyUnsubscribe(t *testing.T) {
 	_, page := e.get(lea, e.pageURL())
 	assert.Contains(t, page, `<input id="tribune-notify-replies" name="notify_replies" type="checkbox" value="yes">`)
 	assert.Contains(t, page, `<label for="tribune-notify-replies">M’avertir par e-mail des réponses à mon commentaire.</label>`)
+	assert.Contains(t, page, `<a href="/comments/mail/manage" rel="nofollow">Gérer mes commentaires</a>`)
 
 	parent := e.postAs(lea, "Léa", leaMail, "Un premier avis sur l’OTAN.", "", true)
 	confirm := e.waitFor(leaMail, 1)[0]

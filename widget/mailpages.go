@@ -396,7 +396,7 @@ func (h *Handler) serveManage(w http.ResponseWriter, r *http.Request) {
 			}
 			titles[c.ArticleID] = t
 		}
-		it := manageItem{ID: c.ID, Title: t, ISO: c.Created.Format(time.RFC3339), Date: l.DateTime(c.Created),
+		it := manageItem{ID: c.ID, Title: t, ISO: c.Created.Format(time.RFC3339), Date: l.DateTime(c.Created.In(h.renderer.Location())),
 			Status: l.T("status." + string(c.Status)), Excerpt: excerpt(tribune.PlainText(c.Body), 200)}
 		if c.Status == tribune.StatusApproved {
 			it.URL = h.Permalink(&c)

@@ -226,6 +226,9 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 		Honeypot:    honeypotField,
 		OfferNotify: h.book != nil,
 	}}
+	if h.book != nil {
+		section.Form.ManageURL = h.cfg.prefix + "/mail/manage"
+	}
 	if st.replyTo != uuid.Nil {
 		// A reply form only where a reply would be taken.
 		p, err := h.store.Comment(ctx, st.replyTo)
