@@ -817,13 +817,25 @@ func (r *run) store1(batch []tribune.Comment) error {
 	// cheapest order for the stores' page positions.
 	sort.SliceStable(batch, func(i, j int) bool { return batch[i].Created.Before(batch[j].Created) })
 	batch = parentsFirst(batch)
+	err := r.storeBatch(batch, true)
+	if errors.Is(err, tribune.ErrConflict) {
+		// A comment of this source is on the site already under another
+		// article (an earlier run with another -map): look for every one.
+		err = r.storeBatch(batch, false)
+	}
+	return err
+}
+
+// storeBatch leaves out the comments imported before and stores the rest.
+// With trustFresh, comments of articles this run created are not looked
+// for: they cannot have been imported before, but under another article.
+func (r *run) storeBatch(batch []tribune.Comment, trustFresh bool) error {
 	fresh := make([]tribune.Comment, 0, len(batch))
-	// Only comments of articles that were there before may have been
-	// imported before.
+	already := 0
 	var check []tribune.Comment
 	r.freshMu.RLock()
 	for _, c := range batch {
-		if r.fresh[c.ArticleID] {
+		if trustFresh && r.fresh[c.ArticleID] {
 			fresh = append(fresh, c)
 		} else {
 			check = append(check, c)
@@ -846,7 +858,7 @@ func (r *run) store1(batch []tribune.Comment) error {
 		}
 		for _, c := range chunk {
 			if seen[c.ID] {
-				r.rep.AlreadyThere++
+				already++
 				continue
 			}
 			fresh = append(fresh, c)
@@ -857,6 +869,8 @@ func (r *run) store1(batch []tribune.Comment) error {
 			return fmt.Errorf("importer: %s: %w", r.file, err)
 		}
 	}
+	// Counted once stored: a batch tried again is not counted twice.
+	r.rep.AlreadyThere += already
 	for _, c := range fresh {
 		r.rep.Imported[c.Status]++
 		if c.ParentID != uuid.Nil {

@@ -151,6 +151,13 @@ func TestMatchAndMap(t *testing.T) {
 	}
 	assert.Equal(t, 7, byArticle[mine.ID], "matched by slug")
 	assert.Equal(t, 1, byArticle[other.ID], "sent by -map")
+
+	// Again without -map: the old post now gets an article of its own,
+	// and its comment, imported under another one, is not imported twice.
+	again := importOne(t, s, "testdata/wordpress-1.2.xml", importer.Options{})
+	assert.Equal(t, 1, again.ArticlesCreated)
+	assert.Equal(t, 0, again.Total())
+	assert.Equal(t, 8, again.AlreadyThere)
 }
 
 func TestDisqus(t *testing.T) {
