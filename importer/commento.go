@@ -12,7 +12,8 @@ import (
 	"github.com/tribune-go/tribune"
 )
 
-// Commento's JSON export (which Comentario also reads and writes):
+// Commento's JSON export, which Comentario 2 also writes (its version 1,
+// gzipped, with host and path for domain and url, websiteUrl for link):
 // {"version": 1, "comments": […], "commenters": […]}. The commenters are
 // read first (a pass of their own, since they may follow the comments),
 // then the comments one at a time. Field by field:
@@ -25,14 +26,17 @@ import (
 //	  pending, flagged → spam; deleted → skipped, its replies becoming
 //	  top-level comments. Commenters who share a name stay apart.
 var commentoFormat = Format{Name: "commento", Open: openCommento, sniff: func(head []byte) bool {
-	return bytes.HasPrefix(bytes.TrimSpace(head), []byte("{")) &&
+	return bytes.HasPrefix(bytes.TrimSpace(head), []byte("{")) && !comentarioV3.Match(head) &&
 		(bytes.Contains(head, []byte(`"commenters"`)) || bytes.Contains(head, []byte(`"commentHex"`)))
 }}
 
 type commentoComment struct {
-	CommentHex   string    `json:"commentHex"`
-	Domain       string    `json:"domain"`
-	URL          string    `json:"url"`
+	CommentHex string `json:"commentHex"`
+	Domain     string `json:"domain"`
+	URL        string `json:"url"`
+	// Comentario's version 1 says host and path.
+	Host         string    `json:"host"`
+	Path         string    `json:"path"`
 	CommenterHex string    `json:"commenterHex"`
 	Markdown     string    `json:"markdown"`
 	HTML         string    `json:"html"`
@@ -43,10 +47,16 @@ type commentoComment struct {
 }
 
 type commentoCommenter struct {
-	Hex   string `json:"commenterHex"`
-	Email string `json:"email"`
-	Name  string `json:"name"`
-	Link  string `json:"link"`
+	Hex        string `json:"commenterHex"`
+	Email      string `json:"email"`
+	Name       string `json:"name"`
+	Link       string `json:"link"`
+	WebsiteURL string `json:"websiteUrl"` // Comentario's version 1
+}
+
+// anonymousCommenter is how Commento and Comentario name nobody.
+func anonymousCommenter(hex string) bool {
+	return hex == "anonymous" || hex == "" || strings.Trim(hex, "0") == ""
 }
 
 type commentoReader struct {
@@ -161,6 +171,12 @@ func (r *commentoReader) Next() (any, error) {
 		if cc.CommentHex == "" {
 			return nil, &offsetError{start, errors.New("a comment without commentHex")}
 		}
+		if cc.Domain == "" {
+			cc.Domain = cc.Host
+		}
+		if cc.URL == "" {
+			cc.URL = cc.Path
+		}
 		if r.site == "" {
 			r.site = cc.Domain
 		}
@@ -173,7 +189,10 @@ func (r *commentoReader) Next() (any, error) {
 		if cc.ParentHex != "" && cc.ParentHex != "root" {
 			c.ParentID = cc.ParentHex
 		}
-		if who, ok := r.commenters[cc.CommenterHex]; ok && cc.CommenterHex != "anonymous" {
+		if who, ok := r.commenters[cc.CommenterHex]; ok && !anonymousCommenter(cc.CommenterHex) {
+			if who.Link == "" {
+				who.Link = who.WebsiteURL
+			}
 			c.Author, c.Email, c.Website = strings.TrimSpace(who.Name), strings.TrimSpace(who.Email), strings.TrimSpace(who.Link)
 			if c.Website == "undefined" {
 				c.Website = ""

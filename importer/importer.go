@@ -1,7 +1,7 @@
 // Package importer moves comments into and out of a Tribune store: it
 // reads WordPress WXR (1.0, 1.1, 1.2), Disqus XML, Remark42 backups,
-// Isso databases, Commento and Comentario JSON exports and Tribune's own
-// JSON, and writes Tribune's JSON and WXR 1.2. The tribune command
+// Isso databases, Commento and Comentario (2 and 3) JSON exports and
+// Tribune's own JSON, and writes Tribune's JSON and WXR 1.2. The tribune command
 // (cmd/tribune) is a thin wrapper over it.
 //
 // An import is safe to run again: every ID is derived from the source's
@@ -101,7 +101,7 @@ type Format struct {
 }
 
 // Formats are the input formats, in detection order.
-var Formats = []Format{wxrFormat, disqusFormat, remark42Format, issoFormat, commentoFormat, tribuneFormat}
+var Formats = []Format{wxrFormat, disqusFormat, remark42Format, issoFormat, comentarioFormat, commentoFormat, tribuneFormat}
 
 // FormatByName returns the format called name.
 func FormatByName(name string) (Format, error) {

@@ -347,3 +347,60 @@ func TestGzippedAndMalformedJSON(t *testing.T) {
 	_, err = s.ArticleBySlug(t.Context(), "a")
 	assert.ErrorIs(t, err, tribune.ErrNotFound, "nothing of a malformed file is written, not even its good articles")
 }
+
+func TestComentario(t *testing.T) {
+	raw, err := os.ReadFile("testdata/comentario-v3.json")
+	require.NoError(t, err)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write(raw)
+	require.NoError(t, zw.Close())
+	path := filepath.Join(t.TempDir(), "comentario-export.json.gz")
+	require.NoError(t, os.WriteFile(path, gz.Bytes(), 0o600))
+	s := sqliteStore(t)
+	rep := importOne(t, s, path, importer.Options{})
+	assert.Equal(t, "comentario", rep.Format, "Comentario 3's gzipped export")
+	assert.Equal(t, map[tribune.Status]int{tribune.StatusApproved: 3, tribune.StatusPending: 1, tribune.StatusTrash: 1}, rep.Imported)
+	assert.Equal(t, 1, rep.Skipped["deleted on Comentario"])
+	assert.Equal(t, 1, rep.Orphans)
+	assert.Equal(t, 2, rep.ArticlesCreated)
+	cs := all(t, s)
+	first := find(t, cs, "Premier sur Comentario")
+	assert.Equal(t, "ines@example.org", first.Email.Address(), "commenters listed after the comments are found")
+	assert.Equal(t, "https://ines.example.org", first.Website)
+	reply := find(t, cs, "modifiée")
+	assert.Equal(t, first.ID, reply.ParentID)
+	assert.Equal(t, "ines.bis@example.org", reply.Email.Address(), "two Inès stay two")
+	assert.False(t, reply.Edited.IsZero())
+	rejected := find(t, cs, "Rejeté")
+	assert.Equal(t, "Visiteur", rejected.AuthorName)
+	assert.True(t, rejected.Email.IsZero())
+	a, err := s.Article(t.Context(), find(t, cs, "Sur l’Arctique").ArticleID)
+	require.NoError(t, err)
+	assert.True(t, a.CommentsClosed)
+	assert.Equal(t, "L’initiative arctique", a.Title)
+	again := importOne(t, s, path, importer.Options{})
+	assert.Zero(t, again.Total(), "again: nothing added")
+
+	// Comentario 2's export: Commento's format with host, path and websiteUrl.
+	v1 := `{"version": 1, "comments": [{"commentHex": "c1", "host": "courrier.example.org", "path": "/2026/02/12/reunion-otan/",
+		"commenterHex": "0000000000000000000000000000000000000000000000000000000000000000", "markdown": "Anonyme.", "html": "",
+		"parentHex": "root", "state": "approved", "creationDate": "2026-02-12T09:00:00Z", "deleted": false},
+		{"commentHex": "c2", "host": "courrier.example.org", "path": "/2026/02/12/reunion-otan/", "commenterHex": "u9",
+		"markdown": "Avec un site.", "html": "", "parentHex": "c1", "state": "approved", "creationDate": "2026-02-12T09:10:00Z"}],
+		"commenters": [{"commenterHex": "u9", "email": "zed@example.org", "name": "Zed", "websiteUrl": "https://zed.example.org"}]}`
+	p1 := filepath.Join(t.TempDir(), "comentario-v1.json")
+	require.NoError(t, os.WriteFile(p1, []byte(v1), 0o600))
+	s1 := sqliteStore(t)
+	rep = importOne(t, s1, p1, importer.Options{})
+	assert.Equal(t, "commento", rep.Format)
+	assert.Equal(t, 2, rep.Total())
+	cs = all(t, s1)
+	assert.True(t, find(t, cs, "Anonyme").Email.IsZero())
+	zed := find(t, cs, "Avec un site")
+	assert.Equal(t, "https://zed.example.org", zed.Website)
+	assert.Equal(t, find(t, cs, "Anonyme").ID, zed.ParentID)
+	a, err = s1.Article(t.Context(), zed.ArticleID)
+	require.NoError(t, err)
+	assert.Equal(t, "reunion-otan", a.Slug)
+}

@@ -6,8 +6,8 @@
 // -db is a SQLite file (default tribune.db), a postgres:// DSN or a
 // mysql:// URL, as for examples/blog. Formats in, detected from the
 // content unless -format names one: wxr (WordPress 1.0–1.2), disqus,
-// remark42, isso, commento (also Comentario's), tribune (Tribune's own
-// JSON). Exit status: 0 on success, 1 on a bad file or database, 2 on a
+// remark42, isso, comentario (Comentario 3), commento (also Comentario
+// 2's), tribune (Tribune's own JSON). Exit status: 0 on success, 1 on a bad file or database, 2 on a
 // bad command line. The work is done by the importer package.
 package main
 
@@ -52,7 +52,8 @@ Formats in (detected from the content; -format forces one):
   disqus    Disqus XML export
   remark42  Remark42 backup (JSON lines, gzipped or not)
   isso      Isso's SQLite database
-  commento  Commento's JSON export (Comentario reads and writes it too)
+  comentario Comentario 3's JSON export (gzipped or not)
+  commento  Commento's JSON export, and Comentario 2's (gzipped or not)
   tribune   Tribune's own JSON (what "tribune export -format json" writes)
 
 Importing the same file twice adds nothing; an import never changes or
@@ -112,7 +113,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("tribune import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", "tribune.db", dbopen.Usage)
-	format := fs.String("format", "", "the files' format: wxr, disqus, remark42, isso, commento or tribune (default: detected from the content)")
+	format := fs.String("format", "", "the files' format: wxr, disqus, remark42, isso, comentario, commento or tribune (default: detected from the content)")
 	dry := fs.Bool("dry-run", false, "read everything and print the full report, writing nothing")
 	maps := mapFlag{}
 	fs.Var(maps, "map", "old=new: send the source article with this URL, slug or ID to the site's article with slug new (repeatable)")

@@ -80,7 +80,7 @@ func TestCommandErrors(t *testing.T) {
 	}
 	code, _, help := cli(t, "-h")
 	assert.Equal(t, 0, code)
-	for _, s := range []string{"import", "export", "wxr", "disqus", "remark42", "isso", "commento", "tribune", "-dry-run", "Exit status"} {
+	for _, s := range []string{"import", "export", "wxr", "disqus", "remark42", "isso", "comentario", "commento", "tribune", "-dry-run", "Exit status"} {
 		assert.Contains(t, help, s)
 	}
 	code, _, help = cli(t, "import", "-h")
