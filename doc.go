@@ -12,7 +12,11 @@
 //	html, err := r.RenderHTML(tribune.Section{Article: &a, Comments: shown, Form: tribune.Form{Action: "/comments/post"}})
 //
 // The widget package wraps all of this in one http.Handler; the store
-// packages (memstore, sqlitestore, pgstore, mysqlstore) keep the data.
+// packages (memstore, sqlitestore, pgstore, mysqlstore) keep the data;
+// smtpmail sends the mails an [Outbox] keeps in the store (reply
+// notifications, confirmations, moderator mail); importer moves comments
+// in from WordPress, Disqus, Remark42, Isso, Commento and Comentario, and
+// out as JSON or WXR (the tribune command wraps it).
 //
 // # Security model
 //
@@ -35,16 +39,20 @@
 // No answer depends on other people's data: [Service.Submit] recognises
 // a duplicate only from the same visitor and floods only by client, both
 // checked atomically with the insert, and [ModerateFirst] trusts a
-// returning commenter only on proof ([Submission.Returning]), never on an
-// email typed into the form.
+// returning commenter only on proof ([Submission.Returning], or an
+// address they confirmed through a mailed link, [Submission.Verified]),
+// never on an email typed into the form. An author's edit goes through the
+// rules again ([Service.EditOwn]).
 //
 // # Privacy
 //
 // A commenter's address is an [Email]: printing it with fmt, slog, JSON,
 // text marshalling or html/template shows "[email hidden]". Only
 // [Email.Address] reads it, for storage, moderation and personal-data
-// export. The renderer's views have no email field, and errors never carry
-// what a visitor typed.
+// export, and the outbox's mail to that address. The renderer's views have
+// no email field, errors never carry what a visitor typed, no mail carries
+// another commenter's address, and no link in a mail carries an address.
+// [EraseByEmail] erases a person's comments and forgets their address.
 //
 // # Languages
 //
