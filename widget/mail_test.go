@@ -471,3 +471,19 @@ func TestMailNotForBots(t *testing.T) {
 	assert.Empty(t, e.mailsTo("victim@example.org"), "a comment caught as spam subscribes nobody")
 	assert.Empty(t, e.mailsTo("moderation@example.org"), "nor bothers the moderators")
 }
+
+// TestMailEscapesWhatVisitorsTyped: a hostile name and text reach the
+// moderators' mail escaped and sanitized, in both parts.
+func TestMailEscapesWhatVisitorsTyped(t *testing.T) {
+	e := newMailEnv(t, widget.WithRules(tribune.WithModeration(tribune.ModerateAll)))
+	e.postAs(e.browser(), `Ève "><img src=x onerror=alert(1)>`, "eve@example.org",
+		`Bonjour <script>alert(1)</script><a href="javascript:alert(2)">lien</a> <b onclick="x()">gras</b>`, "", false)
+	m := e.waitFor("moderation@example.org", 1)[0]
+	for _, bad := range []string{"<img", "<script", "javascript:", "onclick"} {
+		assert.NotContains(t, strings.ToLower(m.HTML), bad, "the HTML part")
+	}
+	assert.Contains(t, m.HTML, "&lt;img src=x onerror=alert(1)&gt;", "the name is escaped, not dropped")
+	assert.Contains(t, m.HTML, "<b>gras</b>", "the allowed markup stays")
+	subject := m.Header.Get("Subject")
+	assert.NotContains(t, subject, "\n")
+}
