@@ -72,7 +72,6 @@ type comentarioReader struct {
 	emitted    map[string]bool
 	commenters map[string]comentarioCommenter
 	site       string
-	inComments bool
 	queue      []any
 }
 
@@ -116,26 +115,7 @@ func openComentario(path string) (Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.f, err = openFile(path); err != nil {
-		return nil, err
-	}
-	r.d = json.NewDecoder(r.f)
-	err = objectKeys(r.d, func(key string) (bool, error) {
-		if key == "comments" {
-			if tok, err := r.d.Token(); err != nil || tok != json.Delim('[') {
-				return false, &offsetError{r.d.InputOffset(), errors.New(`"comments" is not an array`)}
-			}
-			r.inComments = true
-			return true, nil
-		}
-		var skip json.RawMessage
-		if err := r.d.Decode(&skip); err != nil {
-			return false, &offsetError{r.d.InputOffset(), err}
-		}
-		return false, nil
-	})
-	if err != nil {
-		r.f.Close()
+	if r.f, r.d, err = openArray(path, "comments"); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -147,7 +127,7 @@ func (r *comentarioReader) Offset() int64 { return r.f.Offset() }
 
 func (r *comentarioReader) Next() (any, error) {
 	for len(r.queue) == 0 {
-		if !r.inComments || !r.d.More() {
+		if !r.d.More() {
 			return nil, io.EOF
 		}
 		start := r.d.InputOffset()

@@ -65,7 +65,6 @@ type commentoReader struct {
 	commenters map[string]commentoCommenter
 	site       string
 	seen       map[string]bool
-	inComments bool
 	queue      []any
 }
 
@@ -123,35 +122,47 @@ func openCommento(path string) (Reader, error) {
 		return nil, err
 	}
 	// Then the comments, streamed.
-	if f, err = openFile(path); err != nil {
+	f, d, err = openArray(path, "comments")
+	if err != nil {
 		return nil, err
 	}
-	r := &commentoReader{f: f, d: json.NewDecoder(f), commenters: commenters, seen: map[string]bool{}}
-	if err := r.toComments(); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return r, nil
+	return &commentoReader{f: f, d: d, commenters: commenters, seen: map[string]bool{}}, nil
 }
 
-// toComments moves the decoder into the "comments" array.
-func (r *commentoReader) toComments() error {
-	err := objectKeys(r.d, func(key string) (bool, error) {
-		if key == "comments" {
-			tok, err := r.d.Token()
+// openArray opens the file again and moves a decoder into the array under
+// key at the top level of its object, skipping what comes before.
+func openArray(path, key string) (*file, *json.Decoder, error) {
+	f, err := openFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := json.NewDecoder(f)
+	found := false
+	err = objectKeys(d, func(k string) (bool, error) {
+		if k == key {
+			tok, err := d.Token()
 			if err != nil || tok != json.Delim('[') {
-				return false, &offsetError{r.d.InputOffset(), fmt.Errorf(`"comments" is not an array (%v)`, err)}
+				return false, &offsetError{d.InputOffset(), fmt.Errorf("%q is not an array (%v)", key, err)}
 			}
-			r.inComments = true
+			found = true
 			return true, nil
 		}
 		var skip json.RawMessage
-		if err := r.d.Decode(&skip); err != nil {
-			return false, &offsetError{r.d.InputOffset(), err}
+		if err := d.Decode(&skip); err != nil {
+			return false, &offsetError{d.InputOffset(), err}
 		}
 		return false, nil
 	})
-	return err
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if !found {
+		// No comments at all: an empty array's worth.
+		d = json.NewDecoder(bytes.NewReader([]byte("[]")))
+		_, _ = d.Token()
+	}
+	return f, d, nil
 }
 
 func (r *commentoReader) Site() string  { return r.site }
@@ -160,7 +171,7 @@ func (r *commentoReader) Offset() int64 { return r.f.Offset() }
 
 func (r *commentoReader) Next() (any, error) {
 	for len(r.queue) == 0 {
-		if !r.inComments || !r.d.More() {
+		if !r.d.More() {
 			return nil, io.EOF
 		}
 		start := r.d.InputOffset()

@@ -312,35 +312,21 @@ func TestExportJSONPersonalDataAndWXR(t *testing.T) {
 func writeFile(path string, b []byte) error { return os.WriteFile(path, b, 0o600) }
 
 func TestGzippedAndMalformedJSON(t *testing.T) {
-	raw, err := os.ReadFile("testdata/remark42.json")
-	require.NoError(t, err)
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	_, _ = zw.Write(raw)
-	require.NoError(t, zw.Close())
-	path := filepath.Join(t.TempDir(), "backup-remark-20260301.gz")
-	require.NoError(t, os.WriteFile(path, gz.Bytes(), 0o600))
+	path := gzipped(t, "testdata/remark42.json", "backup-remark-20260301.gz")
 	s := sqliteStore(t)
 	rep := importOne(t, s, path, importer.Options{})
 	assert.Equal(t, "remark42", rep.Format, "a gzipped backup is read as it is")
 	assert.Equal(t, 3, rep.Total())
 
 	// Comentario's exports are Commento's format, gzipped.
-	raw, err = os.ReadFile("testdata/commento.json")
-	require.NoError(t, err)
-	gz.Reset()
-	zw = gzip.NewWriter(&gz)
-	_, _ = zw.Write(raw)
-	require.NoError(t, zw.Close())
-	path = filepath.Join(t.TempDir(), "comentario-export.json.gz")
-	require.NoError(t, os.WriteFile(path, gz.Bytes(), 0o600))
+	path = gzipped(t, "testdata/commento.json", "comentario-export.json.gz")
 	rep = importOne(t, sqliteStore(t), path, importer.Options{})
 	assert.Equal(t, "commento", rep.Format)
 	assert.Equal(t, 3, rep.Total())
 
 	bad := filepath.Join(t.TempDir(), "bad.json")
 	require.NoError(t, os.WriteFile(bad, []byte("{\"version\": 1,\n\"articles\": [\n{\"id\": \"0b7f3d1e-2f0a-4c47-9a53-3f2d0f1e8a11\", \"slug\": \"a\", \"title\": \"A\", \"lang\": \"fr\"}\n],\n\"comments\": [\n{\"id\": 12}\n]}\n"), 0o600))
-	_, err = importer.Import(t.Context(), s, []string{bad}, importer.Options{})
+	_, err := importer.Import(t.Context(), s, []string{bad}, importer.Options{})
 	var fe *importer.FileError
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, 6, fe.Line, "the line of the bad comment")
@@ -349,14 +335,7 @@ func TestGzippedAndMalformedJSON(t *testing.T) {
 }
 
 func TestComentario(t *testing.T) {
-	raw, err := os.ReadFile("testdata/comentario-v3.json")
-	require.NoError(t, err)
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	_, _ = zw.Write(raw)
-	require.NoError(t, zw.Close())
-	path := filepath.Join(t.TempDir(), "comentario-export.json.gz")
-	require.NoError(t, os.WriteFile(path, gz.Bytes(), 0o600))
+	path := gzipped(t, "testdata/comentario-v3.json", "comentario-export.json.gz")
 	s := sqliteStore(t)
 	rep := importOne(t, s, path, importer.Options{})
 	assert.Equal(t, "comentario", rep.Format, "Comentario 3's gzipped export")
@@ -403,4 +382,18 @@ func TestComentario(t *testing.T) {
 	a, err = s1.Article(t.Context(), zed.ArticleID)
 	require.NoError(t, err)
 	assert.Equal(t, "reunion-otan", a.Slug)
+}
+
+// gzipped writes a gzipped copy of a test file, as the tools export them.
+func gzipped(t *testing.T, src, name string) string {
+	t.Helper()
+	raw, err := os.ReadFile(src)
+	require.NoError(t, err)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write(raw)
+	require.NoError(t, zw.Close())
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, gz.Bytes(), 0o600))
+	return path
 }
