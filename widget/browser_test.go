@@ -3,7 +3,6 @@ package widget_test
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -268,10 +267,7 @@ func TestBrowserWithJavaScript(t *testing.T) {
 func TestBrowserXSSCorpus(t *testing.T) {
 	chromium(t)
 	corpus, err := htmlcheck.LoadCorpus()
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("XSS corpus not found: set %s", htmlcheck.CorpusEnv)
-	}
-	require.NoError(t, err)
+	require.NoError(t, err, "the corpus lives in %s", htmlcheck.CorpusPath)
 	e := newEnv(t, widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithMaxLinks(0)))
 	ctx := context.Background()
 	stored := 0

@@ -3,33 +3,32 @@ package htmlcheck
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 )
 
-// CorpusEnv names a file of XSS payloads, one per line, in the format of
-// the team's shared corpus (shared/security/xss-vectors.txt).
+// CorpusEnv names a file of XSS payloads, one per line, in the corpus's
+// format, to use instead of the repository's copy.
 const CorpusEnv = "TRIBUNE_XSS_CORPUS"
 
-// LoadCorpus reads the shared XSS corpus: the file named by CorpusEnv, or
-// shared/security/xss-vectors.txt in a folder above the working directory.
-// It returns os.ErrNotExist when neither is there.
+// CorpusPath is where the repository keeps its copy of the public XSS
+// corpus, relative to the module's root (the folder holding go.mod).
+const CorpusPath = "testdata/xss/xss-vectors.txt"
+
+// LoadCorpus reads the XSS corpus: the file named by CorpusEnv, else the
+// repository's copy at CorpusPath under the module root found above the
+// working directory. A missing corpus is an error, never a reason to
+// skip: a fresh clone carries it.
 func LoadCorpus() ([]string, error) {
 	path := os.Getenv(CorpusEnv)
 	if path == "" {
-		dir, _ := os.Getwd()
-		for range 6 {
-			p := filepath.Join(dir, "..", "shared", "security", "xss-vectors.txt")
-			if _, err := os.Stat(p); err == nil {
-				path = p
-				break
-			}
-			dir = filepath.Dir(dir)
+		root, err := moduleRoot()
+		if err != nil {
+			return nil, err
 		}
-	}
-	if path == "" {
-		return nil, os.ErrNotExist
+		path = filepath.Join(root, filepath.FromSlash(CorpusPath))
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -50,6 +49,24 @@ func LoadCorpus() ([]string, error) {
 	return out, sc.Err()
 }
 
+// moduleRoot is the nearest folder at or above the working directory
+// that holds a go.mod.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("htmlcheck: no go.mod above the working directory: %w", os.ErrNotExist)
+		}
+		dir = parent
+	}
+}
 // unescape decodes the corpus line format: \n, \r, \t, \0 and \\; any
 // other backslash is literal.
 func unescape(s string) string {
