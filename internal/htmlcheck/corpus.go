@@ -67,6 +67,7 @@ func moduleRoot() (string, error) {
 		dir = parent
 	}
 }
+
 // unescape decodes the corpus line format: \n, \r, \t, \0 and \\; any
 // other backslash is literal.
 func unescape(s string) string {
