@@ -121,6 +121,12 @@ type Address struct {
 	Verified time.Time
 	// ConfirmSent is when the last confirmation mail was queued, or zero.
 	ConfirmSent time.Time
+	// OptedOut is when the owner asked for no more mail from the site
+	// ("stop all mail", on an unsubscribe or confirmation page), or zero.
+	// No reply, confirmation or manage mail goes to an opted-out address,
+	// whatever subscriptions are made later; only its owner, from a
+	// browser that proved the address, lifts it by subscribing again.
+	OptedOut time.Time
 }
 
 // Subscription is a commenter's wish to hear of the replies to one of
@@ -132,6 +138,13 @@ type Subscription struct {
 	Created  time.Time
 	// Active is false once unsubscribed.
 	Active bool
+	// Confirmed is when the subscription was proved wanted, or zero: at
+	// once when the visitor who made it had proved the address (a
+	// verified browser, a signed-in identity owning it), else when they
+	// follow the confirmation mailed for this comment. An unconfirmed
+	// subscription sends nothing but that one confirmation, so typing
+	// somebody's address never subscribes them.
+	Confirmed time.Time
 }
 
 // AddressBook is the optional capability of keeping addresses and
@@ -155,6 +168,37 @@ type AddressBook interface {
 	// ForgetAddress deletes the address, its subscriptions and every mail
 	// to it, sent or not: the erasure of a person's data.
 	ForgetAddress(ctx context.Context, key string) error
+}
+
+// Limiter is the optional capability of counting the uses of a key in a
+// window of time, in the store, so that every instance on one database
+// counts together: single-use mailed links, the per-recipient mail
+// budget, limits that must hold across instances. The SQL stores and
+// memstore have it; see [Spend].
+//
+// Keys are opaque to the store. Callers never put personal data in them
+// as it is: an address or a client address goes in hashed with a secret.
+type Limiter interface {
+	// Spend counts one use of key at now and reports whether it is within
+	// limit, atomically. A key's count starts at one on its first use, or
+	// on its first use after its window ended, and its window then ends
+	// at now+window; a use beyond limit is refused (false) and not
+	// counted. Two instances spending the same key at once are counted
+	// one after the other.
+	Spend(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (bool, error)
+	// PurgeLimits deletes the keys whose window ended before now, and
+	// says how many.
+	PurgeLimits(ctx context.Context, now time.Time) (int, error)
+}
+
+// Spend counts one use of key on the store's [Limiter] (see
+// [Limiter.Spend]); a store without one answers ErrNotSupported.
+func Spend(ctx context.Context, s Store, key string, limit int, window time.Duration, now time.Time) (bool, error) {
+	l, ok := s.(Limiter)
+	if !ok {
+		return false, ErrNotSupported
+	}
+	return l.Spend(ctx, key, limit, window, now)
 }
 
 // Mailing returns the store's outbox and address book, or

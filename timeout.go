@@ -269,3 +269,27 @@ func (s *timeoutStore) ForgetAddress(ctx context.Context, key string) error {
 	}
 	return call0(s, ctx, func(ctx context.Context) error { return b.ForgetAddress(ctx, key) })
 }
+
+func (s *timeoutStore) limiter() (Limiter, error) {
+	l, ok := s.s.(Limiter)
+	if !ok {
+		return nil, notSupported("limiter")
+	}
+	return l, nil
+}
+
+func (s *timeoutStore) Spend(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (bool, error) {
+	l, err := s.limiter()
+	if err != nil {
+		return false, err
+	}
+	return call(s, ctx, func(ctx context.Context) (bool, error) { return l.Spend(ctx, key, limit, window, now) })
+}
+
+func (s *timeoutStore) PurgeLimits(ctx context.Context, now time.Time) (int, error) {
+	l, err := s.limiter()
+	if err != nil {
+		return 0, err
+	}
+	return call(s, ctx, func(ctx context.Context) (int, error) { return l.PurgeLimits(ctx, now) })
+}

@@ -196,6 +196,7 @@ func (s *Store) UpdateAddress(ctx context.Context, key string, apply func(*tribu
 	a.Key = key
 	a.Verified = a.Verified.UTC().Truncate(time.Microsecond)
 	a.ConfirmSent = a.ConfirmSent.UTC().Truncate(time.Microsecond)
+	a.OptedOut = a.OptedOut.UTC().Truncate(time.Microsecond)
 	if old, ok := b.addresses[key]; ok {
 		a.ID = old.ID // the ID never changes
 	}
@@ -228,6 +229,7 @@ func (s *Store) SaveSubscription(ctx context.Context, sub tribune.Subscription) 
 	b.lock()
 	defer b.mu.Unlock()
 	sub.Created = sub.Created.UTC().Truncate(time.Microsecond)
+	sub.Confirmed = sub.Confirmed.UTC().Truncate(time.Microsecond)
 	b.subs[sub.CommentID] = sub
 	return nil
 }
@@ -256,4 +258,59 @@ func (s *Store) ForgetAddress(ctx context.Context, key string) error {
 		}
 	}
 	return nil
+}
+
+// limitCount is one key's count in its window.
+type limitCount struct {
+	n     int
+	reset time.Time
+}
+
+// limits is a Store's tribune.Limiter state.
+type limits struct {
+	mu   sync.Mutex
+	keys map[string]limitCount
+}
+
+var _ tribune.Limiter = (*Store)(nil)
+
+// Spend implements tribune.Limiter.
+func (s *Store) Spend(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	l := &s.limits
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.keys == nil {
+		l.keys = map[string]limitCount{}
+	}
+	c, ok := l.keys[key]
+	if !ok || !now.Before(c.reset) {
+		c = limitCount{reset: now.Add(window)}
+	}
+	if c.n >= limit {
+		return false, nil
+	}
+	c.n++
+	l.keys[key] = c
+	return true, nil
+}
+
+// PurgeLimits implements tribune.Limiter.
+func (s *Store) PurgeLimits(ctx context.Context, now time.Time) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	l := &s.limits
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for k, c := range l.keys {
+		if c.reset.Before(now) {
+			delete(l.keys, k)
+			n++
+		}
+	}
+	return n, nil
 }

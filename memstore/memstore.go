@@ -32,7 +32,8 @@ type Store struct {
 	// lastByClient is the newest creation time seen for each client hash.
 	lastByClient map[string]time.Time
 	// mail holds the outbox and the address book, under their own lock.
-	mail mailBook
+	mail   mailBook
+	limits limits
 }
 
 var (

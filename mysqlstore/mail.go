@@ -155,23 +155,18 @@ func (s *Store) PurgeMails(ctx context.Context, before time.Time) (int, error) {
 	return int(n), classify("purge mails", err)
 }
 
-const addressCols = `id, email_key, verified, confirm_sent`
+const addressCols = `id, email_key, verified, confirm_sent, opted_out`
 
 func scanAddress(row scanner) (tribune.Address, error) {
 	var a tribune.Address
 	var id string
-	var verified, sent sql.NullTime
-	if err := row.Scan(&id, &a.Key, &verified, &sent); err != nil {
+	var verified, sent, optedOut sql.NullTime
+	if err := row.Scan(&id, &a.Key, &verified, &sent, &optedOut); err != nil {
 		return a, err
 	}
 	var err error
 	a.ID, err = uuid.Parse(id)
-	if verified.Valid {
-		a.Verified = verified.Time.UTC()
-	}
-	if sent.Valid {
-		a.ConfirmSent = sent.Time.UTC()
-	}
+	a.Verified, a.ConfirmSent, a.OptedOut = timeOf(verified), timeOf(sent), timeOf(optedOut)
 	return a, err
 }
 
@@ -205,9 +200,9 @@ func (s *Store) UpdateAddress(ctx context.Context, key string, apply func(*tribu
 			return applyError{err}
 		}
 		a.ID, a.Key = old.ID, key
-		a.Verified, a.ConfirmSent = utc(a.Verified), utc(a.ConfirmSent)
-		_, err = tx.ExecContext(ctx, `UPDATE mail_addresses SET verified = ?, confirm_sent = ? WHERE id = ?`,
-			nullTime(a.Verified), nullTime(a.ConfirmSent), a.ID.String())
+		a.Verified, a.ConfirmSent, a.OptedOut = utc(a.Verified), utc(a.ConfirmSent), utc(a.OptedOut)
+		_, err = tx.ExecContext(ctx, `UPDATE mail_addresses SET verified = ?, confirm_sent = ?, opted_out = ? WHERE id = ?`,
+			nullTime(a.Verified), nullTime(a.ConfirmSent), nullTime(a.OptedOut), a.ID.String())
 		return classify("update address", err)
 	})
 	var ae applyError
@@ -223,17 +218,19 @@ func (s *Store) UpdateAddress(ctx context.Context, key string, apply func(*tribu
 // Subscription implements tribune.AddressBook.
 func (s *Store) Subscription(ctx context.Context, commentID uuid.UUID) (tribune.Subscription, error) {
 	sub := tribune.Subscription{CommentID: commentID}
-	err := s.db.QueryRowContext(ctx, `SELECT email_key, created, active FROM mail_subscriptions WHERE comment_id = ?`, commentID.String()).
-		Scan(&sub.EmailKey, &sub.Created, &sub.Active)
-	sub.Created = sub.Created.UTC()
+	var confirmed sql.NullTime
+	err := s.db.QueryRowContext(ctx, `SELECT email_key, created, active, confirmed FROM mail_subscriptions WHERE comment_id = ?`, commentID.String()).
+		Scan(&sub.EmailKey, &sub.Created, &sub.Active, &confirmed)
+	sub.Created, sub.Confirmed = sub.Created.UTC(), timeOf(confirmed)
 	return sub, classify("subscription", err)
 }
 
 // SaveSubscription implements tribune.AddressBook.
 func (s *Store) SaveSubscription(ctx context.Context, sub tribune.Subscription) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO mail_subscriptions (comment_id, email_key, created, active) VALUES (?, ?, ?, ?)
-		ON DUPLICATE KEY UPDATE email_key = VALUES(email_key), created = VALUES(created), active = VALUES(active)`,
-		sub.CommentID.String(), sub.EmailKey, utc(sub.Created), sub.Active)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO mail_subscriptions (comment_id, email_key, created, active, confirmed) VALUES (?, ?, ?, ?, ?)
+		ON DUPLICATE KEY UPDATE email_key = VALUES(email_key), created = VALUES(created), active = VALUES(active),
+		confirmed = VALUES(confirmed)`,
+		sub.CommentID.String(), sub.EmailKey, utc(sub.Created), sub.Active, nullTime(sub.Confirmed))
 	return classify("save subscription", err)
 }
 
@@ -248,4 +245,43 @@ func (s *Store) ForgetAddress(ctx context.Context, key string) error {
 		}
 		return nil
 	})
+}
+
+// timeOf is a nullable time as the contract has it: zero for NULL.
+func timeOf(t sql.NullTime) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}
+
+var _ tribune.Limiter = (*Store)(nil)
+
+// Spend implements tribune.Limiter: one upsert, which locks the row, so
+// instances spending one key at once are counted in turn. The driver
+// reports changed rows: 1 for a new key, 2 for a counted use, 0 for a
+// refused one (the row is left as it was).
+func (s *Store) Spend(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (bool, error) {
+	if limit < 1 {
+		return false, nil
+	}
+	t := utc(now)
+	res, err := s.db.ExecContext(ctx, "INSERT INTO limits (`key`, n, `reset`) VALUES (?, 1, ?) "+
+		"ON DUPLICATE KEY UPDATE n = IF(`reset` <= ?, 1, IF(n < ?, n + 1, n)), `reset` = IF(`reset` <= ?, VALUES(`reset`), `reset`)",
+		key, utc(now.Add(window)), t, limit, t)
+	if err != nil {
+		return false, classify("spend", err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, classify("spend", err)
+}
+
+// PurgeLimits implements tribune.Limiter.
+func (s *Store) PurgeLimits(ctx context.Context, now time.Time) (int, error) {
+	res, err := s.db.ExecContext(ctx, "DELETE FROM limits WHERE `reset` < ?", utc(now))
+	if err != nil {
+		return 0, classify("purge limits", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), classify("purge limits", err)
 }

@@ -68,7 +68,7 @@ func TestMigrationsRunOnceAcrossInstances(t *testing.T) {
 	first := openFresh(t)
 	v, err := first.SchemaVersion(t.Context())
 	require.NoError(t, err)
-	require.Equal(t, 3, v, "the number of embedded migrations")
+	require.Equal(t, 4, v, "the number of embedded migrations")
 }
 
 func TestParseDSN(t *testing.T) {

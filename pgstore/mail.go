@@ -113,18 +113,13 @@ func (s *Store) PurgeMails(ctx context.Context, before time.Time) (int, error) {
 	return int(tag.RowsAffected()), nil
 }
 
-const addressCols = `id, email_key, verified, confirm_sent`
+const addressCols = `id, email_key, verified, confirm_sent, opted_out`
 
 func scanAddress(row pgx.Row) (tribune.Address, error) {
 	var a tribune.Address
-	var verified, sent pgtype.Timestamptz
-	err := row.Scan(&a.ID, &a.Key, &verified, &sent)
-	if verified.Valid {
-		a.Verified = verified.Time.UTC()
-	}
-	if sent.Valid {
-		a.ConfirmSent = sent.Time.UTC()
-	}
+	var verified, sent, optedOut pgtype.Timestamptz
+	err := row.Scan(&a.ID, &a.Key, &verified, &sent, &optedOut)
+	a.Verified, a.ConfirmSent, a.OptedOut = timeOf(verified), timeOf(sent), timeOf(optedOut)
 	return a, err
 }
 
@@ -158,8 +153,9 @@ func (s *Store) UpdateAddress(ctx context.Context, key string, apply func(*tribu
 		}
 		a.ID, a.Key = old.ID, key
 		a.Verified, a.ConfirmSent = a.Verified.UTC().Truncate(time.Microsecond), a.ConfirmSent.UTC().Truncate(time.Microsecond)
-		_, err = tx.Exec(ctx, `UPDATE mail_addresses SET verified = $2, confirm_sent = $3 WHERE id = $1`,
-			a.ID, nullTime(a.Verified), nullTime(a.ConfirmSent))
+		a.OptedOut = a.OptedOut.UTC().Truncate(time.Microsecond)
+		_, err = tx.Exec(ctx, `UPDATE mail_addresses SET verified = $2, confirm_sent = $3, opted_out = $4 WHERE id = $1`,
+			a.ID, nullTime(a.Verified), nullTime(a.ConfirmSent), nullTime(a.OptedOut))
 		return classify("update address", err)
 	})
 	if err != nil {
@@ -171,17 +167,19 @@ func (s *Store) UpdateAddress(ctx context.Context, key string, apply func(*tribu
 // Subscription implements tribune.AddressBook.
 func (s *Store) Subscription(ctx context.Context, commentID uuid.UUID) (tribune.Subscription, error) {
 	sub := tribune.Subscription{CommentID: commentID}
-	err := s.pool.QueryRow(ctx, `SELECT email_key, created, active FROM mail_subscriptions WHERE comment_id = $1`, commentID).
-		Scan(&sub.EmailKey, &sub.Created, &sub.Active)
-	sub.Created = sub.Created.UTC()
+	var confirmed pgtype.Timestamptz
+	err := s.pool.QueryRow(ctx, `SELECT email_key, created, active, confirmed FROM mail_subscriptions WHERE comment_id = $1`, commentID).
+		Scan(&sub.EmailKey, &sub.Created, &sub.Active, &confirmed)
+	sub.Created, sub.Confirmed = sub.Created.UTC(), timeOf(confirmed)
 	return sub, classify("subscription", err)
 }
 
 // SaveSubscription implements tribune.AddressBook.
 func (s *Store) SaveSubscription(ctx context.Context, sub tribune.Subscription) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO mail_subscriptions (comment_id, email_key, created, active) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (comment_id) DO UPDATE SET email_key = excluded.email_key, created = excluded.created, active = excluded.active`,
-		sub.CommentID, sub.EmailKey, sub.Created.UTC(), sub.Active)
+	_, err := s.pool.Exec(ctx, `INSERT INTO mail_subscriptions (comment_id, email_key, created, active, confirmed) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (comment_id) DO UPDATE SET email_key = excluded.email_key, created = excluded.created, active = excluded.active,
+		confirmed = excluded.confirmed`,
+		sub.CommentID, sub.EmailKey, sub.Created.UTC(), sub.Active, nullTime(sub.Confirmed.UTC().Truncate(time.Microsecond)))
 	return classify("save subscription", err)
 }
 
@@ -196,4 +194,40 @@ func (s *Store) ForgetAddress(ctx context.Context, key string) error {
 		}
 		return nil
 	})
+}
+
+// timeOf is a nullable time as the contract has it: zero for NULL.
+func timeOf(t pgtype.Timestamptz) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}
+
+var _ tribune.Limiter = (*Store)(nil)
+
+// Spend implements tribune.Limiter: one statement, the row locked by its
+// upsert, so instances spending one key at once are counted in turn.
+func (s *Store) Spend(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (bool, error) {
+	if limit < 1 {
+		return false, nil
+	}
+	tag, err := s.pool.Exec(ctx, `INSERT INTO limits AS l (key, n, reset) VALUES ($1, 1, $2)
+		ON CONFLICT (key) DO UPDATE SET
+			n = CASE WHEN l.reset <= $3 THEN 1 ELSE l.n + 1 END,
+			reset = CASE WHEN l.reset <= $3 THEN $2 ELSE l.reset END
+		WHERE l.reset <= $3 OR l.n < $4`, key, now.Add(window).UTC(), now.UTC(), limit)
+	if err != nil {
+		return false, classify("spend", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// PurgeLimits implements tribune.Limiter.
+func (s *Store) PurgeLimits(ctx context.Context, now time.Time) (int, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM limits WHERE reset < $1`, now.UTC())
+	if err != nil {
+		return 0, classify("purge limits", err)
+	}
+	return int(tag.RowsAffected()), nil
 }

@@ -15,6 +15,7 @@ import (
 var (
 	_ tribune.MailQueue   = (*Store)(nil)
 	_ tribune.AddressBook = (*Store)(nil)
+	_ tribune.Limiter     = (*Store)(nil)
 )
 
 const mailCols = `id, mail_key, kind, recipient, sender, subject, text_body, html_body, lang, unsubscribe, state, queued, due, attempts, sent, last_error`
@@ -113,18 +114,18 @@ func (s *Store) PurgeMails(ctx context.Context, before time.Time) (int, error) {
 	return int(n), classify("purge mails", err)
 }
 
-const addressCols = `id, email_key, verified, confirm_sent`
+const addressCols = `id, email_key, verified, confirm_sent, opted_out`
 
 func scanAddress(row scanner) (tribune.Address, error) {
 	var a tribune.Address
 	var id string
-	var verified, sent int64
-	if err := row.Scan(&id, &a.Key, &verified, &sent); err != nil {
+	var verified, sent, optedOut int64
+	if err := row.Scan(&id, &a.Key, &verified, &sent, &optedOut); err != nil {
 		return a, err
 	}
 	var err error
 	a.ID, err = uuid.Parse(id)
-	a.Verified, a.ConfirmSent = fromMicro0(verified), fromMicro0(sent)
+	a.Verified, a.ConfirmSent, a.OptedOut = fromMicro0(verified), fromMicro0(sent), fromMicro0(optedOut)
 	return a, err
 }
 
@@ -160,30 +161,32 @@ func (s *Store) UpdateAddress(ctx context.Context, key string, apply func(*tribu
 		return tribune.Address{}, err
 	}
 	a.ID, a.Key = old.ID, key
-	if _, err := tx.ExecContext(ctx, `INSERT INTO mail_addresses (`+addressCols+`) VALUES (?, ?, ?, ?)
-		ON CONFLICT (email_key) DO UPDATE SET verified = excluded.verified, confirm_sent = excluded.confirm_sent`,
-		a.ID.String(), key, micro0(a.Verified), micro0(a.ConfirmSent)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO mail_addresses (`+addressCols+`) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (email_key) DO UPDATE SET verified = excluded.verified, confirm_sent = excluded.confirm_sent, opted_out = excluded.opted_out`,
+		a.ID.String(), key, micro0(a.Verified), micro0(a.ConfirmSent), micro0(a.OptedOut)); err != nil {
 		return tribune.Address{}, classify("update address", err)
 	}
 	a.Verified, a.ConfirmSent = fromMicro0(micro0(a.Verified)), fromMicro0(micro0(a.ConfirmSent))
+	a.OptedOut = fromMicro0(micro0(a.OptedOut))
 	return a, classify("update address", tx.Commit())
 }
 
 // Subscription implements tribune.AddressBook.
 func (s *Store) Subscription(ctx context.Context, commentID uuid.UUID) (tribune.Subscription, error) {
 	sub := tribune.Subscription{CommentID: commentID}
-	var created int64
-	err := s.r.QueryRowContext(ctx, `SELECT email_key, created, active FROM mail_subscriptions WHERE comment_id = ?`, commentID.String()).
-		Scan(&sub.EmailKey, &created, &sub.Active)
-	sub.Created = fromMicro(created)
+	var created, confirmed int64
+	err := s.r.QueryRowContext(ctx, `SELECT email_key, created, active, confirmed FROM mail_subscriptions WHERE comment_id = ?`, commentID.String()).
+		Scan(&sub.EmailKey, &created, &sub.Active, &confirmed)
+	sub.Created, sub.Confirmed = fromMicro(created), fromMicro0(confirmed)
 	return sub, classify("subscription", err)
 }
 
 // SaveSubscription implements tribune.AddressBook.
 func (s *Store) SaveSubscription(ctx context.Context, sub tribune.Subscription) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO mail_subscriptions (comment_id, email_key, created, active) VALUES (?, ?, ?, ?)
-		ON CONFLICT (comment_id) DO UPDATE SET email_key = excluded.email_key, created = excluded.created, active = excluded.active`,
-		sub.CommentID.String(), sub.EmailKey, micro(sub.Created), sub.Active)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO mail_subscriptions (comment_id, email_key, created, active, confirmed) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (comment_id) DO UPDATE SET email_key = excluded.email_key, created = excluded.created, active = excluded.active,
+		confirmed = excluded.confirmed`,
+		sub.CommentID.String(), sub.EmailKey, micro(sub.Created), sub.Active, micro0(sub.Confirmed))
 	return classify("save subscription", err)
 }
 
@@ -201,4 +204,31 @@ func (s *Store) ForgetAddress(ctx context.Context, key string) error {
 		}
 	}
 	return classify("forget address", tx.Commit())
+}
+
+// Spend implements tribune.Limiter: one statement on the one writer.
+func (s *Store) Spend(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (bool, error) {
+	if limit < 1 {
+		return false, nil
+	}
+	res, err := s.w.ExecContext(ctx, `INSERT INTO limits (key, n, reset) VALUES (?1, 1, ?2)
+		ON CONFLICT (key) DO UPDATE SET
+			n = CASE WHEN reset <= ?3 THEN 1 ELSE n + 1 END,
+			reset = CASE WHEN reset <= ?3 THEN ?2 ELSE reset END
+		WHERE reset <= ?3 OR n < ?4`, key, micro(now.Add(window)), micro(now), limit)
+	if err != nil {
+		return false, classify("spend", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, classify("spend", err)
+}
+
+// PurgeLimits implements tribune.Limiter.
+func (s *Store) PurgeLimits(ctx context.Context, now time.Time) (int, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM limits WHERE reset < ?`, micro(now))
+	if err != nil {
+		return 0, classify("purge limits", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), classify("purge limits", err)
 }

@@ -215,8 +215,25 @@ func testAddressBook(t *testing.T, s ops) {
 		t.Fatal(err)
 	}
 	got, err := b.Subscription(ctx(t), cid)
-	if err != nil || got.EmailKey != sub.EmailKey || !got.Created.Equal(base) || !got.Active {
+	if err != nil || got.EmailKey != sub.EmailKey || !got.Created.Equal(base) || !got.Active || !got.Confirmed.IsZero() {
 		t.Fatalf("Subscription: %+v %v", got, err)
+	}
+	sub.Confirmed = base.Add(2 * time.Minute)
+	if err := b.SaveSubscription(ctx(t), sub); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := b.Subscription(ctx(t), cid); !got.Confirmed.Equal(sub.Confirmed) || got.Confirmed.Location() != time.UTC {
+		t.Errorf("Subscription.Confirmed: got %v, want %v", got.Confirmed, sub.Confirmed)
+	}
+	out, err := b.UpdateAddress(ctx(t), "alice@example.org", func(x *tribune.Address) error {
+		x.OptedOut = base.Add(3 * time.Minute)
+		return nil
+	})
+	if err != nil || !out.OptedOut.Equal(base.Add(3*time.Minute)) {
+		t.Fatalf("UpdateAddress (opt out): %+v %v", out, err)
+	}
+	if got, _ := b.Address(ctx(t), "alice@example.org"); !got.OptedOut.Equal(out.OptedOut) || !got.Verified.Equal(v.Verified) {
+		t.Errorf("Address.OptedOut: got %+v", got)
 	}
 	sub.Active = false
 	if err := b.SaveSubscription(ctx(t), sub); err != nil {
@@ -284,5 +301,77 @@ func testEraseForgetsTheAddress(t *testing.T, s ops) {
 	}
 	if ms, _ := q.ClaimMails(ctx(t), base.Add(time.Hour), time.Minute, 10); len(ms) != 0 {
 		t.Errorf("a mail to the erased address is still queued")
+	}
+}
+
+// testLimiter: a key's uses are counted within its window, a use beyond
+// the limit is refused and not counted, the window starts again after
+// it ends, and instances spending one key at once are counted in turn.
+func testLimiter(t *testing.T, s ops) {
+	l, ok := s.Store.(tribune.Limiter)
+	if !ok {
+		t.Skip("the store has no Limiter")
+	}
+	spend := func(key string, limit int, at time.Time) bool {
+		t.Helper()
+		ok, err := l.Spend(ctx(t), key, limit, time.Hour, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !spend("once", 1, base) {
+		t.Fatal("the first use of a key is refused")
+	}
+	if spend("once", 1, base.Add(time.Minute)) || spend("once", 1, base.Add(59*time.Minute)) {
+		t.Error("a single-use key was spent twice in its window")
+	}
+	if !spend("other", 1, base) {
+		t.Error("keys are counted apart")
+	}
+	for i := range 3 {
+		if !spend("three", 3, base.Add(time.Duration(i)*time.Second)) {
+			t.Fatalf("use %d of 3 refused", i+1)
+		}
+	}
+	if spend("three", 3, base.Add(time.Minute)) {
+		t.Error("a fourth use of 3 was counted")
+	}
+	if !spend("three", 3, base.Add(time.Hour)) {
+		t.Error("the window did not start again once it ended")
+	}
+	if !spend("three", 3, base.Add(time.Hour+time.Second)) || !spend("three", 3, base.Add(time.Hour+2*time.Second)) ||
+		spend("three", 3, base.Add(time.Hour+3*time.Second)) {
+		t.Error("the new window does not count from one")
+	}
+
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	granted := 0
+	for range 20 {
+		wg.Go(func() {
+			ok, err := l.Spend(ctx(t), "race", 5, time.Hour, base)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if ok {
+				mu.Lock()
+				granted++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if granted != 5 {
+		t.Errorf("20 uses at once of a key limited to 5: %d granted", granted)
+	}
+
+	n, err := l.PurgeLimits(ctx(t), base.Add(90*time.Minute))
+	if err != nil || n < 3 {
+		t.Errorf("PurgeLimits: %d %v (once, other and race had ended)", n, err)
+	}
+	if !spend("once", 1, base.Add(2*time.Hour)) {
+		t.Error("a purged key starts again")
 	}
 }

@@ -74,6 +74,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tribune.Store) {
 		{"MailClaimRace", testMailClaimRace},
 		{"AddressBook", testAddressBook},
 		{"EraseForgetsTheAddress", testEraseForgetsTheAddress},
+		{"Limiter", testLimiter},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

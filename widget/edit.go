@@ -13,12 +13,34 @@ import (
 	"github.com/tribune-go/tribune"
 )
 
-// editable reports whether the visitor may still edit or delete c: they
-// wrote it (their signed cookie names it), the edit window is open, and
-// it is approved or held.
-func (h *Handler) editable(r *http.Request, c *tribune.Comment, now time.Time) bool {
+// author is what tells a visitor's own comments: their signed cookie's
+// list and the user they are signed in as (WithIdentity).
+type author struct {
+	own    []uuid.UUID
+	userID string
+}
+
+// authorOf reads the visitor's author marks from the request.
+func (h *Handler) authorOf(r *http.Request) author {
+	a := author{own: h.ownIDs(r)}
+	if id, ok := h.identity(r); ok {
+		a.userID = id.UserID
+	}
+	return a
+}
+
+// wrote reports whether the visitor wrote c: their cookie names it, or
+// they are signed in as the user who wrote it. Edit rights follow the
+// user, in any browser they sign in with.
+func (a author) wrote(c *tribune.Comment) bool {
+	return slices.Contains(a.own, c.ID) || c.UserID != "" && c.UserID == a.userID
+}
+
+// editable reports whether the author may still edit or delete c: they
+// wrote it, the edit window is open, and it is approved or held.
+func (h *Handler) editable(a author, c *tribune.Comment, now time.Time) bool {
 	return h.cfg.editWindow > 0 && (c.Status == tribune.StatusApproved || c.Status == tribune.StatusPending) &&
-		now.Before(c.Created.Add(h.cfg.editWindow)) && slices.Contains(h.ownIDs(r), c.ID)
+		now.Before(c.Created.Add(h.cfg.editWindow)) && a.wrote(c)
 }
 
 // editURL is the page where the author edits c.
@@ -31,8 +53,9 @@ func (h *Handler) editURL(c *tribune.Comment) string {
 func (h *Handler) ownEditable(r *http.Request, cs []tribune.Comment) map[uuid.UUID]string {
 	var out map[uuid.UUID]string
 	now := time.Now()
+	who := h.authorOf(r)
 	for i := range cs {
-		if h.editable(r, &cs[i], now) {
+		if h.editable(who, &cs[i], now) {
 			if out == nil {
 				out = map[uuid.UUID]string{}
 			}
@@ -52,9 +75,12 @@ func (h *Handler) editTarget(w http.ResponseWriter, r *http.Request) (tribune.Co
 	}
 	ctx := r.Context()
 	c, err := h.store.Comment(ctx, id)
-	if errors.Is(err, tribune.ErrNotFound) {
+	who := h.authorOf(r)
+	if errors.Is(err, tribune.ErrNotFound) || err == nil && !who.wrote(&c) {
+		// Somebody else's comment, whatever its status, answers as an
+		// unknown one does: the page tells nobody what is held or spam.
 		h.errorPage(w, r, http.StatusNotFound, "widget.comment_not_found")
-		return c, tribune.Article{}, false
+		return tribune.Comment{}, tribune.Article{}, false
 	}
 	if err != nil {
 		h.serverError(w, r, "edit", err)
@@ -65,7 +91,7 @@ func (h *Handler) editTarget(w http.ResponseWriter, r *http.Request) (tribune.Co
 		h.serverError(w, r, "edit: article", err)
 		return c, a, false
 	}
-	if !h.editable(r, &c, time.Now()) {
+	if !h.editable(who, &c, time.Now()) {
 		l := h.locale(r, &a)
 		var body template.HTML
 		if h.book != nil {

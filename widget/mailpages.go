@@ -121,7 +121,7 @@ func (h *Handler) serveConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	title := l.T("confirm.title")
-	if r.Method == http.MethodGet {
+	if r.Method != http.MethodPost { // GET and HEAD only show: only the button's POST acts
 		if !addr.Verified.IsZero() {
 			h.infoPage(w, r, http.StatusOK, l, title, l.T("confirm.done"), "")
 			return
@@ -168,7 +168,7 @@ func (h *Handler) serveUnsubscribe(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, "unsubscribe", err)
 		return
 	}
-	if r.Method == http.MethodGet {
+	if r.Method != http.MethodPost { // GET and HEAD only show: only the button's POST acts
 		if !sub.Active {
 			h.infoPage(w, r, http.StatusOK, l, title, l.T("unsubscribe.done"), "")
 			return
@@ -269,7 +269,7 @@ func (h *Handler) serveManageRequest(w http.ResponseWriter, r *http.Request) {
 		Action       string
 		Email, Error string
 	}{L: l, Action: h.cfg.prefix + "/mail/manage"}
-	if r.Method == http.MethodGet {
+	if r.Method != http.MethodPost { // GET and HEAD only show: only the button's POST acts
 		h.infoPage(w, r, http.StatusOK, l, title, l.T("manage.request_title"), h.fragment("manage-request", view))
 		return
 	}
