@@ -223,8 +223,9 @@ const ConfirmEvery = 24 * time.Hour
 
 // ReplyRecipient says who hears of a reply, by the rules of reply mail:
 // the reply is approved; the comment it answers is subscribed (its
-// author ticked the box) and still active; the subscriber's address is
-// verified; the replier is not the subscriber. It returns the comment
+// author ticked the box), the subscription confirmed and still active;
+// the subscriber's address is verified and has not opted out of all
+// mail; the replier is not the subscriber. It returns the comment
 // answered, whose Email is the recipient, and false when nobody is to
 // hear of it (also for a store without an [AddressBook]).
 func ReplyRecipient(ctx context.Context, s Store, reply Comment) (Comment, bool, error) {
@@ -236,12 +237,12 @@ func ReplyRecipient(ctx context.Context, s Store, reply Comment) (Comment, bool,
 		return Comment{}, false, nil
 	}
 	sub, err := book.Subscription(ctx, reply.ParentID)
-	if err != nil || !sub.Active || reply.Email.Key() == sub.EmailKey {
+	if err != nil || !sub.Active || sub.Confirmed.IsZero() || reply.Email.Key() == sub.EmailKey {
 		return Comment{}, false, ignoreNotFound(err)
 	}
 	addr, err := book.Address(ctx, sub.EmailKey)
-	if err != nil || addr.Verified.IsZero() {
-		return Comment{}, false, ignoreNotFound(err) // never confirmed: nothing goes to it
+	if err != nil || addr.Verified.IsZero() || !addr.OptedOut.IsZero() {
+		return Comment{}, false, ignoreNotFound(err) // never confirmed, or asked for no mail: nothing goes to it
 	}
 	parent, err := s.Comment(ctx, reply.ParentID)
 	if err != nil || parent.Email.Key() != sub.EmailKey || parent.UserID != "" && parent.UserID == reply.UserID {
@@ -251,22 +252,26 @@ func ReplyRecipient(ctx context.Context, s Store, reply Comment) (Comment, bool,
 }
 
 // ConfirmationDue says whether the author of a comment that asked for
-// reply mail should get a confirmation mail now: their address is not
-// verified and none was sent in the last [ConfirmEvery]. It records the
-// sending (Address.ConfirmSent) atomically with the decision, so two
-// comments at once send one mail, and returns the address.
+// reply mail should get a confirmation mail now: the comment's
+// subscription is active and not confirmed yet (whether or not the
+// address was verified before: a subscription made by a browser that had
+// not proved the address is confirmed for that comment), the address has
+// not opted out of all mail, and no confirmation went to it in the last
+// [ConfirmEvery]. It records the sending (Address.ConfirmSent)
+// atomically with the decision, so two comments at once send one mail,
+// and returns the address.
 func ConfirmationDue(ctx context.Context, s Store, c Comment, now time.Time) (Address, bool, error) {
 	_, book, err := Mailing(s)
 	if err != nil {
 		return Address{}, false, nil
 	}
 	sub, err := book.Subscription(ctx, c.ID)
-	if err != nil || !sub.Active {
+	if err != nil || !sub.Active || !sub.Confirmed.IsZero() {
 		return Address{}, false, ignoreNotFound(err)
 	}
 	due := false
 	a, err := book.UpdateAddress(ctx, sub.EmailKey, func(a *Address) error {
-		if !a.Verified.IsZero() || now.Sub(a.ConfirmSent) < ConfirmEvery {
+		if !a.OptedOut.IsZero() || now.Sub(a.ConfirmSent) < ConfirmEvery {
 			return errUnchanged
 		}
 		a.ConfirmSent, due = now.UTC().Truncate(time.Microsecond), true
@@ -276,6 +281,36 @@ func ConfirmationDue(ctx context.Context, s Store, c Comment, now time.Time) (Ad
 		return Address{}, false, nil
 	}
 	return a, due && err == nil, err
+}
+
+// ConfirmSubscription records that the owner of a subscribed comment's
+// address followed the confirmation mailed for it: the subscription is
+// confirmed and the address verified, at now. It returns the address; a
+// comment without a subscription is ErrNotFound.
+func ConfirmSubscription(ctx context.Context, s Store, commentID uuid.UUID, now time.Time) (Address, error) {
+	_, book, err := Mailing(s)
+	if err != nil {
+		return Address{}, err
+	}
+	sub, err := book.Subscription(ctx, commentID)
+	if err != nil {
+		return Address{}, err
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	a, err := book.UpdateAddress(ctx, sub.EmailKey, func(a *Address) error {
+		if a.Verified.IsZero() {
+			a.Verified = now
+		}
+		return nil
+	})
+	if err != nil {
+		return Address{}, err
+	}
+	if sub.Confirmed.IsZero() {
+		sub.Confirmed = now
+		err = book.SaveSubscription(ctx, sub)
+	}
+	return a, err
 }
 
 func ignoreNotFound(err error) error {

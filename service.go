@@ -147,6 +147,8 @@ type serviceConfig struct {
 	maxDepth    int
 	reserved    map[string]bool // nameKeys of the reserved names
 	spam        SpamChecker
+	nameOwner   func(ctx context.Context, name string) (userID string, ok bool, err error)
+	provenMail  bool
 	notifiers   []Notifier
 	key         []byte
 	now         func() time.Time
@@ -211,6 +213,29 @@ func WithReservedNames(names ...string) ServiceOption {
 			}
 		}
 	}
+}
+
+// WithMemberNames reserves the names of a host's members: owner says
+// whether a name belongs to a member, and which (their user ID, as
+// [Identity.UserID]). A comment under a member's name is refused with a
+// [CodeReserved] error on the name unless its visitor is signed in as
+// that member; a signed-in member's comments carry their own name from
+// their [Identity]. owner sees the name as typed, trimmed; compare it as
+// the host's accounts do (folding case, for one).
+func WithMemberNames(owner func(ctx context.Context, name string) (userID string, ok bool, err error)) ServiceOption {
+	return func(c *serviceConfig) { c.nameOwner = owner }
+}
+
+// WithProvenAddresses makes ModerateFirst trust a comment that carries an
+// email only from a visitor who proved the address theirs (a mailed link
+// followed in this browser: [Submission.Verified]) or a trusted
+// [Identity]: a browser that posted an approved comment under an address
+// it never proved earns nothing for that address. The widget turns it on
+// with mail (widget.WithMail), where addresses can be proved; without
+// mail, ModerateFirst trusts a returning browser, as WordPress trusts a
+// returning name and email.
+func WithProvenAddresses() ServiceOption {
+	return func(c *serviceConfig) { c.provenMail = true }
 }
 
 // nameKeys are what two names share when they look alike: their
@@ -402,8 +427,8 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
 			return Comment{}, err
 		}
 	}
-	if sub.Identity == nil && s.reservedName(c.AuthorName) {
-		return Comment{}, &ValidationError{Fields: []FieldError{{Field: FieldName, Code: CodeReserved}}}
+	if err := s.checkName(ctx, &c, sub.Identity); err != nil {
+		return Comment{}, err
 	}
 	if sub.Admit != nil {
 		if err := sub.Admit(ctx); err != nil {
@@ -439,9 +464,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
 	// A comment sent to spam or trash subscribes nobody: a bot that ticks
 	// the box with someone's address gets no mail sent to them.
 	if sub.NotifyReplies && !c.Email.IsZero() && (c.Status == StatusApproved || c.Status == StatusPending) {
-		if _, book, err := Mailing(s.store); err == nil {
-			errs = append(errs, book.SaveSubscription(nctx, Subscription{CommentID: c.ID, EmailKey: c.Email.Key(), Created: c.Created, Active: true}))
-		}
+		errs = append(errs, s.subscribe(nctx, &c, &sub))
 	}
 	for _, n := range s.cfg.notifiers {
 		errs = append(errs, n.CommentStored(nctx, c))
@@ -450,6 +473,85 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
 		return c, &NotifyError{Comment: c, Err: err}
 	}
 	return c, nil
+}
+
+// checkName refuses a name that is reserved: one of the site's own
+// (WithReservedNames) for anyone not signed in, a member's
+// (WithMemberNames) for anyone but that member.
+func (s *Service) checkName(ctx context.Context, c *Comment, id *Identity) error {
+	reserved := &ValidationError{Fields: []FieldError{{Field: FieldName, Code: CodeReserved}}}
+	if id == nil && s.reservedName(c.AuthorName) {
+		return reserved
+	}
+	if s.cfg.nameOwner == nil || c.AuthorName == "" || id != nil && id.UserID != "" && id.Name == c.AuthorName {
+		return nil
+	}
+	owner, ok, err := s.cfg.nameOwner(ctx, c.AuthorName)
+	if err != nil {
+		return err
+	}
+	if ok && (id == nil || id.UserID != owner) {
+		return reserved
+	}
+	return nil
+}
+
+// subscribe records the comment's wish for reply mail. The subscription
+// is confirmed at once only when the visitor proved the address (a
+// signed-in identity owns it, or this browser followed a mailed link for
+// it); else it waits for the confirmation mailed for this comment
+// ([ConfirmationDue]), and sends nothing before. An owner who proves the
+// address and asks again lifts an earlier "stop all mail".
+func (s *Service) subscribe(ctx context.Context, c *Comment, sub *Submission) error {
+	_, book, err := Mailing(s.store)
+	if err != nil {
+		return nil
+	}
+	rec := Subscription{CommentID: c.ID, EmailKey: c.Email.Key(), Created: c.Created, Active: true}
+	addr, proved, err := s.proved(ctx, c, sub)
+	if err != nil {
+		return err
+	}
+	if proved {
+		rec.Confirmed = c.Created
+		if !addr.OptedOut.IsZero() || addr.Verified.IsZero() {
+			if _, err := book.UpdateAddress(ctx, rec.EmailKey, func(a *Address) error {
+				a.OptedOut = time.Time{}
+				if a.Verified.IsZero() {
+					a.Verified = c.Created // a host's identity vouches for its address
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	return book.SaveSubscription(ctx, rec)
+}
+
+// proved reports whether the visitor of sub proved the comment's address
+// theirs: they are signed in with an identity whose address it is, or
+// their signed list of verified addresses names it and the store has it
+// verified. It returns the stored address when there is one.
+func (s *Service) proved(ctx context.Context, c *Comment, sub *Submission) (Address, bool, error) {
+	if c.Email.IsZero() {
+		return Address{}, false, nil
+	}
+	_, book, err := Mailing(s.store)
+	if err != nil {
+		return Address{}, false, nil
+	}
+	a, err := book.Address(ctx, c.Email.Key())
+	if errors.Is(err, ErrNotFound) {
+		a, err = Address{Key: c.Email.Key()}, nil
+	}
+	if err != nil {
+		return Address{}, false, err
+	}
+	if sub.Identity != nil {
+		return a, true, nil // the comment's address is the identity's own (Submit put it there)
+	}
+	return a, a.ID != uuid.Nil && !a.Verified.IsZero() && slices.Contains(sub.Verified, a.ID), nil
 }
 
 // checkParent enforces the parent rules: same article, approved, and not
@@ -533,9 +635,12 @@ func (s *Service) decideStatus(ctx context.Context, c *Comment, sub *Submission)
 		if sub.Identity != nil && sub.Identity.Trusted {
 			break
 		}
-		ok, err := s.returning(ctx, c, sub.Returning)
+		ok, err := false, error(nil)
+		if c.Email.IsZero() || !s.cfg.provenMail {
+			ok, err = s.returning(ctx, c, sub.Returning)
+		}
 		if err == nil && !ok {
-			ok, err = s.verifiedRegular(ctx, c, sub.Verified)
+			ok, err = s.verifiedRegular(ctx, c, sub)
 		}
 		if err != nil {
 			return "", err
@@ -570,22 +675,10 @@ func (s *Service) returning(ctx context.Context, c *Comment, earlier []uuid.UUID
 	return false, nil
 }
 
-// verifiedRegular reports whether the comment's address is one the
-// visitor proved theirs (their signed list of verified addresses names
-// it, and the store has it verified) and has an approved comment.
-func (s *Service) verifiedRegular(ctx context.Context, c *Comment, verified []uuid.UUID) (bool, error) {
-	if len(verified) == 0 || c.Email.IsZero() {
-		return false, nil
-	}
-	_, book, err := Mailing(s.store)
-	if err != nil {
-		return false, nil
-	}
-	a, err := book.Address(ctx, c.Email.Key())
-	if errors.Is(err, ErrNotFound) {
-		return false, nil
-	}
-	if err != nil || a.Verified.IsZero() || !slices.Contains(verified, a.ID) {
+// verifiedRegular reports whether the visitor proved the comment's
+// address theirs (see proved) and it has an approved comment.
+func (s *Service) verifiedRegular(ctx context.Context, c *Comment, sub *Submission) (bool, error) {
+	if _, ok, err := s.proved(ctx, c, sub); err != nil || !ok {
 		return false, err
 	}
 	mine, err := s.store.FindComments(ctx, Query{EmailKey: c.Email.Key(), Statuses: []Status{StatusApproved}, Limit: 1})
@@ -658,11 +751,25 @@ func (s *Service) Own(ctx context.Context, articleID uuid.UUID, own []uuid.UUID)
 // Moderate sets a comment's status (approve, spam, trash, or back to
 // pending) and returns it as stored.
 func (s *Service) Moderate(ctx context.Context, id uuid.UUID, status Status) (Comment, error) {
+	return s.moderate(ctx, id, 0, status)
+}
+
+// ModerateVersion is Moderate on the version of the comment a moderator
+// saw (a mailed link's): if the comment was edited or moderated since,
+// it changes nothing and returns ErrConflict.
+func (s *Service) ModerateVersion(ctx context.Context, id uuid.UUID, version int, status Status) (Comment, error) {
+	if version < 1 {
+		return Comment{}, fmt.Errorf("tribune: moderate: version %d: %w", version, ErrInvalid)
+	}
+	return s.moderate(ctx, id, version, status)
+}
+
+func (s *Service) moderate(ctx context.Context, id uuid.UUID, version int, status Status) (Comment, error) {
 	before, err := s.store.Comment(ctx, id)
 	if err != nil {
 		return Comment{}, err
 	}
-	c, err := SetStatus(ctx, s.store, id, status)
+	c, err := setStatus(ctx, s.store, id, version, status)
 	if err != nil || c.Status == before.Status {
 		return c, err
 	}

@@ -52,10 +52,19 @@ func update(ctx context.Context, s Store, id uuid.UUID, change func(*Comment) er
 // ErrNotFound. It returns the comment as stored afterwards. Setting the
 // status a comment already has changes nothing.
 func SetStatus(ctx context.Context, s Store, id uuid.UUID, status Status) (Comment, error) {
+	return setStatus(ctx, s, id, 0, status)
+}
+
+// setStatus is SetStatus on one version of the comment when version is
+// not 0: a comment changed since is ErrConflict, checked atomically.
+func setStatus(ctx context.Context, s Store, id uuid.UUID, version int, status Status) (Comment, error) {
 	if !status.Valid() {
 		return Comment{}, fmt.Errorf("tribune: status %q: %w", status, ErrInvalid)
 	}
 	return update(ctx, s, id, func(c *Comment) error {
+		if version != 0 && c.Version != version {
+			return fmt.Errorf("tribune: comment changed since version %d: %w", version, ErrConflict)
+		}
 		if c.Status == status {
 			return errUnchanged
 		}

@@ -65,7 +65,7 @@ func (h *Handler) authorizeAdmin(w http.ResponseWriter, r *http.Request) bool {
 	if !h.cfg.admin(r) {
 		if r.Header.Get("Authorization") != "" { // a browser's first request has none
 			h.guesses.allow(client, now)
-			h.cfg.logger.Warn("tribune: moderation login refused", "client", client, "path", r.URL.Path)
+			h.cfg.logger.Warn("tribune: moderation login refused", "client", client, "path", RedactPath(r.URL.Path))
 		}
 		w.Header().Set("WWW-Authenticate", `Basic realm="Tribune moderation", charset="UTF-8"`)
 		h.errorPage(w, r, http.StatusUnauthorized, "admin.unauthorized")

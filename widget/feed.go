@@ -116,7 +116,7 @@ func (h *Handler) writeFeed(w http.ResponseWriter, r *http.Request, f atomFeed, 
 	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
 	if err := enc.Encode(f); err != nil {
-		h.cfg.logger.Error("tribune: feed", "err", err, "path", r.URL.Path)
+		h.cfg.logger.Error("tribune: feed", "err", err, "path", RedactPath(r.URL.Path))
 	}
 }
 

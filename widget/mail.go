@@ -23,6 +23,10 @@ type Mail struct {
 	// Moderators are the addresses mailed about each comment held for
 	// moderation, with signed links to approve, mark as spam or trash it.
 	Moderators []string
+	// DailyReplies is how many reply mails one address gets in a day at
+	// most, counted in the store across instances (default
+	// DefaultDailyReplies; negative: no limit).
+	DailyReplies int
 }
 
 // WithMail turns the commenters' mail on: the form offers "notify me of
@@ -40,6 +44,14 @@ func WithMail(outbox *tribune.Outbox, m Mail) Option {
 			return errors.New("widget: WithMail needs an outbox")
 		}
 		c.outbox, c.mail = outbox, m
+		switch {
+		case m.DailyReplies == 0:
+			c.dailyReplies = DefaultDailyReplies
+		case m.DailyReplies < 0:
+			c.dailyReplies = 0
+		default:
+			c.dailyReplies = m.DailyReplies
+		}
 		c.moderators = nil
 		for _, s := range m.Moderators {
 			e, err := tribune.ParseEmail(s)
@@ -66,6 +78,14 @@ func WithEditWindow(d time.Duration) Option {
 	}
 }
 
+// DefaultDailyReplies is how many reply mails one address gets in a day
+// (UTC) at most; the replies past it are on the page, not in the mailbox.
+const DefaultDailyReplies = 10
+
+// defaultDailyManage is the same for manage links (each asked for on the
+// site by whoever types the address).
+const defaultDailyManage = 3
+
 // DefaultEditWindow is how long an author may edit their comment.
 const DefaultEditWindow = 15 * time.Minute
 
@@ -85,6 +105,8 @@ const (
 	linkUnsubscribe = "unsubscribe"
 	linkModerate    = "moderate"
 	linkManage      = "manage"
+	// linkStop opens the "stop all mail" page of an address.
+	linkStop = "stop"
 )
 
 var (
@@ -92,43 +114,97 @@ var (
 	errLinkExpired = errors.New("widget: link expired")
 )
 
-// linkToken is the opaque part of a mailed link: an ID (of an address, a
-// comment or a subscription), an expiry, and a MAC scoped to the kind.
-// It names no address, name or text. A zero expiry never expires.
-func (h *Handler) linkToken(kind string, id uuid.UUID, expires time.Time) string {
-	var raw [24]byte
+// linkToken is the opaque part of a mailed link: an ID (of an address or
+// a comment), an expiry, the version of the comment it was sent for (0
+// when it names no version) and a MAC scoped to the kind. It names no
+// address, name or text. A zero expiry never expires.
+func (h *Handler) linkToken(kind string, id uuid.UUID, version int64, expires time.Time) string {
+	var raw [32]byte
 	copy(raw[:16], id[:])
 	if !expires.IsZero() {
-		binary.BigEndian.PutUint64(raw[16:], uint64(expires.Unix()))
+		binary.BigEndian.PutUint64(raw[16:24], uint64(expires.Unix()))
 	}
+	binary.BigEndian.PutUint64(raw[24:], uint64(version))
 	p := base64.RawURLEncoding.EncodeToString(raw[:])
 	return p + "." + h.sign("link:"+kind, p)
 }
 
-// readLinkToken checks a link token of the kind and returns its ID.
-func (h *Handler) readLinkToken(kind, tok string) (uuid.UUID, error) {
+// linkClaim is what a checked link token says.
+type linkClaim struct {
+	ID      uuid.UUID
+	Version int64
+	Expires time.Time // zero: never
+	// Use names this one token among the uses counted in the store, for
+	// single-use links.
+	Use string
+}
+
+// readLinkToken checks a link token of the kind and returns its claim.
+// Tokens of 24 bytes (mailed before versions were signed) still read,
+// with version 0.
+func (h *Handler) readLinkToken(kind, tok string) (linkClaim, error) {
 	p, mac, ok := strings.Cut(tok, ".")
-	if !ok || len(p) != 32 || !h.verify(mac, "link:"+kind, p) {
-		return uuid.Nil, errLinkBad
+	if !ok || (len(p) != 32 && len(p) != 43) || !h.verify(mac, "link:"+kind, p) {
+		return linkClaim{}, errLinkBad
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(p)
-	if err != nil || len(raw) != 24 {
-		return uuid.Nil, errLinkBad
+	if err != nil || len(raw) != 24 && len(raw) != 32 {
+		return linkClaim{}, errLinkBad
 	}
-	if exp := int64(binary.BigEndian.Uint64(raw[16:])); exp != 0 && time.Now().Unix() > exp {
-		return uuid.Nil, errLinkExpired
+	c := linkClaim{ID: uuid.UUID(raw[:16]), Use: "link:" + kind + ":" + mac}
+	if exp := int64(binary.BigEndian.Uint64(raw[16:24])); exp != 0 {
+		if time.Now().Unix() > exp {
+			return linkClaim{}, errLinkExpired
+		}
+		c.Expires = time.Unix(exp, 0)
 	}
-	return uuid.UUID(raw[:16]), nil
+	if len(raw) == 32 {
+		c.Version = int64(binary.BigEndian.Uint64(raw[24:]))
+	}
+	return c, nil
+}
+
+// spendLink uses a single-use link up, in the store (so on every
+// instance): false when it was used before.
+func (h *Handler) spendLink(ctx context.Context, c linkClaim) (bool, error) {
+	window := 400 * 24 * time.Hour
+	if !c.Expires.IsZero() {
+		window = time.Until(c.Expires) + time.Minute
+	}
+	return tribune.Spend(ctx, h.store, c.Use, 1, window, time.Now())
 }
 
 // mailLink is the absolute link of a mail to one of the link pages,
 // valid for ttl (0: for ever).
 func (h *Handler) mailLink(kind string, id uuid.UUID, ttl time.Duration) string {
+	return h.mailLinkVersion(kind, id, 0, ttl)
+}
+
+// mailLinkVersion is mailLink for one version of a comment.
+func (h *Handler) mailLinkVersion(kind string, id uuid.UUID, version int64, ttl time.Duration) string {
 	var exp time.Time
 	if ttl > 0 {
 		exp = time.Now().Add(ttl)
 	}
-	return h.absolute(h.cfg.prefix + "/mail/" + kind + "/" + h.linkToken(kind, id, exp))
+	return h.absolute(h.cfg.prefix + "/mail/" + kind + "/" + h.linkToken(kind, id, version, exp))
+}
+
+// RedactPath returns an URL path with the secret part of a mailed link
+// (the token after /mail/<kind>/) replaced by "REDACTED", for access
+// logs: a token is its bearer's authority and must not sit in a log
+// file. Every log line the widget writes goes through it; a host's
+// access log should too (examples/blog's does).
+func RedactPath(path string) string {
+	i := strings.Index(path, "/mail/")
+	if i < 0 {
+		return path
+	}
+	rest := path[i+len("/mail/"):]
+	kind, tok, ok := strings.Cut(rest, "/")
+	if !ok || tok == "" {
+		return path
+	}
+	return path[:i] + "/mail/" + kind + "/REDACTED"
 }
 
 // verifiedCookie holds the addresses this browser proved, signed.
@@ -190,10 +266,14 @@ func (n *mailNotifier) confirm(ctx context.Context, c *tribune.Comment) error {
 		return err
 	}
 	l := h.renderer.Catalog().Locale(a.Lang)
+	// The link names the comment: following it confirms this one
+	// subscription (and proves the address), nothing another visitor
+	// typed the same address into.
 	m := mailView{L: l, Site: h.siteName(),
 		Paragraphs: []string{l.T("mail.confirm.intro", "title", a.Title), l.T("mail.confirm.why")},
-		Action:     mailLink{l.T("mail.confirm.action"), h.mailLink(linkConfirm, addr.ID, confirmLinkTTL)},
-		Footer:     []string{l.T("mail.confirm.ignore")}}
+		Action:     mailLink{l.T("mail.confirm.action"), h.mailLink(linkConfirm, c.ID, confirmLinkTTL)},
+		Footer:     []string{l.T("mail.confirm.ignore")},
+		Links:      []mailLink{{l.T("mail.stop_all"), h.mailLink(linkStop, addr.ID, 0)}}}
 	return h.queueMail(ctx, "confirm", fmt.Sprintf("confirm:%s:%d", addr.ID, now.Unix()/86400), c.Email,
 		l.T("mail.confirm.subject", "site", h.siteName()), &m)
 }
@@ -205,6 +285,9 @@ func (n *mailNotifier) reply(ctx context.Context, c *tribune.Comment) error {
 	parent, ok, err := tribune.ReplyRecipient(ctx, h.store, *c)
 	if err != nil || !ok {
 		return err
+	}
+	if ok, err := h.withinBudget(ctx, "reply", parent.Email, h.cfg.dailyReplies); err != nil || !ok {
+		return err // past the recipient's daily budget: nothing more today
 	}
 	a, l, name, err := h.mailAbout(ctx, c)
 	if err != nil {
@@ -231,7 +314,7 @@ func (n *mailNotifier) moderators(ctx context.Context, c *tribune.Comment) error
 	if err != nil {
 		return err
 	}
-	link := h.mailLink(linkModerate, c.ID, moderateLinkTTL)
+	link := h.mailLinkVersion(linkModerate, c.ID, int64(c.Version), moderateLinkTTL)
 	m := mailView{L: l, Site: h.siteName(),
 		Paragraphs: []string{l.T("mail.moderate.intro", "name", name, "title", a.Title)},
 		Quote:      &mailQuote{Author: name, Body: c.Body},
@@ -245,6 +328,20 @@ func (n *mailNotifier) moderators(ctx context.Context, c *tribune.Comment) error
 			l.T("mail.moderate.subject", "title", a.Title), &m))
 	}
 	return errors.Join(errs...)
+}
+
+// withinBudget spends one mail of kind to the address from its daily
+// budget, counted in the store (so across instances) under a keyed hash
+// of the address: false once the day's budget is spent, until the next
+// day (UTC). A budget of 0 or less has no limit.
+func (h *Handler) withinBudget(ctx context.Context, kind string, to tribune.Email, perDay int) (bool, error) {
+	if perDay <= 0 {
+		return true, nil
+	}
+	now := time.Now().UTC()
+	day := now.Truncate(24 * time.Hour)
+	key := "mail:" + kind + ":" + h.sign("budget:"+kind, to.Key(), day.Format(time.DateOnly))
+	return tribune.Spend(ctx, h.store, key, perDay, day.Add(24*time.Hour).Sub(now), now)
 }
 
 // mailAbout is what a mail about a comment is written with: its

@@ -289,7 +289,7 @@ func TestEditOwnComment(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	assert.Contains(t, page, ">Une fote de frappe.\n\nDeuxième paragraphe.</textarea>", "the text as typed, without the sanitizer's markup")
 	status, _ = e.get(other, e.srv.URL+editURL)
-	assert.Equal(t, http.StatusForbidden, status)
+	assert.Equal(t, http.StatusNotFound, status, "somebody else's comment is not found")
 
 	status, _ = e.postForm(author, e.srv.URL+editURL, url.Values{"comment": {""}})
 	assert.Equal(t, http.StatusUnprocessableEntity, status)
@@ -312,7 +312,7 @@ func TestEditOwnComment(t *testing.T) {
 
 	// Another browser cannot edit or delete it.
 	status, _ = e.postForm(other, e.srv.URL+"/comments/comment/"+id+"/delete", nil)
-	assert.Equal(t, http.StatusForbidden, status)
+	assert.Equal(t, http.StatusNotFound, status)
 	status, _ = e.postForm(author, e.srv.URL+"/comments/comment/"+id+"/delete", nil)
 	require.Equal(t, http.StatusSeeOther, status)
 	_, err = e.store.Comment(t.Context(), mustUUID(t, id))
@@ -364,8 +364,16 @@ func TestManageByMailAndVerifiedTrust(t *testing.T) {
 
 	status, page := e.get(work, manageURL)
 	require.Equal(t, http.StatusOK, status)
+	assert.NotContains(t, page, "Premier commentaire de Zoé.", "a GET (a mail scanner) opens nothing")
+	assert.Contains(t, page, `name="open"`)
+	status, page = e.postForm(work, manageURL, url.Values{"open": {"yes"}})
+	require.Equal(t, http.StatusOK, status)
 	assert.Contains(t, page, "Premier commentaire de Zoé.")
 	assert.Contains(t, page, "Depuis le bureau")
+	status, _ = e.postForm(impostor, manageURL, url.Values{"open": {"yes"}})
+	assert.Equal(t, http.StatusGone, status, "the link is single-use: replayed elsewhere it opens nothing")
+	status, _ = e.postForm(impostor, manageURL, url.Values{"export": {"json"}})
+	assert.Equal(t, http.StatusGone, status, "nor does an action without the session")
 
 	// The mailed link proves the address: this browser is now a regular's.
 	ok := e.postAs(work, "Zoé", addr, "Depuis le bureau, après le lien.", "", false)

@@ -2,6 +2,7 @@ package widget
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"html/template"
@@ -49,7 +50,7 @@ func (h *Handler) infoPage(w http.ResponseWriter, r *http.Request, status int, l
 	}
 	page, err := h.defaultPage(p, sectionParts{[]byte(body)})
 	if err != nil {
-		h.cfg.logger.Error("tribune: page layout", "err", err, "path", r.URL.Path)
+		h.cfg.logger.Error("tribune: page layout", "err", err, "path", RedactPath(r.URL.Path))
 		http.Error(w, l.T("widget.server"), http.StatusInternalServerError)
 		return
 	}
@@ -68,10 +69,10 @@ func (h *Handler) fragment(name string, v any) template.HTML {
 
 // linkID reads the token of a link page, answering 404 (a forged or
 // mangled link) or 410 (an expired one) itself.
-func (h *Handler) linkID(w http.ResponseWriter, r *http.Request, kind string) (uuid.UUID, bool) {
-	id, err := h.readLinkToken(kind, r.PathValue("token"))
+func (h *Handler) linkID(w http.ResponseWriter, r *http.Request, kind string) (linkClaim, bool) {
+	c, err := h.readLinkToken(kind, r.PathValue("token"))
 	if err == nil {
-		return id, true
+		return c, true
 	}
 	l := h.locale(r, nil)
 	status, key := http.StatusNotFound, "mail.link_bad"
@@ -79,7 +80,13 @@ func (h *Handler) linkID(w http.ResponseWriter, r *http.Request, kind string) (u
 		status, key = http.StatusGone, "mail.link_expired"
 	}
 	h.infoPage(w, r, status, l, l.T("widget.error_title"), l.T(key), "")
-	return uuid.Nil, false
+	return linkClaim{}, false
+}
+
+// linkUsed answers the second use of a single-use link.
+func (h *Handler) linkUsed(w http.ResponseWriter, r *http.Request) {
+	l := h.locale(r, nil)
+	h.infoPage(w, r, http.StatusGone, l, l.T("widget.error_title"), l.T("mail.link_used"), "")
 }
 
 // linkAddress reads the address a link names, answering itself when it
@@ -108,21 +115,32 @@ func (h *Handler) parseLinkForm(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// serveConfirm confirms an address that asked for reply mail.
+// acts reports whether the request is the button's POST: GET and HEAD
+// (what mail scanners and link checkers send) only ever show.
+func acts(r *http.Request) bool { return r.Method == http.MethodPost }
+
+// serveConfirm confirms the subscription of one comment to reply mail
+// (and so proves its address). The link is single-use, counted in the
+// store: replayed from another browser it proves nothing.
 func (h *Handler) serveConfirm(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.linkID(w, r, linkConfirm)
+	claim, ok := h.linkID(w, r, linkConfirm)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
 	l := h.locale(r, nil)
-	addr, ok := h.linkAddress(w, r, id, "confirm")
-	if !ok {
+	title := l.T("confirm.title")
+	sub, err := h.book.Subscription(ctx, claim.ID)
+	if errors.Is(err, tribune.ErrNotFound) {
+		h.infoPage(w, r, http.StatusNotFound, l, l.T("widget.error_title"), l.T("mail.link_bad"), "")
 		return
 	}
-	title := l.T("confirm.title")
-	if r.Method != http.MethodPost { // GET and HEAD only show: only the button's POST acts
-		if !addr.Verified.IsZero() {
+	if err != nil {
+		h.serverError(w, r, "confirm", err)
+		return
+	}
+	if !acts(r) {
+		if !sub.Confirmed.IsZero() {
 			h.infoPage(w, r, http.StatusOK, l, title, l.T("confirm.done"), "")
 			return
 		}
@@ -133,13 +151,15 @@ func (h *Handler) serveConfirm(w http.ResponseWriter, r *http.Request) {
 	if !h.parseLinkForm(w, r) {
 		return
 	}
-	now := time.Now().UTC()
-	if _, err := h.book.UpdateAddress(ctx, addr.Key, func(a *tribune.Address) error {
-		if a.Verified.IsZero() {
-			a.Verified = now
-		}
-		return nil
-	}); err != nil {
+	if fresh, err := h.spendLink(ctx, claim); err != nil {
+		h.serverError(w, r, "confirm", err)
+		return
+	} else if !fresh {
+		h.linkUsed(w, r)
+		return
+	}
+	addr, err := tribune.ConfirmSubscription(ctx, h.store, claim.ID, time.Now())
+	if err != nil {
 		h.serverError(w, r, "confirm", err)
 		return
 	}
@@ -147,18 +167,18 @@ func (h *Handler) serveConfirm(w http.ResponseWriter, r *http.Request) {
 	h.infoPage(w, r, http.StatusOK, l, title, l.T("confirm.done"), "")
 }
 
-// serveUnsubscribe stops reply mail for one comment: a GET shows the
-// button, a POST (the button, or the mail reader's one-click POST)
-// unsubscribes at once.
+// serveUnsubscribe stops reply mail for one comment, or all mail to the
+// address: a GET shows the buttons, a POST (a button, or the mail
+// reader's one-click POST, which stops this comment's) acts at once.
 func (h *Handler) serveUnsubscribe(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.linkID(w, r, linkUnsubscribe)
+	claim, ok := h.linkID(w, r, linkUnsubscribe)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
 	l := h.locale(r, nil)
 	title := l.T("unsubscribe.title")
-	sub, err := h.book.Subscription(ctx, id)
+	sub, err := h.book.Subscription(ctx, claim.ID)
 	if errors.Is(err, tribune.ErrNotFound) {
 		// Erased since: there is nothing left to stop.
 		h.infoPage(w, r, http.StatusOK, l, title, l.T("unsubscribe.done"), "")
@@ -168,16 +188,21 @@ func (h *Handler) serveUnsubscribe(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, "unsubscribe", err)
 		return
 	}
-	if r.Method != http.MethodPost { // GET and HEAD only show: only the button's POST acts
-		if !sub.Active {
-			h.infoPage(w, r, http.StatusOK, l, title, l.T("unsubscribe.done"), "")
-			return
+	if !acts(r) {
+		v := linkView{Action: r.URL.Path, Buttons: []linkButton{{Name: "stop", Value: "all", Label: l.T("mail.stop_all")}}}
+		message := l.T("unsubscribe.done")
+		if sub.Active {
+			message = l.T("unsubscribe.intro")
+			v.Buttons = append([]linkButton{{Name: "unsubscribe", Value: "yes", Label: l.T("unsubscribe.action"), Primary: true}}, v.Buttons...)
 		}
-		h.infoPage(w, r, http.StatusOK, l, title, l.T("unsubscribe.intro"), h.fragment("link-form", linkView{Action: r.URL.Path,
-			Buttons: []linkButton{{Name: "unsubscribe", Value: "yes", Label: l.T("unsubscribe.action"), Primary: true}}}))
+		h.infoPage(w, r, http.StatusOK, l, title, message, h.fragment("link-form", v))
 		return
 	}
 	if !h.parseLinkForm(w, r) {
+		return
+	}
+	if r.PostForm.Get("stop") == "all" {
+		h.stopAllMail(w, r, sub.EmailKey)
 		return
 	}
 	if sub.Active {
@@ -190,18 +215,64 @@ func (h *Handler) serveUnsubscribe(w http.ResponseWriter, r *http.Request) {
 	h.infoPage(w, r, http.StatusOK, l, title, l.T("unsubscribe.done"), "")
 }
 
+// serveStopAll is the page of the "stop all mail" link a confirmation
+// mail carries: for someone who never asked for it.
+func (h *Handler) serveStopAll(w http.ResponseWriter, r *http.Request) {
+	claim, ok := h.linkID(w, r, linkStop)
+	if !ok {
+		return
+	}
+	addr, ok := h.linkAddress(w, r, claim.ID, "stop all mail")
+	if !ok {
+		return
+	}
+	l := h.locale(r, nil)
+	if !acts(r) {
+		message := l.T("stop.intro")
+		if !addr.OptedOut.IsZero() {
+			message = l.T("stop.done")
+		}
+		h.infoPage(w, r, http.StatusOK, l, l.T("stop.title"), message, h.fragment("link-form", linkView{Action: r.URL.Path,
+			Buttons: []linkButton{{Name: "stop", Value: "all", Label: l.T("mail.stop_all"), Primary: true}}}))
+		return
+	}
+	if !h.parseLinkForm(w, r) {
+		return
+	}
+	h.stopAllMail(w, r, addr.Key)
+}
+
+// stopAllMail opts the address out of every mail from the site: every
+// later subscription, confirmation and manage request honours it.
+func (h *Handler) stopAllMail(w http.ResponseWriter, r *http.Request, key string) {
+	now := time.Now().UTC()
+	if _, err := h.book.UpdateAddress(r.Context(), key, func(a *tribune.Address) error {
+		if a.OptedOut.IsZero() {
+			a.OptedOut = now
+		}
+		return nil
+	}); err != nil {
+		h.serverError(w, r, "stop all mail", err)
+		return
+	}
+	l := h.locale(r, nil)
+	h.infoPage(w, r, http.StatusOK, l, l.T("stop.title"), l.T("stop.done"), "")
+}
+
 // moderateActions are what a moderator's mailed link may do.
 var moderateActions = map[string]tribune.Status{"approve": tribune.StatusApproved, "spam": tribune.StatusSpam, "trash": tribune.StatusTrash}
 
 // serveModerateLink is the page a moderator's mailed link opens: the
-// comment and the buttons; the POST does the action.
+// comment and the buttons; the POST does the action, and only on the
+// version of the comment the mail was sent for: a comment edited or
+// moderated since is sent to the moderation screen instead.
 func (h *Handler) serveModerateLink(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.linkID(w, r, linkModerate)
+	claim, ok := h.linkID(w, r, linkModerate)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	c, err := h.store.Comment(ctx, id)
+	c, err := h.store.Comment(ctx, claim.ID)
 	if errors.Is(err, tribune.ErrNotFound) {
 		h.errorPage(w, r, http.StatusNotFound, "widget.comment_not_found")
 		return
@@ -217,7 +288,8 @@ func (h *Handler) serveModerateLink(w http.ResponseWriter, r *http.Request) {
 	}
 	l := h.locale(r, &a)
 	title := l.T("moderate.title")
-	if r.Method == http.MethodPost {
+	stale := claim.Version != 0 && int64(c.Version) != claim.Version
+	if acts(r) && !stale {
 		if !h.parseLinkForm(w, r) {
 			return
 		}
@@ -226,11 +298,18 @@ func (h *Handler) serveModerateLink(w http.ResponseWriter, r *http.Request) {
 			h.errorPage(w, r, http.StatusBadRequest, "widget.bad_request")
 			return
 		}
-		c, err = h.svc.Moderate(ctx, id, status)
+		if claim.Version == 0 { // a link mailed before versions were signed
+			c, err = h.svc.Moderate(ctx, claim.ID, status)
+		} else {
+			c, err = h.svc.ModerateVersion(ctx, claim.ID, int(claim.Version), status)
+		}
 		var nerr *tribune.NotifyError
 		if errors.As(err, &nerr) {
 			h.cfg.logger.Warn("tribune: notifier failed", "comment", c.ID, "err", nerr.Err)
 			err = nil
+		}
+		if errors.Is(err, tribune.ErrConflict) {
+			stale, err = true, nil
 		}
 		if err != nil {
 			h.serverError(w, r, "moderate link", err)
@@ -243,6 +322,15 @@ func (h *Handler) serveModerateLink(w http.ResponseWriter, r *http.Request) {
 	}
 	v := linkView{Action: r.URL.Path, Quote: &mailQuote{Author: name, Body: c.Body},
 		Intro: []string{l.T("moderate.intro", "title", a.Title), l.T("moderate.status", "status", l.T("status."+string(c.Status)))}}
+	if stale {
+		body := h.fragment("link", mailLink{Label: l.T("mail.moderate.screen"), URL: h.cfg.prefix + "/admin/"})
+		status := http.StatusOK
+		if acts(r) {
+			status = http.StatusConflict
+		}
+		h.infoPage(w, r, status, l, title, l.T("moderate.changed"), body)
+		return
+	}
 	chosen := r.URL.Query().Get("action")
 	for _, act := range []string{"approve", "spam", "trash"} {
 		if moderateActions[act] == c.Status {
@@ -252,15 +340,16 @@ func (h *Handler) serveModerateLink(w http.ResponseWriter, r *http.Request) {
 		v.Buttons = append(v.Buttons, linkButton{Name: "action", Value: act, Label: l.T(label), Primary: act == chosen})
 	}
 	message := l.T("moderate.choose")
-	if r.Method == http.MethodPost {
+	if acts(r) {
 		message = l.T("moderate.done", "status", l.T("status."+string(c.Status)))
 	}
 	h.infoPage(w, r, http.StatusOK, l, title, message, h.fragment("link-form", v))
 }
 
 // serveManageRequest asks for a link to manage one's comments: a
-// confirmed address gets one by mail. The answer is the same whether
-// the address is known or not, so it tells nobody who comments here.
+// confirmed address gets one by mail, within its daily budget and unless
+// it stopped all mail. The answer is the same whether the address is
+// known or not, so it tells nobody who comments here.
 func (h *Handler) serveManageRequest(w http.ResponseWriter, r *http.Request) {
 	l := h.locale(r, nil)
 	title := l.T("manage.title")
@@ -269,7 +358,7 @@ func (h *Handler) serveManageRequest(w http.ResponseWriter, r *http.Request) {
 		Action       string
 		Email, Error string
 	}{L: l, Action: h.cfg.prefix + "/mail/manage"}
-	if r.Method != http.MethodPost { // GET and HEAD only show: only the button's POST acts
+	if !acts(r) {
 		h.infoPage(w, r, http.StatusOK, l, title, l.T("manage.request_title"), h.fragment("manage-request", view))
 		return
 	}
@@ -302,18 +391,28 @@ func (h *Handler) serveManageRequest(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		h.serverError(w, r, "manage request", err)
 		return
-	case !addr.Verified.IsZero():
-		m := mailView{L: l, Site: h.siteName(), Paragraphs: []string{l.T("mail.manage.intro", "site", h.siteName())},
-			Action: mailLink{l.T("mail.manage.action"), h.mailLink(linkManage, addr.ID, manageLinkTTL)},
-			Footer: []string{l.T("mail.manage.expires"), l.T("mail.confirm.ignore")}}
-		slot := now.Unix() / int64(manageEvery/time.Second)
-		if err := h.queueMail(ctx, "manage", "manage:"+addr.ID.String()+":"+strconv.FormatInt(slot, 10), email,
-			l.T("mail.manage.subject", "site", h.siteName()), &m); err != nil {
+	case !addr.Verified.IsZero() && addr.OptedOut.IsZero():
+		if err := h.mailManageLink(ctx, l, addr, email, now); err != nil {
 			h.serverError(w, r, "manage request", err)
 			return
 		}
 	}
 	h.infoPage(w, r, http.StatusOK, l, title, l.T("manage.request_sent"), "")
+}
+
+// mailManageLink queues a manage link to a verified address: one per
+// manageEvery, a few a day.
+func (h *Handler) mailManageLink(ctx context.Context, l *tribune.Locale, addr tribune.Address, to tribune.Email, now time.Time) error {
+	if ok, err := h.withinBudget(ctx, "manage", to, defaultDailyManage); err != nil || !ok {
+		return err
+	}
+	m := mailView{L: l, Site: h.siteName(), Paragraphs: []string{l.T("mail.manage.intro", "site", h.siteName())},
+		Action: mailLink{l.T("mail.manage.action"), h.mailLink(linkManage, addr.ID, manageLinkTTL)},
+		Footer: []string{l.T("mail.manage.expires"), l.T("mail.confirm.ignore")},
+		Links:  []mailLink{{l.T("mail.stop_all"), h.mailLink(linkStop, addr.ID, 0)}}}
+	slot := now.Unix() / int64(manageEvery/time.Second)
+	return h.queueMail(ctx, "manage", "manage:"+addr.ID.String()+":"+strconv.FormatInt(slot, 10), to,
+		l.T("mail.manage.subject", "site", h.siteName()), &m)
 }
 
 // manageItem is one comment on the manage page.
@@ -322,29 +421,78 @@ type manageItem struct {
 	Title, ISO, Date, Status, URL, Excerpt string
 }
 
-// serveManage is the page a manage link opens: the author's comments,
-// each with a delete button, their data as JSON, and erasure.
+// manageCookie keeps a manage session open once its single-use link was
+// followed: the address's ID and an expiry, signed, for this path only.
+const (
+	manageCookie     = "tribune_manage"
+	manageSessionTTL = 30 * time.Minute
+)
+
+// manageSession reads the manage session of the request for the address.
+func (h *Handler) manageSession(r *http.Request, id uuid.UUID) bool {
+	ck, err := r.Cookie(manageCookie)
+	if err != nil {
+		return false
+	}
+	v, mac, ok := strings.Cut(ck.Value, ".")
+	if !ok || !h.verify(mac, "manage-session", v) {
+		return false
+	}
+	sid, exp, ok := strings.Cut(v, "~")
+	at, err := strconv.ParseInt(exp, 10, 64)
+	return ok && err == nil && sid == id.String() && time.Now().Unix() < at
+}
+
+// serveManage is the page a manage link opens: a GET shows a button; its
+// POST uses the link up (single-use, counted in the store), proves the
+// address in this browser and opens a short session, kept in a cookie
+// for this page only, in which the author's comments are listed, each
+// with a delete button, with their data as JSON and erasure.
 func (h *Handler) serveManage(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.linkID(w, r, linkManage)
+	claim, ok := h.linkID(w, r, linkManage)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
 	l := h.locale(r, nil)
 	title := l.T("manage.title")
-	addr, ok := h.linkAddress(w, r, id, "manage")
+	addr, ok := h.linkAddress(w, r, claim.ID, "manage")
 	if !ok {
 		return
 	}
-	// Following the link proves the address: this browser is now a
-	// returning commenter's.
-	h.addVerified(w, r, addr.ID)
-	email := tribune.StoredEmail(addr.Key)
-	message := l.T("manage.intro")
-	if r.Method == http.MethodPost {
-		if !h.parseLinkForm(w, r) {
+	open := h.manageSession(r, addr.ID)
+	if !open && !acts(r) {
+		h.infoPage(w, r, http.StatusOK, l, title, l.T("manage.open_intro"), h.fragment("link-form", linkView{Action: r.URL.Path,
+			Buttons: []linkButton{{Name: "open", Value: "yes", Label: l.T("mail.manage.action"), Primary: true}}}))
+		return
+	}
+	if acts(r) && !h.parseLinkForm(w, r) {
+		return
+	}
+	if !open {
+		if r.PostForm.Get("open") == "" {
+			h.linkUsed(w, r) // an action without a session: the session ended
 			return
 		}
+		if fresh, err := h.spendLink(ctx, claim); err != nil {
+			h.serverError(w, r, "manage", err)
+			return
+		} else if !fresh {
+			h.linkUsed(w, r)
+			return
+		}
+		v := addr.ID.String() + "~" + strconv.FormatInt(time.Now().Add(manageSessionTTL).Unix(), 10)
+		ck := h.cookie(r, manageCookie, v+"."+h.sign("manage-session", v), int(manageSessionTTL/time.Second))
+		ck.Path = r.URL.Path
+		ck.SameSite = http.SameSiteStrictMode
+		http.SetCookie(w, ck)
+		// Following the link proves the address: this browser is now a
+		// returning commenter's.
+		h.addVerified(w, r, addr.ID)
+	}
+	email := tribune.StoredEmail(addr.Key)
+	message := l.T("manage.intro")
+	if acts(r) && open {
 		switch {
 		case r.PostForm.Get("delete") != "":
 			cid, err := uuid.Parse(r.PostForm.Get("delete"))
@@ -370,9 +518,13 @@ func (h *Handler) serveManage(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			http.SetCookie(w, h.cookie(r, verifiedCookie, "", -1))
+			end := h.cookie(r, manageCookie, "", -1)
+			end.Path = r.URL.Path
+			http.SetCookie(w, end)
 			h.forgetRemembered(w, r)
 			h.infoPage(w, r, http.StatusOK, l, title, l.T("manage.erased"), "")
 			return
+		case r.PostForm.Get("open") != "":
 		default:
 			h.errorPage(w, r, http.StatusBadRequest, "widget.bad_request")
 			return

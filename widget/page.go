@@ -510,7 +510,7 @@ func (h *Handler) writeLayout(w http.ResponseWriter, r *http.Request, status int
 	b := pageBuffers.Get().(*bytes.Buffer)
 	defer putPageBuffer(b)
 	if err := h.cfg.page(b, r, p); err != nil {
-		h.cfg.logger.Error("tribune: page layout", "err", err, "path", r.URL.Path)
+		h.cfg.logger.Error("tribune: page layout", "err", err, "path", RedactPath(r.URL.Path))
 		http.Error(w, h.locale(r, p.Article).T("widget.server"), http.StatusInternalServerError)
 		return
 	}
@@ -730,7 +730,7 @@ func (h *Handler) failureStatus(w http.ResponseWriter, r *http.Request, op strin
 		status, key = http.StatusServiceUnavailable, "widget.unavailable"
 		w.Header().Set("Retry-After", retryAfter)
 	}
-	h.cfg.logger.Error("tribune: "+op, "err", err, "status", status, "method", r.Method, "path", r.URL.Path)
+	h.cfg.logger.Error("tribune: "+op, "err", err, "status", status, "method", r.Method, "path", RedactPath(r.URL.Path))
 	return status, key
 }
 
@@ -765,7 +765,7 @@ func (h *Handler) unavailablePost(w http.ResponseWriter, r *http.Request, a *tri
 	}
 	page, err := h.defaultPage(p, sectionParts{form.Bytes()})
 	if err != nil {
-		h.cfg.logger.Error("tribune: page layout", "err", err, "path", r.URL.Path)
+		h.cfg.logger.Error("tribune: page layout", "err", err, "path", RedactPath(r.URL.Path))
 		return
 	}
 	h.writePage(w, http.StatusServiceUnavailable, page)

@@ -122,6 +122,7 @@ type config struct {
 	outbox         *tribune.Outbox
 	mail           Mail
 	moderators     []tribune.Email
+	dailyReplies   int
 	editWindow     time.Duration
 }
 
@@ -453,6 +454,7 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 		prefix := cfg.prefix
 		cfg.articleURL = func(a *tribune.Article) string { return prefix + "/articles/" + a.Slug }
 	}
+	_, hasLimiter := store.(tribune.Limiter)
 	store = tribune.StoreWithTimeout(store, cfg.storeTimeout)
 	rules := append([]tribune.ServiceOption{tribune.WithClientKey(cfg.secret)}, cfg.rules...)
 	var notifier *mailNotifier
@@ -465,8 +467,13 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 		if _, book, err = tribune.Mailing(store); err != nil {
 			return nil, fmt.Errorf("widget: WithMail needs a store with an outbox and an address book: %w", err)
 		}
+		if !hasLimiter {
+			return nil, errors.New("widget: WithMail needs a store with a Limiter (single-use links, per-recipient budgets)")
+		}
 		notifier = &mailNotifier{}
-		rules = append(rules, tribune.WithNotifier(notifier))
+		// Addresses can be proved now: ModerateFirst trusts an address
+		// only from a browser that proved it.
+		rules = append(rules, tribune.WithProvenAddresses(), tribune.WithNotifier(notifier))
 	}
 	svc, err := tribune.NewService(store, rules...)
 	if err != nil {
@@ -564,6 +571,8 @@ func (h *Handler) routes() {
 		// POST from the mail provider, with no cookie and no origin of
 		// ours. The signed token is the whole authority, and all it can
 		// do is stop mail.
+		m.HandleFunc("GET "+p+"/mail/stop/{token}", h.serveStopAll)
+		m.HandleFunc("POST "+p+"/mail/stop/{token}", h.serveStopAll)
 		m.HandleFunc("GET "+p+"/mail/unsubscribe/{token}", h.serveUnsubscribe)
 		m.HandleFunc("POST "+p+"/mail/unsubscribe/{token}", h.serveUnsubscribe)
 		m.HandleFunc("GET "+p+"/mail/moderate/{token}", h.serveModerateLink)

@@ -94,7 +94,7 @@ func (s *site) failure(w http.ResponseWriter, r *http.Request, op string, err er
 		status, msg = http.StatusServiceUnavailable, chrome[s.lang]["unavailable"]
 		w.Header().Set("Retry-After", "5")
 	}
-	s.log.Error("site: "+op, "err", err, "status", status, "path", r.URL.Path)
+	s.log.Error("site: "+op, "err", err, "status", status, "path", widget.RedactPath(r.URL.Path))
 	s.errorPage(w, r, status, msg)
 }
 

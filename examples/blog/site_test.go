@@ -66,3 +66,20 @@ func TestSitePagesWhenTheDatabaseIsDown(t *testing.T) {
 		widget.Page{Lang: "fr", Title: "Indisponible", Message: "Réessayez.", Section: `<form id="commentform"><textarea>gardé</textarea></form>`}))
 	assert.Contains(t, page.String(), "<textarea>gardé</textarea>")
 }
+
+// TestAccessLogRedactsMailTokens: the access log (on by default) never
+// writes the token of a mailed link, its bearer's authority.
+func TestAccessLogRedactsMailTokens(t *testing.T) {
+	var logs bytes.Buffer
+	h := logRequests(slog.New(slog.NewTextHandler(&logs, nil)), http.NotFoundHandler())
+	const tok = "mGMRU0RkRMC6cV5ZEaD3xQAAAABrGuCiAAAAAAAAAAA.Y-zOnZzI9RE7LbX6lBWUHk4J3Ns"
+	for _, kind := range []string{"confirm", "manage", "unsubscribe", "moderate", "stop"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/comments/mail/"+kind+"/"+tok+"?action=approve", nil))
+	}
+	if strings.Contains(logs.String(), tok) || strings.Contains(logs.String(), "approve") {
+		t.Fatalf("a token in the access log:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "/comments/mail/confirm/REDACTED") {
+		t.Fatalf("the request is not logged:\n%s", logs.String())
+	}
+}
