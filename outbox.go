@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
+	"regexp"
 	"time"
 
 	"github.com/google/uuid"
@@ -219,10 +219,11 @@ func (o *Outbox) deliver(ctx context.Context, m *OutboxMail) bool {
 
 // scrubAddress blanks the recipient out of a server's answer, which often
 // quotes it, and bounds its length.
+// The match ignores case: servers echo an address as they please
+// (<LEA@Example.ORG>), and an address's domain has no case.
 func scrubAddress(msg string, to Email) string {
 	if a := to.Address(); a != "" {
-		msg = strings.ReplaceAll(msg, a, hiddenEmail)
-		msg = strings.ReplaceAll(msg, to.Key(), hiddenEmail)
+		msg = regexp.MustCompile(`(?i)`+regexp.QuoteMeta(a)).ReplaceAllLiteralString(msg, hiddenEmail)
 	}
 	return truncateUTF8(msg, 500)
 }

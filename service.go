@@ -446,14 +446,20 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
 	if s.cfg.flood > 0 {
 		g.FloodSince = c.Created.Add(-s.cfg.flood)
 	}
-	if err := s.store.CreateComment(ctx, &c, g); errors.Is(err, ErrReplayed) {
-		// The same form again: answer with what the first one made.
-		first, err := CommentByKey(ctx, s.store, c.Meta.Key)
-		if err != nil {
-			return Comment{}, err
+	if err := s.store.CreateComment(ctx, &c, g); err != nil {
+		// The same form again (a double click, a resend after the flood
+		// interval): answer with what the first one made. The key wins
+		// over the duplicate and flood rules, whichever a store reports
+		// first when several hold at once.
+		if c.Meta.Key != "" && (errors.Is(err, ErrReplayed) || errors.Is(err, ErrDuplicate) || errors.Is(err, ErrFlood)) {
+			first, ferr := CommentByKey(ctx, s.store, c.Meta.Key)
+			if ferr == nil {
+				return first, nil
+			}
+			if !errors.Is(ferr, ErrNotFound) {
+				return Comment{}, ferr
+			}
 		}
-		return first, nil
-	} else if err != nil {
 		return Comment{}, err
 	}
 	// The comment is stored: a visitor who goes away does not cancel

@@ -19,6 +19,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -52,6 +54,7 @@ type options struct {
 	accessLog                                                                  bool
 	// Mail: off without -smtp.
 	smtp, smtpUser, smtpPassword, smtpTLS, mailFrom, siteURL, siteName string
+	insecureSiteURL                                                    bool
 	moderators                                                         []string
 	mailLease                                                          time.Duration
 }
@@ -76,6 +79,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.pageSize, "page-size", widget.DefaultPageSize, "top-level comments on a comment page, with their replies (0: the whole thread on one page)")
 	fs.BoolVar(&o.accessLog, "access-log", true, "log every request (method, path without its query, status, duration)")
 	fs.DurationVar(&o.storeTimeout, "store-timeout", tribune.DefaultStoreTimeout, "deadline of each database call; past it the visitor gets a 503 with the text kept")
+	fs.BoolVar(&o.insecureSiteURL, "insecure-site-url", false, "with -smtp, allow an http -site-url on a non-loopback -addr (mailed links would then travel in clear)")
 	fs.StringVar(&o.siteURL, "site-url", "", "the site's public address (https://www.example.org): absolute links in mails and feeds (default with -smtp: http://<addr>)")
 	fs.StringVar(&o.smtp, "smtp", "", "SMTP server (host:port) for commenters' and moderators' mail; without it mail features stay hidden and nothing is queued")
 	fs.StringVar(&o.smtpUser, "smtp-user", "", "SMTP user name (the password comes from $TRIBUNE_SMTP_PASSWORD)")
@@ -125,11 +129,36 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		if o.siteURL == "" {
 			o.siteURL = "http://" + o.addr
 		}
+		if err := checkMailSiteURL(o.siteURL, o.addr, o.insecureSiteURL); err != nil {
+			return o, err
+		}
 		o.smtpPassword = os.Getenv("TRIBUNE_SMTP_PASSWORD")
 	} else if len(o.moderators) > 0 || o.mailFrom != "" || o.smtpUser != "" {
 		return o, errors.New("-mail-from, -smtp-user and -moderator-email need -smtp")
 	}
 	return o, nil
+}
+
+// checkMailSiteURL refuses, with mail on, a site URL whose mailed links
+// would travel in clear to a server others can reach: an http URL while
+// the server listens beyond loopback, unless insecure says so.
+func checkMailSiteURL(siteURL, addr string, insecure bool) error {
+	u, err := url.Parse(siteURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("-site-url %q: want an absolute http(s) URL", siteURL)
+	}
+	if u.Scheme == "https" || insecure {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && ip.IsLoopback() || host == "localhost" {
+		return nil
+	}
+	return fmt.Errorf("-site-url %s: with mail on and -addr %s reachable from other machines, mailed links must be https "+
+		"(they carry their reader's authority); give an https -site-url, or -insecure-site-url to allow http", siteURL, addr)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -83,3 +83,31 @@ func TestAccessLogRedactsMailTokens(t *testing.T) {
 		t.Fatalf("the request is not logged:\n%s", logs.String())
 	}
 }
+
+// TestMailSiteURLMustBeHTTPS: with mail on, mailed links carry their
+// reader's authority: an http site URL on a server others can reach is
+// refused with a clear message, unless -insecure-site-url.
+func TestMailSiteURLMustBeHTTPS(t *testing.T) {
+	for _, tc := range []struct {
+		site, addr string
+		insecure   bool
+		ok         bool
+	}{
+		{"https://www.example.org", "0.0.0.0:8080", false, true},
+		{"http://www.example.org", "0.0.0.0:8080", false, false},
+		{"http://www.example.org", ":8080", false, false},
+		{"http://www.example.org", "0.0.0.0:8080", true, true},
+		{"http://localhost:8080", "localhost:8080", false, true},
+		{"http://127.0.0.1:8080", "127.0.0.1:8080", false, true},
+		{"http://[::1]:8080", "[::1]:8080", false, true},
+		{"ftp://www.example.org", "127.0.0.1:8080", false, false},
+	} {
+		err := checkMailSiteURL(tc.site, tc.addr, tc.insecure)
+		if (err == nil) != tc.ok {
+			t.Errorf("site %s on %s (insecure %v): %v", tc.site, tc.addr, tc.insecure, err)
+		}
+		if err != nil && !strings.Contains(err.Error(), "-site-url") {
+			t.Errorf("the message names the flag: %v", err)
+		}
+	}
+}
