@@ -133,7 +133,7 @@ func NewCommentWithRequired(in CommentInput, required []Field) (Comment, error) 
 	}
 
 	name := norm.NFC.String(strings.TrimSpace(in.Name))
-	if code := checkLine(name, MaxNameLen); code != "" {
+	if code := checkName(name); code != "" {
 		ve.add(FieldName, code, MaxNameLen)
 	} else if name == "" && need(FieldName) {
 		ve.add(FieldName, CodeRequired, 0)
@@ -155,7 +155,7 @@ func NewCommentWithRequired(in CommentInput, required []Field) (Comment, error) 
 	}
 
 	var body string
-	raw := strings.TrimSpace(normalizeNewlines(in.Body))
+	raw := strings.TrimSpace(normalizeNewlines(stripBidiControls(in.Body)))
 	switch {
 	case !utf8.ValidString(raw):
 		ve.add(FieldBody, CodeInvalidUTF8, 0)
@@ -200,14 +200,10 @@ func NewCommentWithRequired(in CommentInput, required []Field) (Comment, error) 
 // character (they let "\u202enimdA" show as "Admin", or a blank pass for
 // a name), at most max bytes.
 func checkLine(s string, max int) Code {
-	switch {
-	case !utf8.ValidString(s):
-		return CodeInvalidUTF8
-	case len(s) > max:
-		return CodeTooLong
-	case hasControl(s, false):
-		return CodeControl
-	case strings.IndexFunc(s, invisible) >= 0:
+	if code := checkLineBasics(s, max); code != "" {
+		return code
+	}
+	if strings.IndexFunc(s, invisible) >= 0 {
 		return CodeInvisible
 	}
 	return ""
