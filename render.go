@@ -691,7 +691,15 @@ func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, depth int, 
 	if website != "" {
 		f.WriteString("</a>")
 	}
-	f.WriteString("</span>\n")
+	f.WriteString("</span>")
+	if c.UserID != "" {
+		// Outside the name, from the stored user ID: no name typed
+		// into the form can show it.
+		f.WriteString(` <span class="tribune-member">`)
+		writeEscaped(&f, l.T("thread.member"))
+		f.WriteString(`</span>`)
+	}
+	f.WriteString("\n")
 	f.WriteString(`<a class="tribune-permalink" href="`)
 	permStart := f.Len()
 	f.WriteString("#")
@@ -734,7 +742,7 @@ func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, depth int, 
 	frags := f.String()
 	v := CommentView{
 		L: l, ID: id, Anchor: anchor, Permalink: frags[permStart:permEnd], Author: name, Website: website,
-		Created: c.Created, ISOTime: iso, Date: date, Depth: depth, Pending: pending, ReplyURL: frags[replyStart:replyEnd],
+		Created: c.Created, ISOTime: iso, Date: date, Depth: depth, Pending: pending, Member: c.UserID != "", ReplyURL: frags[replyStart:replyEnd],
 		Attrs: template.HTMLAttr(`id="` + anchor + `" class="` + class + `"`), // constants and a UUID
 		Meta:  template.HTML(frags[:metaEnd]),
 		Reply: template.HTML(frags[metaEnd:]),

@@ -813,8 +813,8 @@ func (s *Service) Delete(ctx context.Context, id uuid.UUID) error {
 }
 
 // EditOwn replaces the text of a comment at its author's request: the
-// text is validated and sanitized as a new one, goes through the
-// moderation rules again (block words send it to trash or spam; links,
+// text is validated and sanitized as a new one, goes through the spam hook
+// and the moderation rules again (block words send it to trash or spam; links,
 // moderation words or ModerateAll hold an approved comment for a
 // moderator) and the comment is marked as edited. Only a pending or
 // approved comment can be edited (ErrNotFound otherwise). Who may edit,
@@ -829,6 +829,16 @@ func (s *Service) EditOwn(ctx context.Context, id uuid.UUID, text string) (Comme
 		return Comment{}, err
 	}
 	now := s.cfg.now().UTC().Truncate(time.Microsecond)
+	// The new text goes through the spam hook as a post would (outside
+	// the store's atomic update: the hook may call a service).
+	spam, held := false, false
+	if s.cfg.spam != nil {
+		probe := c
+		probe.Body, probe.Edited = checked.Body, now
+		isSpam, err := s.cfg.spam.Check(ctx, &probe, &Submission{Input: CommentInput{ArticleID: c.ArticleID, ParentID: c.ParentID,
+			Name: c.AuthorName, Email: c.Email.Address(), Website: c.Website, Body: text}})
+		spam, held = err == nil && isSpam, err != nil
+	}
 	return update(ctx, s.store, id, func(c *Comment) error {
 		if c.Status != StatusApproved && c.Status != StatusPending {
 			return fmt.Errorf("tribune: edit: comment is %s: %w", c.Status, ErrNotFound)
@@ -838,7 +848,9 @@ func (s *Service) EditOwn(ctx context.Context, id uuid.UUID, text string) (Comme
 		switch {
 		case matchAny(fields, s.cfg.blockWords):
 			c.Status = s.cfg.blockStatus
-		case s.cfg.mode == ModerateAll || matchAny(fields, s.cfg.modWords) || (s.cfg.maxLinks > 0 && LinkCount(c.Body) >= s.cfg.maxLinks):
+		case spam:
+			c.Status = StatusSpam
+		case held || s.cfg.mode == ModerateAll || matchAny(fields, s.cfg.modWords) || (s.cfg.maxLinks > 0 && LinkCount(c.Body) >= s.cfg.maxLinks):
 			c.Status = StatusPending
 		}
 		if c.Meta.DupKey != "" {

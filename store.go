@@ -117,6 +117,9 @@ type Query struct {
 	EmailKey string
 	// Key, when not empty, keeps the comment stored with Meta.Key == Key.
 	Key string
+	// Edited keeps the comments their authors edited after posting
+	// (Comment.Edited set): what moderators look at again.
+	Edited bool
 	// Newest orders newest first (by creation time, then ID, both
 	// descending); the default is thread order, oldest first, then by ID.
 	Newest bool

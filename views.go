@@ -89,6 +89,10 @@ type CommentView struct {
 	// Pending is true for a comment shown to its author (or a moderator)
 	// while it waits for moderation.
 	Pending bool
+	// Member is true for a comment a signed-in user wrote (its UserID is
+	// set): Meta then shows the member mark, which nothing typed into a
+	// form can produce.
+	Member bool
 	// ReplyURL is the no-JavaScript reply link ("?replytocom=<ID>#respond"),
 	// or "" where no reply is allowed.
 	ReplyURL string

@@ -304,6 +304,7 @@ func (s *Store) FindComments(ctx context.Context, q tribune.Query) ([]tribune.Co
 			(q.ParentID == uuid.Nil || c.ParentID == q.ParentID) &&
 			(len(q.Statuses) == 0 || slices.Contains(q.Statuses, c.Status)) &&
 			(q.EmailKey == "" || c.Email.Key() == q.EmailKey) &&
+			(!q.Edited || !c.Edited.IsZero()) &&
 			(q.Key == "" || c.Meta.Key == q.Key)
 	}
 	s.mu.RLock()

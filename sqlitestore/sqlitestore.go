@@ -441,7 +441,7 @@ func (s *Store) Comment(ctx context.Context, id uuid.UUID) (tribune.Comment, err
 	return c, classify("comment", err)
 }
 
-var dialect = sqlquery.Dialect{Placeholder: sqlquery.Question, UUID: func(id uuid.UUID) any { return id.String() }}
+var dialect = sqlquery.Dialect{Placeholder: sqlquery.Question, UUID: func(id uuid.UUID) any { return id.String() }, ZeroEdited: true}
 
 // FindComments implements tribune.CommentStore. A look-up by key reads the
 // writer: [tribune.CommentByKey] follows a key just found taken there.

@@ -60,6 +60,12 @@ func testFindComments(t *testing.T, s ops) {
 	find("IDs across articles, newest first", tribune.Query{IDs: []uuid.UUID{root.ID, keyed.ID, uuid.New()}, Newest: true}, keyed.ID, root.ID)
 	find("IDs and a status", tribune.Query{IDs: []uuid.UUID{replies[3].ID, replies[0].ID}, Statuses: []tribune.Status{tribune.StatusPending}}, replies[3].ID)
 	find("no match", tribune.Query{ArticleID: b.ID, Statuses: []tribune.Status{tribune.StatusSpam}})
+	find("edited: none yet", tribune.Query{Edited: true})
+	if _, err := s.UpdateComment(ctx(t), replies[1].ID, func(c *tribune.Comment) error { c.Edited = base.Add(time.Hour); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	find("edited", tribune.Query{Edited: true}, replies[1].ID)
+	find("edited and approved, in one article", tribune.Query{Edited: true, ArticleID: a.ID, Statuses: []tribune.Status{tribune.StatusApproved}}, replies[1].ID)
 	all, err := s.FindComments(ctx(t), tribune.Query{})
 	if err != nil || len(all) != 6 {
 		t.Errorf("the zero query: %d comments, %v; want all 6", len(all), err)

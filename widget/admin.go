@@ -30,6 +30,9 @@ type adminRow struct {
 	// else the article (a held comment is on no public page).
 	ID, Name, Email, ISO, Date, ArticleURL, ArticleTitle string
 	Website                                              string       // checked again here: http(s) only
+	// EditedDate is when the author last rewrote the comment, or empty;
+	// Member is the signed-in author's user ID, or empty.
+	EditedDate, Member string
 	Mailto                                               template.URL // mailtoURL's: no header fields
 	Body                                                 template.HTML
 }
@@ -87,8 +90,10 @@ func (h *Handler) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	}
 	status := parseStatus(r.URL.Query().Get("status"))
 	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	editedOnly := r.URL.Query().Get("edited") == "1"
 	const pageSize = 50
-	comments, err := h.store.FindComments(r.Context(), tribune.Query{Statuses: []tribune.Status{status}, Newest: true, Limit: pageSize + 1, Offset: max(offset, 0)})
+	comments, err := h.store.FindComments(r.Context(), tribune.Query{Statuses: []tribune.Status{status}, Edited: editedOnly,
+		Newest: true, Limit: pageSize + 1, Offset: max(offset, 0)})
 	if err != nil {
 		h.serverError(w, r, "admin list", err)
 		return
@@ -99,12 +104,18 @@ func (h *Handler) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		L                        *tribune.Locale
 		Lang, CSS, Action, Token string
 		Status, Notice, Next     string
+		EditedURL                string
+		EditedOnly               bool
 		Tabs                     []adminTab
 		Actions                  []adminAction
 		Rows                     []adminRow
 		FailedMails              []failedMail
 	}{L: l, Lang: l.Tag(), CSS: h.assetURL("widget.css"), Action: base, Token: h.adminToken(time.Now()),
-		Status: string(status), Actions: adminActions(status, l)}
+		Status: string(status), Actions: adminActions(status, l), EditedOnly: editedOnly,
+		EditedURL: base + "?status=" + string(status)}
+	if !editedOnly {
+		v.EditedURL += "&edited=1"
+	}
 	for _, st := range []tribune.Status{tribune.StatusPending, tribune.StatusApproved, tribune.StatusSpam, tribune.StatusTrash} {
 		v.Tabs = append(v.Tabs, adminTab{URL: base + "?status=" + string(st), Label: l.T("admin." + string(st)), Current: st == status})
 	}
@@ -114,6 +125,9 @@ func (h *Handler) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	if len(comments) > pageSize {
 		comments = comments[:pageSize]
 		v.Next = base + "?status=" + string(status) + "&offset=" + strconv.Itoa(offset+pageSize)
+		if editedOnly {
+			v.Next += "&edited=1"
+		}
 	}
 	articles := map[uuid.UUID]*tribune.Article{}
 	for _, c := range comments {
@@ -130,8 +144,11 @@ func (h *Handler) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		v.Rows = append(v.Rows, adminRow{
 			ID: c.ID.String(), Name: c.AuthorName, Email: c.Email.Address(), Mailto: mailtoURL(c.Email.Address()), Website: tribune.SafeWebsite(c.Website),
 			ISO: c.Created.Format(time.RFC3339), Date: l.DateTime(c.Created.In(h.renderer.Location())), Body: template.HTML(c.Body),
-			ArticleURL: h.cfg.articleURL(a) + "#comment-" + c.ID.String(), ArticleTitle: a.Title,
+			ArticleURL: h.cfg.articleURL(a) + "#comment-" + c.ID.String(), ArticleTitle: a.Title, Member: c.UserID,
 		})
+		if !c.Edited.IsZero() {
+			v.Rows[len(v.Rows)-1].EditedDate = l.DateTime(c.Edited.In(h.renderer.Location()))
+		}
 		if c.Status == tribune.StatusApproved {
 			// An approved comment's permalink lands on the page that shows it.
 			v.Rows[len(v.Rows)-1].ArticleURL = h.Permalink(&c)

@@ -24,6 +24,9 @@ type Dialect struct {
 	// recursive query's size is a guess that can make it scan the whole
 	// table and hash it instead of following the indexes.
 	Lateral bool
+	// ZeroEdited says the store keeps "never edited" as 0 (SQLite), not
+	// as NULL.
+	ZeroEdited bool
 }
 
 // Question is the "?" placeholder of SQLite and MySQL.
@@ -89,6 +92,13 @@ func (b *Builder) Comments(q tribune.Query) string {
 	}
 	if q.Key != "" {
 		conds = append(conds, "idem_key = "+b.Arg(q.Key)+" AND idem_key <> ''")
+	}
+	if q.Edited {
+		if b.d.ZeroEdited {
+			conds = append(conds, "edited <> 0")
+		} else {
+			conds = append(conds, "edited IS NOT NULL")
+		}
 	}
 	var sb strings.Builder
 	if len(conds) > 0 {
