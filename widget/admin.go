@@ -29,12 +29,12 @@ type adminRow struct {
 	// ArticleURL links to the comment: its permalink when it is approved,
 	// else the article (a held comment is on no public page).
 	ID, Name, Email, ISO, Date, ArticleURL, ArticleTitle string
-	Website                                              string       // checked again here: http(s) only
+	Website                                              string // checked again here: http(s) only
 	// EditedDate is when the author last rewrote the comment, or empty;
 	// Member is the signed-in author's user ID, or empty.
 	EditedDate, Member string
-	Mailto                                               template.URL // mailtoURL's: no header fields
-	Body                                                 template.HTML
+	Mailto             template.URL // mailtoURL's: no header fields
+	Body               template.HTML
 }
 
 // adminActions lists what a moderator can do from each list.
