@@ -131,7 +131,7 @@ func (r *disqusReader) Next() (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			if !r.emitted[c.ArticleID] {
+			if c.Skip != skipNoThread && !r.emitted[c.ArticleID] {
 				r.queue, r.emitted[c.ArticleID] = append(r.queue, r.threads[c.ArticleID]), true
 			}
 			r.queue = append(r.queue, c)
@@ -152,7 +152,10 @@ func (r *disqusReader) post(p *disqusPost, line int) (*Comment, error) {
 		return nil, &lineError{line, errors.New("a <post> without dsq:id")}
 	}
 	if _, ok := r.threads[p.Thread.ID]; !ok {
-		return nil, &lineError{line, fmt.Errorf("post %s names thread %q, which no <thread> before it declares", p.DsqID, p.Thread.ID)}
+		// A thread deleted since, or declared after its posts: the post
+		// has no page to go on. It is left out and counted, never a
+		// reason to refuse the file.
+		return &Comment{ID: p.DsqID, Skip: skipNoThread, Line: line}, nil
 	}
 	c := &Comment{ID: p.DsqID, ArticleID: p.Thread.ID, Author: strings.TrimSpace(p.Author.Name), Body: strings.TrimSpace(p.Message),
 		HTML: true, Status: tribune.StatusApproved, Line: line}

@@ -28,6 +28,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -71,7 +73,9 @@ type Comment struct {
 	// Skip, when set, is why the comment is not imported (a pingback, a
 	// trackback, deleted upstream with nothing left).
 	Skip string
-	// Version, UserID and Meta are kept by Tribune's own format only.
+	// UserID is the source's registered user ("wordpress:7"), kept for a
+	// host to map onto its accounts. Version and Meta are kept by
+	// Tribune's own format only.
 	Version int
 	UserID  string
 	Meta    tribune.Meta
@@ -286,11 +290,17 @@ type run struct {
 	freshMu  sync.RWMutex // the writer reads fresh while the reader adds to it
 	fresh    map[uuid.UUID]bool
 	// inFile holds the IDs of the comments the file brings (pass 1).
-	inFile map[uuid.UUID]struct{}
+	// inFile maps the IDs of the comments the file brings to their
+	// article's (pass 1), so that a reply to a comment of another article
+	// is known for what it is.
+	inFile map[uuid.UUID]uuid.UUID
 	// done holds the IDs queued or stored by this pass, waiting the
 	// replies whose parent has not come yet.
 	done    map[uuid.UUID]struct{}
 	waiting map[uuid.UUID][]tribune.Comment
+	// waitingAt says where each waiting reply is in the file (its line
+	// and source ID), for notes.
+	waitingAt map[uuid.UUID]string
 	batch   []tribune.Comment
 	count   int
 	// batches go to the writer, which says how it ended on writerDone.
@@ -313,14 +323,14 @@ func importFile(ctx context.Context, store tribune.Store, site *siteArticles, fi
 	// Pass 1: read and check everything; nothing is written.
 	check := &run{ctx: ctx, store: store, site: site, opts: opts, format: format, file: file, rep: &FileReport{
 		Imported: map[tribune.Status]int{}, Skipped: map[string]int{}}, articles: map[string]*tribune.Article{},
-		inFile: map[uuid.UUID]struct{}{}}
+		inFile: map[uuid.UUID]uuid.UUID{}}
 	if err := check.pass(1); err != nil {
 		return nil, err
 	}
 	// Pass 2: write (or, in a dry run, count as if writing).
 	w := &run{ctx: ctx, store: store, site: site, opts: opts, format: format, file: file, rep: rep,
 		write: !opts.DryRun, articles: map[string]*tribune.Article{}, inFile: check.inFile, fresh: map[uuid.UUID]bool{},
-		done: map[uuid.UUID]struct{}{}, waiting: map[uuid.UUID][]tribune.Comment{}}
+		done: map[uuid.UUID]struct{}{}, waiting: map[uuid.UUID][]tribune.Comment{}, waitingAt: map[uuid.UUID]string{}}
 	if err := w.pass(2); err != nil {
 		return rep, err
 	}
@@ -337,6 +347,9 @@ func (r *run) pass(n int) error {
 		return fileError(r.file, err)
 	}
 	defer src.Close()
+	if c, ok := src.(interface{ SetContext(context.Context) }); ok {
+		c.SetContext(r.ctx) // a reader that queries (Isso's database) stops with the import
+	}
 	if c, ok := src.(interface{ SetChecking(bool) }); ok {
 		c.SetChecking(n == 1)
 	}
@@ -630,6 +643,10 @@ func (r *run) comment(sc *Comment, pass int, p *prepared) error {
 	rep := r.rep
 	if sc.Skip != "" {
 		rep.Skipped[sc.Skip]++
+		if sc.Skip == skipNoThread && pass == 2 {
+			rep.Orphans++
+			rep.note("%s: comment %s: its article is not in the file; left out", r.at(sc), sc.ID)
+		}
 		return nil
 	}
 	art, ok := r.articles[sc.ArticleID]
@@ -641,7 +658,7 @@ func (r *run) comment(sc *Comment, pass int, p *prepared) error {
 		if _, dup := r.inFile[id]; dup {
 			return &FileError{File: r.file, Line: sc.Line, Err: fmt.Errorf("comment %q appears twice", sc.ID)}
 		}
-		r.inFile[id] = struct{}{}
+		r.inFile[id] = art.ID
 		return nil
 	}
 	c, err := r.build(sc, art, id, p)
@@ -655,6 +672,7 @@ func (r *run) comment(sc *Comment, pass int, p *prepared) error {
 		if _, ok := r.done[c.ParentID]; !ok {
 			// The parent comes later in the file: the reply waits for it.
 			r.waiting[c.ParentID] = append(r.waiting[c.ParentID], c)
+			r.waitingAt[c.ID] = r.at(sc) + ": comment " + sc.ID
 			return nil
 		}
 	}
@@ -667,7 +685,7 @@ func (r *run) build(sc *Comment, art *tribune.Article, id uuid.UUID, p *prepared
 	rep := r.rep
 	if p.err != nil {
 		rep.Skipped["invalid"]++
-		rep.note("%s: comment %s skipped: %v", r.at(sc), sc.ID, p.err)
+		rep.note("%s: comment %s skipped: %v%s", r.at(sc), sc.ID, p.err, whichCharacter(sc, p.err))
 		return tribune.Comment{}, errSkipped
 	}
 	if p.fixed {
@@ -682,6 +700,10 @@ func (r *run) build(sc *Comment, art *tribune.Article, id uuid.UUID, p *prepared
 		c.Status = tribune.StatusPending
 	}
 	c.Created = sc.Created
+	if !c.Created.IsZero() && (c.Created.Before(minDate) || c.Created.After(time.Now().Add(maxDateAhead))) {
+		sc.DateNote = fmt.Sprintf("date %s out of range (1990 to tomorrow)", c.Created.Format(time.RFC3339))
+		c.Created = time.Time{}
+	}
 	if c.Created.IsZero() {
 		c.Created = art.Published
 		sc.DateNote += "; dated like its article"
@@ -696,13 +718,17 @@ func (r *run) build(sc *Comment, art *tribune.Article, id uuid.UUID, p *prepared
 	}
 	c.Version = 1
 	c.Meta.UserAgent = truncate(sc.UserAgent, 255)
+	c.UserID = sc.UserID // a registered user of the source (wordpress:<ID>), or Tribune's own
 	if r.format.own {
-		c.Version, c.UserID, c.Meta = max(sc.Version, 1), sc.UserID, sc.Meta
+		c.Version, c.Meta = max(sc.Version, 1), sc.Meta
 	}
 	if sc.ParentID != "" {
 		pid := r.commentID(sc.ParentID)
-		if _, ok := r.inFile[pid]; ok && pid != id {
+		if of, ok := r.inFile[pid]; ok && pid != id && of == art.ID {
 			c.ParentID = pid
+		} else if ok && of != art.ID {
+			rep.Orphans++
+			rep.note("%s: comment %s: its parent %s is under another article; it is now a top-level comment", r.at(sc), sc.ID, sc.ParentID)
 		} else if existing, err := r.store.Comment(r.ctx, pid); err == nil && existing.ArticleID == art.ID {
 			c.ParentID = pid // imported before
 		} else {
@@ -721,6 +747,17 @@ func (r *run) at(sc *Comment) string {
 	return r.file
 }
 
+// The dates an import believes: a comment dated before 1990 (before the
+// web; a zero Unix time, a year 0001) or after tomorrow is dated like its
+// article instead, and reported, in every format.
+var minDate = time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const maxDateAhead = 24 * time.Hour
+
+// skipNoThread is the reason a reader gives for a comment whose article
+// is not in the file.
+const skipNoThread = "orphan: its article is not in the file"
+
 // errSkipped is a comment left out, already counted.
 var errSkipped = errors.New("importer: skipped")
 
@@ -735,6 +772,7 @@ func (r *run) queue(c tribune.Comment) error {
 	}
 	kids := r.waiting[c.ID]
 	delete(r.waiting, c.ID)
+	delete(r.waitingAt, c.ID)
 	for _, k := range kids {
 		if err := r.queue(k); err != nil {
 			return err
@@ -757,7 +795,8 @@ func (r *run) flushWaiting() error {
 		for _, k := range kids {
 			k.ParentID = uuid.Nil
 			r.rep.Orphans++
-			r.rep.note("%s: comment %s: its parent was not imported; it is now a top-level comment", r.file, k.ID)
+			r.rep.note("%s: its parent was not imported; it is now a top-level comment", r.waitingAt[k.ID])
+			delete(r.waitingAt, k.ID)
 			if err := r.queue(k); err != nil {
 				return err
 			}
@@ -987,4 +1026,42 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// whichCharacter says which character a refusal of a field is about, for
+// notes: ", the name's U+202E at byte 4". Empty when the refusal is
+// about no one character.
+func whichCharacter(sc *Comment, err error) string {
+	var ve *tribune.ValidationError
+	if !errors.As(err, &ve) {
+		return ""
+	}
+	for _, fe := range ve.Fields {
+		if fe.Code != tribune.CodeInvisible && fe.Code != tribune.CodeControl && fe.Code != tribune.CodeInvalidUTF8 {
+			continue
+		}
+		var v string
+		switch fe.Field {
+		case tribune.FieldName:
+			v = sc.Author
+		case tribune.FieldEmail:
+			v = sc.Email
+		case tribune.FieldWebsite:
+			v = sc.Website
+		case tribune.FieldBody:
+			v = sc.Body
+		default:
+			continue
+		}
+		for i, r := range v {
+			switch {
+			case r == utf8.RuneError:
+				return fmt.Sprintf(", the %s's byte %#x at byte %d (not UTF-8)", fe.Field, v[i], i)
+			case unicode.IsControl(r) && r != '\n' && r != '\t' || unicode.Is(unicode.Cf, r) ||
+				unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) || unicode.Is(unicode.Variation_Selector, r) || r == '\u2800':
+				return fmt.Sprintf(", the %s's %U at byte %d", fe.Field, r, i)
+			}
+		}
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -32,6 +33,7 @@ var issoFormat = Format{Name: "isso", Open: openIsso, sniff: func(head []byte) b
 
 type issoReader struct {
 	db      *sql.DB
+	ctx     context.Context
 	rows    *sql.Rows
 	threads map[int64]*Article
 	emitted map[int64]bool
@@ -43,30 +45,50 @@ func openIsso(path string) (Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &issoReader{db: db, threads: map[int64]*Article{}, emitted: map[int64]bool{}}
-	rows, err := db.Query(`SELECT id, uri, COALESCE(title, '') FROM threads`)
+	// Real tables only: a "comments" that is a view (recursive, say) could
+	// run for ever and fill the disk with its temporary results.
+	for _, name := range []string{"threads", "comments"} {
+		var kind string
+		err := db.QueryRow(`SELECT type FROM sqlite_master WHERE name = ?`, name).Scan(&kind)
+		if err != nil || kind != "table" {
+			db.Close()
+			if err == nil {
+				err = fmt.Errorf("%q is a %s, not a table", name, kind)
+			}
+			return nil, fmt.Errorf("not an Isso database: %w", err)
+		}
+	}
+	return &issoReader{db: db, ctx: context.Background(), threads: map[int64]*Article{}, emitted: map[int64]bool{}}, nil
+}
+
+// SetContext makes the reader's queries stop with the import.
+func (r *issoReader) SetContext(ctx context.Context) { r.ctx = ctx }
+
+// query runs the reader's two queries, on its first Next, under the
+// import's context.
+func (r *issoReader) query() error {
+	rows, err := r.db.QueryContext(r.ctx, `SELECT id, uri, COALESCE(title, '') FROM threads`)
 	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("not an Isso database: %w", err)
+		return fmt.Errorf("not an Isso database: %w", err)
 	}
 	for rows.Next() {
 		var id int64
 		var uri, title string
 		if err := rows.Scan(&id, &uri, &title); err != nil {
 			rows.Close()
-			db.Close()
-			return nil, err
+			return err
 		}
 		r.threads[id] = &Article{ID: fmt.Sprint(id), URL: uri, Title: strings.TrimSpace(title)}
 	}
-	rows.Close()
-	r.rows, err = db.Query(`SELECT id, tid, COALESCE(parent, 0), created, COALESCE(modified, 0), mode, COALESCE(text, ''),
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	r.rows, err = r.db.QueryContext(r.ctx, `SELECT id, tid, COALESCE(parent, 0), created, COALESCE(modified, 0), mode, COALESCE(text, ''),
 		COALESCE(author, ''), COALESCE(email, ''), COALESCE(website, '') FROM comments ORDER BY tid, id`)
 	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("not an Isso database: %w", err)
+		return fmt.Errorf("not an Isso database: %w", err)
 	}
-	return r, nil
+	return nil
 }
 
 func (r *issoReader) Site() string { return "isso" }
@@ -79,7 +101,7 @@ func (r *issoReader) Close() error {
 }
 
 func unix(f float64) time.Time {
-	if f <= 0 {
+	if f <= 0 || math.IsNaN(f) || math.IsInf(f, 0) || f > 1e12 {
 		return time.Time{}
 	}
 	sec, frac := math.Modf(f)
@@ -87,6 +109,11 @@ func unix(f float64) time.Time {
 }
 
 func (r *issoReader) Next() (any, error) {
+	if r.rows == nil {
+		if err := r.query(); err != nil {
+			return nil, err
+		}
+	}
 	for len(r.queue) == 0 {
 		if !r.rows.Next() {
 			if err := r.rows.Err(); err != nil {
@@ -127,7 +154,7 @@ func (r *issoReader) Next() (any, error) {
 			return nil, errors.New("comment " + c.ID + ": unknown mode " + fmt.Sprint(mode))
 		}
 		if c.Created.IsZero() {
-			c.DateNote = "no date"
+			c.DateNote = fmt.Sprintf("no usable date (%v)", created)
 		}
 		r.queue = append(r.queue, c)
 	}

@@ -5,7 +5,9 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"html"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 
@@ -42,6 +44,7 @@ type wxrReader struct {
 	lang    string
 	queue   []any
 	article *Article // the item being read
+	post    wxrPost  // what the item says of its post beyond the article
 	emitted bool     // its article record is out
 	inItem  bool
 	// The reader works on raw tokens, the fast path of encoding/xml: it
@@ -66,6 +69,11 @@ func openWXR(path string) (Reader, error) {
 	d := xml.NewDecoder(f)
 	d.CharsetReader = charset.NewReaderLabel // files declared in another charset are converted
 	d.Entity = xml.HTMLEntity                // &nbsp; and friends, which exports carry
+	// Lenient, as WordPress's own importer is: a bare "&" written outside
+	// CDATA (an author URL a plugin stored, ?a=1&b=2) is read as an "&".
+	// The reader still checks that every element is closed by its own end
+	// tag (token), so a truly malformed file is refused.
+	d.Strict = false
 	return &wxrReader{f: f, d: d, spaces: map[string]string{"xml": "http://www.w3.org/XML/1998/namespace"}}, nil
 }
 
@@ -199,7 +207,7 @@ func (r *wxrReader) start(t xml.StartElement, line int) error {
 		switch {
 		case n.Local == "item":
 			r.inItem, r.emitted = true, false
-			r.article = &Article{Lang: r.lang}
+			r.article, r.post = &Article{Lang: r.lang}, wxrPost{}
 		case isWP(n) && n.Local == "base_site_url", n.Local == "link" && n.Space == "" && r.site == "" && len(r.open) == 3:
 			s, err := r.trimmedText()
 			if err != nil {
@@ -221,18 +229,27 @@ func (r *wxrReader) start(t xml.StartElement, line int) error {
 	a := r.article
 	if isWP(n) && n.Local == "comment" {
 		if a.ID == "" {
-			return &lineError{line, errors.New("a <wp:comment> comes before its post's <wp:post_id>")}
+			// No <wp:post_id> (hand-made and plugin exports): the post is
+			// known by its link, WordPress's ?p=N included.
+			a.ID = postIDFromLink(a.URL)
+			if a.ID == "" {
+				return &lineError{line, errors.New("a <wp:comment> comes before its post's <wp:post_id> or <link>")}
+			}
 		}
-		if !r.emitted {
+		skip := r.post.hidden()
+		if !r.emitted && skip == "" {
 			r.queue, r.emitted = append(r.queue, a), true
 		}
 		wc, err := r.comment()
 		if err != nil {
 			return err
 		}
-		c, err := wc.comment(a, line)
+		c, err := wc.comment(a, &r.post, line)
 		if err != nil {
 			return err
+		}
+		if skip != "" && c.Skip == "" {
+			c.Skip = skip
 		}
 		r.queue = append(r.queue, c)
 		return nil
@@ -258,9 +275,19 @@ func (r *wxrReader) start(t xml.StartElement, line int) error {
 	case isWP(n) && n.Local == "post_date_gmt":
 		s, err := r.trimmedText()
 		if d, ok := wpDate(s); ok {
-			a.Published = d
+			a.Published, r.post.gmt = d, d
 		}
 		return err
+	case isWP(n) && n.Local == "post_date":
+		s, err := r.trimmedText()
+		if d, ok := wpDate(s); ok {
+			r.post.local = d
+		}
+		return err
+	case isWP(n) && n.Local == "status":
+		field = &r.post.status
+	case isWP(n) && n.Local == "post_password":
+		field = &r.post.password
 	case n.Local == "pubDate" && n.Space == "":
 		s, err := r.trimmedText()
 		if d, perr := time.Parse(time.RFC1123Z, s); perr == nil && a.Published.IsZero() {
@@ -271,8 +298,57 @@ func (r *wxrReader) start(t xml.StartElement, line int) error {
 		return r.skip()
 	}
 	s, err := r.trimmedText()
+	if field == &a.Title {
+		// WordPress stores titles with entities (Bonjour&nbsp;!, Tom
+		// &amp; Jerry) and shows them decoded: decode once.
+		s = html.UnescapeString(s)
+	}
 	*field = s
 	return err
+}
+
+// wxrPost is what an <item> says of its post beyond the article.
+type wxrPost struct {
+	status, password string
+	// local and gmt are wp:post_date and wp:post_date_gmt: their
+	// difference is the site's offset, for comments without a GMT date.
+	local, gmt time.Time
+}
+
+// hidden says why the post's comments must not be public: it is
+// private, protected by a password, a draft, scheduled or in the trash.
+// Its comments are left out, counted under that reason, and no article
+// is made for it.
+func (p *wxrPost) hidden() string {
+	switch {
+	case p.password != "":
+		return "post protected by a password"
+	case p.status == "" || p.status == "publish" || p.status == "inherit":
+		return ""
+	default:
+		return "post " + p.status // private, draft, pending, future, trash
+	}
+}
+
+// offset is the site's offset from UTC at the post's date, when the post
+// has both dates.
+func (p *wxrPost) offset() (time.Duration, bool) {
+	if p.local.IsZero() || p.gmt.IsZero() {
+		return 0, false
+	}
+	return p.local.Sub(p.gmt), true
+}
+
+// postIDFromLink is a post's ID from its link: N of WordPress's ?p=N,
+// else the link itself.
+func postIDFromLink(link string) string {
+	link = strings.TrimSpace(link)
+	if u, err := url.Parse(link); err == nil {
+		if p := u.Query().Get("p"); p != "" {
+			return p
+		}
+	}
+	return link
 }
 
 // comment reads the fields of the <wp:comment> just opened.
@@ -309,6 +385,8 @@ func (r *wxrReader) comment() (*wxrComment, error) {
 					field = &wc.Type
 				case "comment_parent":
 					field = &wc.Parent
+				case "comment_user_id":
+					field = &wc.UserID
 				}
 			}
 			if field == nil || r.checking && (field == &wc.Content || field == &wc.Author || field == &wc.Email || field == &wc.URL) {
@@ -342,15 +420,22 @@ type wxrComment struct {
 	Approved string `xml:"comment_approved"`
 	Type     string `xml:"comment_type"`
 	Parent   string `xml:"comment_parent"`
+	UserID   string `xml:"comment_user_id"`
 }
 
-func (wc *wxrComment) comment(a *Article, line int) (*Comment, error) {
+func (wc *wxrComment) comment(a *Article, post *wxrPost, line int) (*Comment, error) {
 	id := strings.TrimSpace(wc.ID)
 	if id == "" {
 		return nil, &lineError{line, errors.New("a <wp:comment> without <wp:comment_id>")}
 	}
-	c := &Comment{ID: id, ArticleID: a.ID, Author: strings.TrimSpace(wc.Author), Email: strings.TrimSpace(wc.Email),
+	// Names are stored with entities (Tom &amp; Jerry) and shown decoded.
+	c := &Comment{ID: id, ArticleID: a.ID, Author: html.UnescapeString(strings.TrimSpace(wc.Author)), Email: strings.TrimSpace(wc.Email),
 		Website: strings.TrimSpace(wc.URL), Body: wc.Content, Line: line}
+	if u := strings.TrimSpace(wc.UserID); u != "" && u != "0" {
+		// A registered user: kept, as "wordpress:<ID>", for a host to map
+		// onto its own accounts.
+		c.UserID = "wordpress:" + u
+	}
 	if p := strings.TrimSpace(wc.Parent); p != "" && p != "0" {
 		c.ParentID = p
 	}
@@ -376,7 +461,12 @@ func (wc *wxrComment) comment(a *Article, line int) (*Comment, error) {
 	if d, ok := wpDate(wc.DateGMT); ok {
 		c.Created = d
 	} else if d, ok := wpDate(wc.Date); ok {
-		c.Created, c.DateNote = d, "no GMT date ("+strings.TrimSpace(wc.DateGMT)+"): the local date taken as UTC"
+		if off, ok := post.offset(); ok {
+			c.Created, c.DateNote = d.Add(-off), fmt.Sprintf("no GMT date (%s): the local date with its post's offset (%s)",
+				strings.TrimSpace(wc.DateGMT), formatOffset(off))
+		} else {
+			c.Created, c.DateNote = d, "no GMT date ("+strings.TrimSpace(wc.DateGMT)+"): the local date taken as UTC"
+		}
 	} else {
 		c.DateNote = fmt.Sprintf("no usable date (%q, %q)", strings.TrimSpace(wc.DateGMT), strings.TrimSpace(wc.Date))
 	}
@@ -394,4 +484,13 @@ func wpDate(s string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t.UTC(), true
+}
+
+// formatOffset writes an offset as +02:00.
+func formatOffset(d time.Duration) string {
+	sign := "+"
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	return fmt.Sprintf("%s%02d:%02d", sign, int(d.Hours()), int(d.Minutes())%60)
 }

@@ -101,7 +101,10 @@ type mapFlag map[string]string
 func (m mapFlag) String() string { return "" }
 
 func (m mapFlag) Set(s string) error {
-	old, new, ok := strings.Cut(s, "=")
+	// At the last "=": a URL's query has its own (?p=7=nouveau-slug);
+	// a slug never does.
+	i := strings.LastIndex(s, "=")
+	old, new, ok := s[:max(i, 0)], s[i+1:], i >= 0
 	if !ok || strings.TrimSpace(old) == "" || strings.TrimSpace(new) == "" {
 		return errors.New("want old=new: a source article's URL, slug or ID, and the site's slug")
 	}

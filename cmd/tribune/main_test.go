@@ -89,3 +89,15 @@ func TestCommandErrors(t *testing.T) {
 		assert.Contains(t, help, s)
 	}
 }
+
+// TestMapSplitsAtTheLastEquals: the README's own example maps a URL
+// with a query (its "=" is the URL's) to a slug.
+func TestMapSplitsAtTheLastEquals(t *testing.T) {
+	m := mapFlag{}
+	require.NoError(t, m.Set("https://old.example.org/?p=7=nouveau-slug"))
+	require.NoError(t, m.Set(" ancien = nouveau "))
+	assert.Equal(t, mapFlag{"https://old.example.org/?p=7": "nouveau-slug", "ancien": "nouveau"}, m)
+	for _, bad := range []string{"sans-egal", "=x", "x=", "https://a/?p=7="} {
+		assert.Error(t, m.Set(bad), bad)
+	}
+}
