@@ -301,8 +301,8 @@ type run struct {
 	// waitingAt says where each waiting reply is in the file (its line
 	// and source ID), for notes.
 	waitingAt map[uuid.UUID]string
-	batch   []tribune.Comment
-	count   int
+	batch     []tribune.Comment
+	count     int
 	// batches go to the writer, which says how it ended on writerDone.
 	batches    chan []tribune.Comment
 	writerDone chan error
