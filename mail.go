@@ -81,6 +81,11 @@ type MailOutcome struct {
 	Error string
 	// Now is the time of the report.
 	Now time.Time
+	// Attempt, when above 0, fences the report to the claim it is about:
+	// it is recorded only while the mail is still queued with that many
+	// attempts (no other worker claimed it since its lease ended); else
+	// FinishMail changes nothing and returns ErrConflict.
+	Attempt int
 }
 
 // MailQueue is the optional capability of keeping an outbox: mails queued
@@ -98,9 +103,16 @@ type MailQueue interface {
 	// attempts grow by one, atomically, so that two workers never claim
 	// the same mail.
 	ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMail, error)
-	// FinishMail records the outcome of an attempt. A sent mail keeps its
-	// key (so it is not queued again) but loses its text.
+	// FinishMail records the outcome of an attempt (fenced to its claim
+	// by o.Attempt). A sent mail keeps its key (so it is not queued
+	// again) but loses its text.
 	FinishMail(ctx context.Context, id uuid.UUID, o MailOutcome) error
+	// RenewMail makes a queued mail due at due, if its attempts are still
+	// attempt, atomically: a worker extends its lease this way while a
+	// slow server takes the mail, and brings retries forward once the
+	// server is back. It reports false, changing nothing, when the mail
+	// was claimed again since, finished or deleted.
+	RenewMail(ctx context.Context, id uuid.UUID, attempt int, due time.Time) (bool, error)
 	// Mails lists the mails in state, newest queued first.
 	Mails(ctx context.Context, state MailState, page Page) ([]OutboxMail, error)
 	// PurgeMails deletes the sent and failed mails queued before the

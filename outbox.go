@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,7 +21,16 @@ import (
 //
 // Delivery is at least once in the narrowest sense: a mail is marked
 // sent right after the server accepted it; a process killed between the
-// two sends it again once its lease ends, with the same Message-ID.
+// two sends it again once its lease ends, with the same Message-ID. A
+// send is never raced: while a worker talks to a slow server, it renews
+// its lease (every third of it), so no other worker claims the mail in
+// flight, and every outcome is fenced to its claim. A send has its own
+// deadline ([WithOutboxSendTimeout]), however short the lease.
+//
+// When the mail server is down, a worker stops at the first mail that
+// fails for a passing reason and tries one mail a poll, so an outage does
+// not spend every mail's attempts; once a mail goes through again, the
+// mails it pushed back during the outage are due at once.
 type Outbox struct {
 	queue       MailQueue
 	mailer      Mailer
@@ -34,7 +44,14 @@ type Outbox struct {
 	wake        chan struct{}
 	keep        time.Duration
 	purged      time.Time
+	// deferred are the mails pushed back during the current outage, by
+	// claim, to bring forward once a mail goes through; mu guards it.
+	mu       sync.Mutex
+	deferred map[uuid.UUID]int
 }
+
+// maxDeferred bounds the mails an outage remembers to bring forward.
+const maxDeferred = 1000
 
 // OutboxOption configures an [Outbox].
 type OutboxOption func(*Outbox)
@@ -56,8 +73,13 @@ func WithOutboxRetry(attempts int, backoff func(attempt int) time.Duration) Outb
 }
 
 // WithOutboxLease sets how long a claimed mail stays a worker's before
-// another may take it (default 2 min); each send is bounded by half of it.
+// another may take it when the worker dies (default 2 min); a live worker
+// renews it while it sends.
 func WithOutboxLease(d time.Duration) OutboxOption { return func(o *Outbox) { o.lease = d } }
+
+// WithOutboxSendTimeout bounds one send, the whole SMTP session (default
+// 10 min, as slow servers answer each command after tens of seconds).
+func WithOutboxSendTimeout(d time.Duration) OutboxOption { return func(o *Outbox) { o.sendTimeout = d } }
 
 // WithOutboxRetention sets how long sent and failed mails stay in the
 // outbox (default 30 days): long enough for the moderation screen to show
@@ -91,17 +113,17 @@ func NewOutbox(s Store, m Mailer, opts ...OutboxOption) (*Outbox, error) {
 	// One mail a claim: a worker that dies holds one mail's lease, not a
 	// batch's.
 	o := &Outbox{queue: q, mailer: m, lease: 2 * time.Minute, poll: 5 * time.Second, batch: 1,
-		maxAttempts: 8, backoff: DefaultBackoff, now: time.Now, wake: make(chan struct{}, 1), keep: 30 * 24 * time.Hour}
+		maxAttempts: 8, backoff: DefaultBackoff, now: time.Now, wake: make(chan struct{}, 1), keep: 30 * 24 * time.Hour,
+		sendTimeout: 10 * time.Minute, deferred: map[uuid.UUID]int{}}
 	for _, opt := range opts {
 		opt(o)
 	}
 	if o.logger == nil {
 		o.logger = slog.Default()
 	}
-	if o.lease <= 0 || o.poll <= 0 || o.maxAttempts < 1 || o.backoff == nil || o.keep <= 0 {
-		return nil, errors.New("tribune: outbox: bad lease, poll or retry settings")
+	if o.lease <= 0 || o.poll <= 0 || o.maxAttempts < 1 || o.backoff == nil || o.keep <= 0 || o.sendTimeout <= 0 {
+		return nil, errors.New("tribune: outbox: bad lease, poll, send timeout or retry settings")
 	}
-	o.sendTimeout = o.lease / 2
 	return o, nil
 }
 
@@ -161,13 +183,27 @@ func (o *Outbox) Drain(ctx context.Context) (int, error) {
 			return sent, err
 		}
 		for i := range ms {
-			if o.deliver(ctx, &ms[i]) {
+			switch o.deliver(ctx, &ms[i]) {
+			case delivered:
 				sent++
+			case deferred:
+				// The server is failing: leave the rest for the next
+				// poll instead of spending their attempts now.
+				return sent, nil
 			}
 		}
 	}
 	return sent, nil
 }
+
+// What one attempt came to.
+type attemptResult int
+
+const (
+	delivered attemptResult = iota
+	deferred                // a passing failure: tried again later
+	finished                // refused for good, or not ours any more
+)
 
 // purge deletes the mails older than the retention, once an hour.
 func (o *Outbox) purge(ctx context.Context) error {
@@ -190,19 +226,18 @@ func (o *Outbox) Purge(ctx context.Context) (int, error) {
 }
 
 // deliver makes one attempt at a claimed mail and records it.
-func (o *Outbox) deliver(ctx context.Context, m *OutboxMail) bool {
-	sctx, cancel := context.WithTimeout(ctx, o.sendTimeout)
-	err := o.mailer.Send(sctx, &m.Message)
-	cancel()
-	out := MailOutcome{State: MailSent, Now: o.now().UTC()}
+func (o *Outbox) deliver(ctx context.Context, m *OutboxMail) attemptResult {
+	err := o.send(ctx, m)
+	out := MailOutcome{State: MailSent, Now: o.now().UTC(), Attempt: m.Attempts}
+	result := delivered
 	if err != nil {
 		out.Error = scrubAddress(err.Error(), m.To)
 		switch {
 		case errors.Is(err, ErrMailRejected), m.Attempts >= o.maxAttempts:
-			out.State = MailFailed
+			out.State, result = MailFailed, finished
 			o.logger.Warn("tribune: mail failed for good", "mail", m.ID, "kind", m.Kind, "attempts", m.Attempts, "err", out.Error)
 		default:
-			out.State = MailQueued
+			out.State, result = MailQueued, deferred
 			out.Retry = out.Now.Add(o.backoff(m.Attempts))
 			o.logger.Info("tribune: mail will be retried", "mail", m.ID, "kind", m.Kind, "attempts", m.Attempts, "retry", out.Retry, "err", out.Error)
 		}
@@ -211,10 +246,79 @@ func (o *Outbox) deliver(ctx context.Context, m *OutboxMail) bool {
 	// left as queued would go again.
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if ferr := o.queue.FinishMail(fctx, m.ID, out); ferr != nil {
+	ferr := o.queue.FinishMail(fctx, m.ID, out)
+	switch {
+	case errors.Is(ferr, ErrConflict):
+		o.logger.Warn("tribune: outbox: another worker claimed the mail meanwhile", "mail", m.ID)
+		return finished
+	case ferr != nil:
 		o.logger.Error("tribune: outbox: recording a mail's outcome", "mail", m.ID, "err", ferr)
 	}
-	return err == nil
+	switch result {
+	case deferred:
+		o.mu.Lock()
+		if len(o.deferred) < maxDeferred {
+			o.deferred[m.ID] = m.Attempts
+		}
+		o.mu.Unlock()
+	case delivered:
+		o.resume(fctx)
+	}
+	return result
+}
+
+// send hands the mail to the mailer under its own deadline, renewing the
+// claim's lease while the server takes its time; a lost claim (another
+// worker took the mail after a renewal failed) is logged.
+func (o *Outbox) send(ctx context.Context, m *OutboxMail) error {
+	sctx, cancel := context.WithTimeout(ctx, o.sendTimeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- o.mailer.Send(sctx, &m.Message) }()
+	tick := time.NewTicker(max(o.lease/3, time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			return err
+		case <-tick.C:
+			rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), max(o.lease/3, time.Second))
+			ok, err := o.queue.RenewMail(rctx, m.ID, m.Attempts, o.now().UTC().Add(o.lease))
+			rcancel()
+			if err == nil && !ok {
+				o.logger.Warn("tribune: outbox: a mail's lease was lost while sending", "mail", m.ID)
+			} else if err != nil {
+				o.logger.Warn("tribune: outbox: renewing a mail's lease", "mail", m.ID, "err", err)
+			}
+		}
+	}
+}
+
+// resume brings forward the mails an outage pushed back: a mail just went
+// through, so the server is back.
+func (o *Outbox) resume(ctx context.Context) {
+	o.mu.Lock()
+	waiting := o.deferred
+	if len(waiting) == 0 {
+		o.mu.Unlock()
+		return
+	}
+	o.deferred = map[uuid.UUID]int{}
+	o.mu.Unlock()
+	now := o.now().UTC()
+	n := 0
+	for id, attempt := range waiting {
+		if ok, err := o.queue.RenewMail(ctx, id, attempt, now); err == nil && ok {
+			n++
+		}
+	}
+	if n > 0 {
+		o.logger.Info("tribune: outbox: the mail server is back: retries brought forward", "mails", n)
+		select {
+		case o.wake <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // scrubAddress blanks the recipient out of a server's answer, which often

@@ -206,6 +206,14 @@ func (s *timeoutStore) FinishMail(ctx context.Context, id uuid.UUID, o MailOutco
 	return call0(s, ctx, func(ctx context.Context) error { return q.FinishMail(ctx, id, o) })
 }
 
+func (s *timeoutStore) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due time.Time) (bool, error) {
+	q, err := s.mailQueue()
+	if err != nil {
+		return false, err
+	}
+	return call(s, ctx, func(ctx context.Context) (bool, error) { return q.RenewMail(ctx, id, attempt, due) })
+}
+
 func (s *timeoutStore) Mails(ctx context.Context, state MailState, page Page) ([]OutboxMail, error) {
 	q, err := s.mailQueue()
 	if err != nil {

@@ -94,6 +94,9 @@ func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutc
 	if !ok {
 		return notFound("mail", id)
 	}
+	if o.Attempt > 0 && (m.State != tribune.MailQueued || m.Attempts != o.Attempt) {
+		return fmt.Errorf("memstore: finish mail %s: claimed again since: %w", id, tribune.ErrConflict)
+	}
 	m.State, m.LastError = o.State, o.Error
 	switch o.State {
 	case tribune.MailSent:
@@ -104,6 +107,23 @@ func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutc
 	}
 	b.mails[id] = m
 	return nil
+}
+
+// RenewMail implements tribune.MailQueue.
+func (s *Store) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due time.Time) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	b := &s.mail
+	b.lock()
+	defer b.mu.Unlock()
+	m, ok := b.mails[id]
+	if !ok || m.State != tribune.MailQueued || m.Attempts != attempt {
+		return false, nil
+	}
+	m.Due = due.UTC().Truncate(time.Microsecond)
+	b.mails[id] = m
+	return true, nil
 }
 
 // Mails implements tribune.MailQueue.

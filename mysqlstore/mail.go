@@ -113,13 +113,18 @@ func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Durati
 func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutcome) error {
 	var q string
 	var args []any
+	// The fence: an outcome about an earlier claim of the mail changes
+	// nothing.
+	const fence = ` AND (? = 0 OR (state = 'queued' AND attempts = ?))`
+	fenced := []any{o.Attempt, o.Attempt}
 	switch o.State {
 	case tribune.MailSent:
-		q, args = `UPDATE mail_outbox SET state = 'sent', sent = ?, last_error = ?, text_body = '', html_body = '' WHERE id = ?`, []any{utc(o.Now), o.Error, id.String()}
+		q, args = `UPDATE mail_outbox SET state = 'sent', sent = ?, last_error = ?, text_body = '', html_body = '' WHERE id = ?`+fence,
+			append([]any{utc(o.Now), o.Error, id.String()}, fenced...)
 	case tribune.MailQueued:
-		q, args = `UPDATE mail_outbox SET due = ?, last_error = ? WHERE id = ?`, []any{utc(o.Retry), o.Error, id.String()}
+		q, args = `UPDATE mail_outbox SET due = ?, last_error = ? WHERE id = ?`+fence, append([]any{utc(o.Retry), o.Error, id.String()}, fenced...)
 	case tribune.MailFailed:
-		q, args = `UPDATE mail_outbox SET state = 'failed', last_error = ? WHERE id = ?`, []any{o.Error, id.String()}
+		q, args = `UPDATE mail_outbox SET state = 'failed', last_error = ? WHERE id = ?`+fence, append([]any{o.Error, id.String()}, fenced...)
 	default:
 		return fmt.Errorf("mysqlstore: finish mail: state %q: %w", o.State, tribune.ErrInvalid)
 	}
@@ -128,14 +133,29 @@ func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutc
 		return classify("finish mail", err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		// An update that changes nothing counts no row: tell it from a
-		// missing mail.
-		var one int
-		if err := s.db.QueryRowContext(ctx, `SELECT 1 FROM mail_outbox WHERE id = ?`, id.String()).Scan(&one); err != nil {
+		// An update that changes nothing counts no row: tell a missing
+		// mail, and a fenced-out outcome, from an unchanged row.
+		var state string
+		var attempts int
+		if err := s.db.QueryRowContext(ctx, `SELECT state, attempts FROM mail_outbox WHERE id = ?`, id.String()).Scan(&state, &attempts); err != nil {
 			return classify("finish mail", err)
+		}
+		if o.Attempt > 0 && (state != string(tribune.MailQueued) && state != string(o.State) || attempts != o.Attempt) {
+			return fmt.Errorf("mysqlstore: finish mail: claimed again since: %w", tribune.ErrConflict)
 		}
 	}
 	return nil
+}
+
+// RenewMail implements tribune.MailQueue.
+func (s *Store) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE mail_outbox SET due = ? WHERE id = ? AND state = 'queued' AND attempts = ?`,
+		utc(due), id.String(), attempt)
+	if err != nil {
+		return false, classify("renew mail", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, classify("renew mail", err)
 }
 
 // Mails implements tribune.MailQueue.

@@ -77,13 +77,17 @@ func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Durati
 func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutcome) error {
 	var q string
 	var args []any
+	// The fence: an outcome about an earlier claim of the mail changes
+	// nothing.
+	const fence = ` AND ($4::int = 0 OR (state = 'queued' AND attempts = $4))`
 	switch o.State {
 	case tribune.MailSent:
-		q, args = `UPDATE mail_outbox SET state = 'sent', sent = $2, last_error = $3, text_body = '', html_body = '' WHERE id = $1`, []any{id, o.Now.UTC(), o.Error}
+		q, args = `UPDATE mail_outbox SET state = 'sent', sent = $2, last_error = $3, text_body = '', html_body = '' WHERE id = $1`+fence,
+			[]any{id, o.Now.UTC(), o.Error, o.Attempt}
 	case tribune.MailQueued:
-		q, args = `UPDATE mail_outbox SET due = $2, last_error = $3 WHERE id = $1`, []any{id, o.Retry.UTC(), o.Error}
+		q, args = `UPDATE mail_outbox SET due = $2, last_error = $3 WHERE id = $1`+fence, []any{id, o.Retry.UTC(), o.Error, o.Attempt}
 	case tribune.MailFailed:
-		q, args = `UPDATE mail_outbox SET state = 'failed', last_error = $2 WHERE id = $1`, []any{id, o.Error}
+		q, args = `UPDATE mail_outbox SET state = 'failed', last_error = $3 WHERE id = $1 AND $2::int = 0`+fence, []any{id, 0, o.Error, o.Attempt}
 	default:
 		return fmt.Errorf("pgstore: finish mail: state %q: %w", o.State, tribune.ErrInvalid)
 	}
@@ -92,9 +96,22 @@ func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutc
 		return classify("finish mail", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("pgstore: finish mail: %w", tribune.ErrNotFound)
+		var one int
+		if err := s.pool.QueryRow(ctx, `SELECT 1 FROM mail_outbox WHERE id = $1`, id).Scan(&one); err != nil {
+			return classify("finish mail", err)
+		}
+		return fmt.Errorf("pgstore: finish mail: claimed again since: %w", tribune.ErrConflict)
 	}
 	return nil
+}
+
+// RenewMail implements tribune.MailQueue.
+func (s *Store) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due time.Time) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE mail_outbox SET due = $2 WHERE id = $1 AND state = 'queued' AND attempts = $3`, id, due.UTC(), attempt)
+	if err != nil {
+		return false, classify("renew mail", err)
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
 // Mails implements tribune.MailQueue.

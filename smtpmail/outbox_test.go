@@ -3,6 +3,7 @@ package smtpmail_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -205,3 +206,75 @@ func TestOutboxInstancesShareTheQueue(t *testing.T) {
 		})
 	}
 }
+
+// TestSlowServerGetsEachMailOnce: a server that takes longer than the
+// lease over each mail (it answers MAIL, RCPT and DATA after 400 ms, with
+// a 300 ms lease) still gets each mail, once, with three workers on the
+// store: the lease is renewed while the mail is in flight, and the send
+// has its own deadline.
+func TestSlowServerGetsEachMailOnce(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.Slow(400 * time.Millisecond)
+	store := sqlite(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	for range 3 {
+		ob, err := tribune.NewOutbox(store, mailer(t, srv), tribune.WithOutboxLease(300*time.Millisecond),
+			tribune.WithOutboxPoll(50*time.Millisecond), tribune.WithOutboxLogger(quiet()))
+		require.NoError(t, err)
+		wg.Go(func() { _ = ob.Run(ctx) })
+		if len(srv.Messages()) == 0 {
+			for i := range 2 {
+				_, err := ob.Queue(t.Context(), queued(t, fmt.Sprint("slow-", i), fmt.Sprintf("slow%d@example.org", i)))
+				require.NoError(t, err)
+			}
+		}
+	}
+	got := srv.Wait(t, 2, 20*time.Second)
+	time.Sleep(2 * time.Second) // room for a double send to show
+	cancel()
+	wg.Wait()
+	got = srv.Messages()
+	assert.Len(t, got, 2, "each mail once: none sent again while in flight")
+	q, _, _ := tribune.Mailing(store)
+	sent, err := q.Mails(t.Context(), tribune.MailSent, tribune.Page{})
+	require.NoError(t, err)
+	assert.Len(t, sent, 2, "and recorded as sent")
+	for _, m := range sent {
+		assert.Equal(t, 1, m.Attempts, "one attempt each")
+	}
+}
+
+// TestOutageSpendsOneAttemptAndResumes: while the server refuses for a
+// passing reason, a drain tries one mail and leaves the others' attempts
+// alone; once a mail goes through, the mail pushed back is due at once.
+func TestOutageSpendsOneAttemptAndResumes(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	store := sqlite(t)
+	ob, err := tribune.NewOutbox(store, mailer(t, srv), tribune.WithOutboxLogger(quiet()))
+	require.NoError(t, err)
+	for i := range 5 {
+		_, err := ob.Queue(t.Context(), queued(t, fmt.Sprint("out-", i), fmt.Sprintf("out%d@example.org", i)))
+		require.NoError(t, err)
+	}
+	srv.Refuse(451)
+	n, err := ob.Drain(t.Context())
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	q, _, _ := tribune.Mailing(store)
+	waiting, err := q.Mails(t.Context(), tribune.MailQueued, tribune.Page{})
+	require.NoError(t, err)
+	tried := 0
+	for _, m := range waiting {
+		tried += m.Attempts
+	}
+	assert.Equal(t, 1, tried, "one attempt spent during the outage, not five")
+
+	srv.Refuse(0)
+	n, err = ob.Drain(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, 5, n, "the server is back: all five go, the one pushed back (1 min) included")
+	assert.Len(t, srv.Messages(), 5)
+}
+
+func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -80,21 +80,43 @@ func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Durati
 func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutcome) error {
 	var res sql.Result
 	var err error
+	// The fence: an outcome about an earlier claim of the mail changes
+	// nothing.
+	const fence = ` AND (?4 = 0 OR (state = 'queued' AND attempts = ?4))`
 	switch o.State {
 	case tribune.MailSent:
-		res, err = s.w.ExecContext(ctx, `UPDATE mail_outbox SET state = 'sent', sent = ?, last_error = ?, text_body = '', html_body = '' WHERE id = ?`,
-			micro(o.Now), o.Error, id.String())
+		res, err = s.w.ExecContext(ctx, `UPDATE mail_outbox SET state = 'sent', sent = ?1, last_error = ?2, text_body = '', html_body = '' WHERE id = ?3`+fence,
+			micro(o.Now), o.Error, id.String(), o.Attempt)
 	case tribune.MailQueued:
-		res, err = s.w.ExecContext(ctx, `UPDATE mail_outbox SET due = ?, last_error = ? WHERE id = ?`, micro(o.Retry), o.Error, id.String())
+		res, err = s.w.ExecContext(ctx, `UPDATE mail_outbox SET due = ?1, last_error = ?2 WHERE id = ?3`+fence, micro(o.Retry), o.Error, id.String(), o.Attempt)
 	case tribune.MailFailed:
-		res, err = s.w.ExecContext(ctx, `UPDATE mail_outbox SET state = 'failed', last_error = ? WHERE id = ?`, o.Error, id.String())
+		res, err = s.w.ExecContext(ctx, `UPDATE mail_outbox SET state = 'failed', last_error = ?2 WHERE id = ?3 AND ?1 IS NOT NULL`+fence,
+			0, o.Error, id.String(), o.Attempt)
 	default:
 		return fmt.Errorf("sqlitestore: finish mail: state %q: %w", o.State, tribune.ErrInvalid)
 	}
 	if err != nil {
 		return classify("finish mail", err)
 	}
-	return affected("finish mail", res)
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return classify("finish mail", err)
+	}
+	var one int
+	if err := s.w.QueryRowContext(ctx, `SELECT 1 FROM mail_outbox WHERE id = ?`, id.String()).Scan(&one); err != nil {
+		return classify("finish mail", err)
+	}
+	return fmt.Errorf("sqlitestore: finish mail: claimed again since: %w", tribune.ErrConflict)
+}
+
+// RenewMail implements tribune.MailQueue.
+func (s *Store) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due time.Time) (bool, error) {
+	res, err := s.w.ExecContext(ctx, `UPDATE mail_outbox SET due = ? WHERE id = ? AND state = 'queued' AND attempts = ?`,
+		micro(due), id.String(), attempt)
+	if err != nil {
+		return false, classify("renew mail", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, classify("renew mail", err)
 }
 
 // Mails implements tribune.MailQueue.

@@ -380,3 +380,59 @@ func testLimiter(t *testing.T, s ops) {
 		t.Error("a purged key starts again")
 	}
 }
+
+// testMailLeaseAndFence: a worker renews its claim while it sends; once
+// another worker claimed the mail (after a lease that ran out), the first
+// one's renewal and outcome change nothing.
+func testMailLeaseAndFence(t *testing.T, s ops) {
+	q, _ := mailing(t, s.Store)
+	m := newMail(t, "fence", "f@example.org", base)
+	if _, err := q.QueueMail(ctx(t), m); err != nil {
+		t.Fatal(err)
+	}
+	first, err := q.ClaimMails(ctx(t), base, time.Minute, 1)
+	if err != nil || len(first) != 1 || first[0].Attempts != 1 {
+		t.Fatalf("claim: %+v %v", first, err)
+	}
+	// Renewed, the mail is not due when the first lease would have ended.
+	if ok, err := q.RenewMail(ctx(t), m.ID, 1, base.Add(3*time.Minute)); err != nil || !ok {
+		t.Fatalf("RenewMail by the claim's worker: %v %v", ok, err)
+	}
+	if again, err := q.ClaimMails(ctx(t), base.Add(2*time.Minute), time.Minute, 1); err != nil || len(again) != 0 {
+		t.Fatalf("a renewed mail was claimed again: %d %v", len(again), err)
+	}
+	// The renewal stops; another worker claims it after the lease.
+	second, err := q.ClaimMails(ctx(t), base.Add(4*time.Minute), time.Minute, 1)
+	if err != nil || len(second) != 1 || second[0].Attempts != 2 {
+		t.Fatalf("claim after the lease: %+v %v", second, err)
+	}
+	if ok, err := q.RenewMail(ctx(t), m.ID, 1, base.Add(time.Hour)); err != nil || ok {
+		t.Errorf("the first worker's renewal after losing the claim: %v %v", ok, err)
+	}
+	err = q.FinishMail(ctx(t), m.ID, tribune.MailOutcome{State: tribune.MailSent, Now: base.Add(5 * time.Minute), Attempt: 1})
+	if !errors.Is(err, tribune.ErrConflict) {
+		t.Errorf("the first worker's outcome: want ErrConflict, got %v", err)
+	}
+	if sent, _ := q.Mails(ctx(t), tribune.MailSent, tribune.Page{}); len(sent) != 0 {
+		t.Error("a fenced-out outcome was recorded")
+	}
+	if err := q.FinishMail(ctx(t), m.ID, tribune.MailOutcome{State: tribune.MailQueued, Retry: base.Add(10 * time.Minute), Error: "451", Attempt: 2}); err != nil {
+		t.Fatalf("the second worker's outcome: %v", err)
+	}
+	// Brought forward (the server is back), by the claim it was left at.
+	if ok, err := q.RenewMail(ctx(t), m.ID, 2, base.Add(6*time.Minute)); err != nil || !ok {
+		t.Fatalf("RenewMail to bring a retry forward: %v %v", ok, err)
+	}
+	if due, err := q.ClaimMails(ctx(t), base.Add(6*time.Minute), time.Minute, 1); err != nil || len(due) != 1 {
+		t.Fatalf("the retry brought forward is not due: %d %v", len(due), err)
+	}
+	if err := q.FinishMail(ctx(t), m.ID, tribune.MailOutcome{State: tribune.MailSent, Now: base.Add(7 * time.Minute), Attempt: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := q.RenewMail(ctx(t), m.ID, 3, base.Add(time.Hour)); err != nil || ok {
+		t.Errorf("RenewMail on a sent mail: %v %v", ok, err)
+	}
+	if err := q.FinishMail(ctx(t), uuid.New(), tribune.MailOutcome{State: tribune.MailSent, Now: base, Attempt: 1}); !isNotFound(err) {
+		t.Errorf("an unknown mail: want ErrNotFound, got %v", err)
+	}
+}

@@ -75,6 +75,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tribune.Store) {
 		{"AddressBook", testAddressBook},
 		{"EraseForgetsTheAddress", testEraseForgetsTheAddress},
 		{"Limiter", testLimiter},
+		{"MailLeaseAndFence", testMailLeaseAndFence},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -60,6 +60,7 @@ type Server struct {
 	msgs    []Received
 	refuse  int // an SMTP code to answer RCPT with, or 0
 	delay   time.Duration
+	slow    time.Duration
 	blocked bool
 	rcpts   chan struct{}
 	arrived chan struct{}
@@ -122,6 +123,22 @@ func (s *Server) Delay(d time.Duration) {
 	s.mu.Unlock()
 }
 
+// Slow makes the server wait d before answering each of MAIL, RCPT and
+// DATA, as an overloaded or tarpitting server does.
+func (s *Server) Slow(d time.Duration) {
+	s.mu.Lock()
+	s.slow = d
+	s.mu.Unlock()
+}
+
+// pause waits the Slow delay.
+func (s *Server) pause() {
+	s.mu.Lock()
+	d := s.slow
+	s.mu.Unlock()
+	time.Sleep(d)
+}
+
 // Messages returns a copy of the messages accepted so far.
 func (s *Server) Messages() []Received {
 	s.mu.Lock()
@@ -175,6 +192,7 @@ func (x *session) Auth(string) (sasl.Server, error) {
 }
 
 func (x *session) Mail(from string, _ *smtp.MailOptions) error {
+	x.s.pause()
 	if x.s.opts.User != "" && !x.authed {
 		return smtp.ErrAuthRequired
 	}
@@ -183,6 +201,7 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	x.s.pause()
 	select {
 	case x.s.rcpts <- struct{}{}:
 	default:
@@ -211,6 +230,7 @@ func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (x *session) Data(r io.Reader) error {
+	x.s.pause()
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return err
