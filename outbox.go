@@ -79,7 +79,9 @@ func WithOutboxLease(d time.Duration) OutboxOption { return func(o *Outbox) { o.
 
 // WithOutboxSendTimeout bounds one send, the whole SMTP session (default
 // 10 min, as slow servers answer each command after tens of seconds).
-func WithOutboxSendTimeout(d time.Duration) OutboxOption { return func(o *Outbox) { o.sendTimeout = d } }
+func WithOutboxSendTimeout(d time.Duration) OutboxOption {
+	return func(o *Outbox) { o.sendTimeout = d }
+}
 
 // WithOutboxRetention sets how long sent and failed mails stay in the
 // outbox (default 30 days): long enough for the moderation screen to show
