@@ -60,16 +60,35 @@ var (
 )
 
 type config struct {
-	readers  int
-	syncFull bool
-	busy     time.Duration
+	readers    int
+	syncFull   bool
+	busy       time.Duration
+	cacheBytes int64
 }
+
+// DefaultCacheBytes is the page cache of all a Store's connections
+// together, unless WithCacheBytes says otherwise.
+const DefaultCacheBytes = 32 << 20
+
+// readerIdle is how long an idle reader connection (and its share of the
+// page cache) is kept before it is closed.
+const readerIdle = time.Minute
 
 // Option configures [Open].
 type Option func(*config)
 
-// WithReaders sets the size of the read-only pool (default: 2 × GOMAXPROCS, at least 4).
+// WithReaders sets the size of the read-only pool (default: 2 ×
+// GOMAXPROCS, at least 4, at most 16). Readers left idle for a minute are
+// closed.
 func WithReaders(n int) Option { return func(c *config) { c.readers = n } }
+
+// WithCacheBytes sets SQLite's page cache for all the Store's connections
+// together (default DefaultCacheBytes): each of the writer and the
+// readers gets an equal share, so the memory a Store holds is bounded by
+// this setting and not by the number of connections. A host with a
+// memory budget counts it there (examples/blog gives it a quarter of
+// -cache-mib).
+func WithCacheBytes(n int64) Option { return func(c *config) { c.cacheBytes = n } }
 
 // WithSynchronousFull makes every commit wait for the disk, so a power
 // cut loses nothing committed, at a cost in write speed.
@@ -83,7 +102,7 @@ func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busy =
 // embedded migrations. A new file is created with mode 0600: it holds
 // commenters' email addresses.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	cfg := config{readers: max(4, 2*runtime.GOMAXPROCS(0)), busy: 10 * time.Second}
+	cfg := config{readers: min(max(4, 2*runtime.GOMAXPROCS(0)), 16), busy: 10 * time.Second, cacheBytes: DefaultCacheBytes}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -93,6 +112,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if cfg.readers < 1 {
 		return nil, errors.New("sqlitestore: at least one reader is needed")
 	}
+	if cfg.cacheBytes < 0 {
+		return nil, errors.New("sqlitestore: negative cache size")
+	}
+	// Each connection's share of the page cache, in KiB (a negative
+	// cache_size is KiB to SQLite), at least 256 KiB.
+	share := max(cfg.cacheBytes/int64(cfg.readers+1)/1024, 256)
 	// The file holds commenters' emails: a new one is readable by its
 	// owner only (SQLite gives its -wal and -shm files the same mode).
 	if f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
@@ -105,7 +130,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		sync = "FULL"
 	}
 	common := "_pragma=busy_timeout(" + strconv.FormatInt(cfg.busy.Milliseconds(), 10) + ")" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(" + sync + ")&_pragma=cache_size(-16000)&_pragma=wal_autocheckpoint(4000)&_pragma=temp_store(2)"
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(" + sync + ")&_pragma=cache_size(-" + strconv.FormatInt(share, 10) + ")" +
+		"&_pragma=wal_autocheckpoint(4000)&_pragma=temp_store(2)"
 	w, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: open: %w", err)
@@ -125,6 +151,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	r.SetMaxOpenConns(cfg.readers)
 	r.SetMaxIdleConns(cfg.readers)
+	r.SetConnMaxIdleTime(readerIdle) // a burst's readers, and their caches, do not stay for ever
 	if err := r.PingContext(ctx); err != nil {
 		w.Close()
 		r.Close()

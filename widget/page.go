@@ -175,7 +175,9 @@ type cacheEntry struct {
 
 func (e cacheEntry) size() int64 {
 	a := &e.article
-	return int64(len(e.parts[0]) + len(e.parts[1]) + len(e.html) +
+	// What the entry holds, by capacity: a buffer grown past its length
+	// holds the rest too.
+	return int64(cap(e.parts[0]) + cap(e.parts[1]) + len(e.html) +
 		len(a.Slug) + len(a.Title) + len(a.Summary) + len(a.Body) + len(a.Author) + len(a.Lang))
 }
 

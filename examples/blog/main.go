@@ -31,6 +31,7 @@ import (
 	"github.com/tribune-go/tribune"
 	"github.com/tribune-go/tribune/internal/dbopen"
 	"github.com/tribune-go/tribune/smtpmail"
+	"github.com/tribune-go/tribune/sqlitestore"
 	"github.com/tribune-go/tribune/widget"
 )
 
@@ -174,7 +175,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	store, closeStore, err := dbopen.Open(openCtx, o.db)
+	// The memory budget covers SQLite's page cache too: a quarter of it
+	// goes there, the rest to the widget's caches.
+	cacheBytes := o.cacheMiB << 20
+	sqliteBytes := max(cacheBytes/4, 1<<20)
+	store, closeStore, err := dbopen.Open(openCtx, o.db, sqlitestore.WithCacheBytes(sqliteBytes))
 	if err != nil {
 		return err
 	}
@@ -201,7 +206,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		widget.WithMinSubmitDelay(o.minDelay),
 		widget.WithRateLimit(float64(o.rate), 3),
 		widget.WithLogger(log),
-		widget.WithCacheBudget(o.cacheMiB << 20),
+		widget.WithCacheBudget(cacheBytes - min(sqliteBytes, cacheBytes)),
 		widget.WithPageSize(o.pageSize),
 		widget.WithStoreTimeout(o.storeTimeout),
 		widget.WithRenderOptions(tribune.WithLocation(paris)),

@@ -38,8 +38,9 @@ func Label(db string) string {
 }
 
 // Open opens the store db names, applying its migrations, and returns it
-// with the function that closes it.
-func Open(ctx context.Context, db string) (tribune.Store, func(), error) {
+// with the function that closes it. The SQLite options apply to a SQLite
+// file only.
+func Open(ctx context.Context, db string, sqliteOpts ...sqlitestore.Option) (tribune.Store, func(), error) {
 	switch Kind(db) {
 	case "postgresql":
 		s, err := pgstore.Open(ctx, db)
@@ -54,7 +55,7 @@ func Open(ctx context.Context, db string) (tribune.Store, func(), error) {
 		}
 		return s, func() { s.Close() }, nil
 	}
-	s, err := sqlitestore.Open(ctx, db)
+	s, err := sqlitestore.Open(ctx, db, sqliteOpts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening %s: %w", db, err)
 	}
