@@ -556,11 +556,42 @@ func (s *Store) DeleteComment(ctx context.Context, id uuid.UUID) error {
 // InsertComments implements tribune.BulkInserter: one transaction, one
 // prepared statement.
 func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error {
+	began := time.Now()
+	err := s.insertComments(ctx, cs)
+	// SQLite's lock is not fair: a connection that commits and begins
+	// again at once keeps it from writers of other connections, which
+	// poll for it. An import's batches come one after the other, so each
+	// ends with a pause of a third of the time it held the lock (up to
+	// the busy handler's longest sleep, 100 ms): a live site's posts land
+	// between the batches instead of waiting out the whole import.
+	if err == nil {
+		pause := min(time.Since(began)/3, 100*time.Millisecond)
+		select {
+		case <-ctx.Done():
+		case <-time.After(pause):
+		}
+	}
+	return err
+}
+
+func (s *Store) insertComments(ctx context.Context, cs []tribune.Comment) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return classify("insert comments", err)
 	}
 	defer tx.Rollback()
+	// Positions are numbered once per article at the end, not shifted
+	// for each comment (see migration 0007): the batch's articles are
+	// listed for the insert trigger, inside this transaction only.
+	articles := map[uuid.UUID]bool{}
+	for i := range cs {
+		if !articles[cs[i].ArticleID] {
+			articles[cs[i].ArticleID] = true
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO bulk_articles (article_id) VALUES (?)`, cs[i].ArticleID.String()); err != nil {
+				return classify("insert comments", err)
+			}
+		}
+	}
 	st := tx.StmtContext(ctx, s.insertComment)
 	for i := range cs {
 		c := &cs[i]
@@ -577,8 +608,24 @@ func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error 
 			return classify(fmt.Sprintf("insert comment %d of %d", i+1, len(cs)), err)
 		}
 	}
+	for id := range articles {
+		if _, err := tx.ExecContext(ctx, renumberSQL, id.String()); err != nil {
+			return classify("insert comments: positions", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM bulk_articles`); err != nil {
+		return classify("insert comments", err)
+	}
 	return classify("insert comments", tx.Commit())
 }
+
+// renumberSQL numbers an article's approved top-level comments 0, 1, 2…
+// in thread order in one statement, writing only the rows whose position
+// changes (the update trigger does not watch top_pos).
+const renumberSQL = `UPDATE comments SET top_pos = r.p FROM (
+	SELECT id, ROW_NUMBER() OVER (ORDER BY created, id) - 1 AS p FROM comments
+	WHERE article_id = ?1 AND status = 'approved' AND parent_id IS NULL) AS r
+	WHERE comments.id = r.id AND comments.top_pos IS NOT r.p`
 
 // CountThread implements tribune.Pager: the counts the triggers keep in
 // the article's row.

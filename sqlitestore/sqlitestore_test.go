@@ -32,7 +32,7 @@ func TestMigrationsRunOnce(t *testing.T) {
 		require.NoError(t, err)
 		v, err := s.SchemaVersion(t.Context())
 		require.NoError(t, err)
-		require.Equal(t, 6, v, "the number of embedded migrations")
+		require.Equal(t, 7, v, "the number of embedded migrations")
 		require.NoError(t, s.IntegrityCheck(t.Context()))
 		require.NoError(t, s.Close())
 	}
