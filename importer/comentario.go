@@ -76,36 +76,30 @@ type comentarioReader struct {
 }
 
 func openComentario(path string) (Reader, error) {
-	f, err := openFile(path)
+	f, err := openJSON(path)
 	if err != nil {
 		return nil, err
 	}
 	d := json.NewDecoder(f)
 	r := &comentarioReader{pages: map[string]*Article{}, emitted: map[string]bool{}, commenters: map[string]comentarioCommenter{}}
+	var kept keptBudget
 	err = objectKeys(d, func(key string) (bool, error) {
 		switch key {
 		case "pages":
-			var ps []comentarioPage
-			if err := d.Decode(&ps); err != nil {
-				return false, &offsetError{d.InputOffset(), err}
-			}
-			for _, p := range ps {
+			return false, eachElement(d, func(p *comentarioPage) error {
 				if r.site == "" {
 					r.site = p.DomainID
 				}
 				r.pages[p.ID] = &Article{ID: p.ID, URL: p.Path, Title: strings.TrimSpace(p.Title), Closed: p.Readonly, Published: p.Created.UTC()}
-			}
+				return kept.add("pages", p.ID, p.Path, p.Title, p.DomainID)
+			})
 		case "commenters":
-			var cs []comentarioCommenter
-			if err := d.Decode(&cs); err != nil {
-				return false, &offsetError{d.InputOffset(), err}
-			}
-			for _, c := range cs {
-				r.commenters[c.ID] = c
-			}
+			return false, eachElement(d, func(c *comentarioCommenter) error {
+				r.commenters[c.ID] = *c
+				return kept.add("commenters", c.ID, c.Email, c.Name, c.WebsiteURL)
+			})
 		default:
-			var skip json.RawMessage
-			if err := d.Decode(&skip); err != nil {
+			if err := skipValue(d); err != nil {
 				return false, &offsetError{d.InputOffset(), err}
 			}
 		}

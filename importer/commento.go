@@ -94,7 +94,7 @@ func objectKeys(d *json.Decoder, each func(key string) (stop bool, err error)) e
 
 func openCommento(path string) (Reader, error) {
 	// The commenters first.
-	f, err := openFile(path)
+	f, err := openJSON(path)
 	if err != nil {
 		return nil, err
 	}
@@ -102,20 +102,16 @@ func openCommento(path string) (Reader, error) {
 	commenters := map[string]commentoCommenter{}
 	err = objectKeys(d, func(key string) (bool, error) {
 		if key != "commenters" {
-			var skip json.RawMessage
-			if err := d.Decode(&skip); err != nil {
+			if err := skipValue(d); err != nil {
 				return false, &offsetError{d.InputOffset(), err}
 			}
 			return false, nil
 		}
-		var cs []commentoCommenter
-		if err := d.Decode(&cs); err != nil {
-			return false, &offsetError{d.InputOffset(), err}
-		}
-		for _, c := range cs {
-			commenters[c.Hex] = c
-		}
-		return false, nil
+		var kept keptBudget
+		return false, eachElement(d, func(c *commentoCommenter) error {
+			commenters[c.Hex] = *c
+			return kept.add("commenters", c.Hex, c.Email, c.Name, c.Link, c.WebsiteURL)
+		})
 	})
 	f.Close()
 	if err != nil {
@@ -132,7 +128,7 @@ func openCommento(path string) (Reader, error) {
 // openArray opens the file again and moves a decoder into the array under
 // key at the top level of its object, skipping what comes before.
 func openArray(path, key string) (*file, *json.Decoder, error) {
-	f, err := openFile(path)
+	f, err := openJSON(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -147,8 +143,7 @@ func openArray(path, key string) (*file, *json.Decoder, error) {
 			found = true
 			return true, nil
 		}
-		var skip json.RawMessage
-		if err := d.Decode(&skip); err != nil {
+		if err := skipValue(d); err != nil {
 			return false, &offsetError{d.InputOffset(), err}
 		}
 		return false, nil

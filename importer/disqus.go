@@ -76,7 +76,7 @@ type disqusReader struct {
 }
 
 func openDisqus(path string) (Reader, error) {
-	f, err := openFile(path)
+	f, err := openXML(path)
 	if err != nil {
 		return nil, err
 	}

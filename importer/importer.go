@@ -16,11 +16,13 @@
 package importer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"path"
 	"runtime"
 	"slices"
@@ -134,7 +136,17 @@ type Options struct {
 	BatchSize int
 	// Progress, when set, is called as comments are read and written.
 	Progress func(Progress)
+	// MaxComments bounds the comments one file may bring (default
+	// DefaultMaxComments): the import keeps a small record of each, so
+	// this bounds its memory whatever the file. Split a larger export, or
+	// raise it.
+	MaxComments int
 }
+
+// DefaultMaxComments is how many comments one file may bring unless
+// Options.MaxComments says otherwise: the importer then stays within
+// about 200 MiB of memory.
+const DefaultMaxComments = 1_000_000
 
 // Progress is where an import stands.
 type Progress struct {
@@ -289,11 +301,12 @@ type run struct {
 	articles map[string]*tribune.Article
 	freshMu  sync.RWMutex // the writer reads fresh while the reader adds to it
 	fresh    map[uuid.UUID]bool
-	// inFile holds the IDs of the comments the file brings (pass 1).
 	// inFile maps the IDs of the comments the file brings to their
-	// article's (pass 1), so that a reply to a comment of another article
-	// is known for what it is.
-	inFile map[uuid.UUID]uuid.UUID
+	// article, as an index in articleOf (pass 1), so that a reply to a
+	// comment of another article is known for what it is: 20 bytes a
+	// comment, the bulk of an import's memory.
+	inFile    map[uuid.UUID]int32
+	articleOf *articleIndex
 	// done holds the IDs queued or stored by this pass, waiting the
 	// replies whose parent has not come yet.
 	done    map[uuid.UUID]struct{}
@@ -323,18 +336,56 @@ func importFile(ctx context.Context, store tribune.Store, site *siteArticles, fi
 	// Pass 1: read and check everything; nothing is written.
 	check := &run{ctx: ctx, store: store, site: site, opts: opts, format: format, file: file, rep: &FileReport{
 		Imported: map[tribune.Status]int{}, Skipped: map[string]int{}}, articles: map[string]*tribune.Article{},
-		inFile: map[uuid.UUID]uuid.UUID{}}
+		inFile: map[uuid.UUID]int32{}, articleOf: &articleIndex{ids: map[uuid.UUID]int32{}}}
+	before, err := os.Stat(file)
+	if err != nil {
+		return nil, &FileError{File: file, Err: err}
+	}
 	if err := check.pass(1); err != nil {
+		return nil, err
+	}
+	// The file checked is the file written: one that changed since (a
+	// sync, an export still being written) is refused before anything is
+	// written, and one that changes while it is written is reported.
+	if err := unchanged(file, before); err != nil {
 		return nil, err
 	}
 	// Pass 2: write (or, in a dry run, count as if writing).
 	w := &run{ctx: ctx, store: store, site: site, opts: opts, format: format, file: file, rep: rep,
-		write: !opts.DryRun, articles: map[string]*tribune.Article{}, inFile: check.inFile, fresh: map[uuid.UUID]bool{},
+		write: !opts.DryRun, articles: map[string]*tribune.Article{}, inFile: check.inFile, articleOf: check.articleOf, fresh: map[uuid.UUID]bool{},
 		done: map[uuid.UUID]struct{}{}, waiting: map[uuid.UUID][]tribune.Comment{}, waitingAt: map[uuid.UUID]string{}}
 	if err := w.pass(2); err != nil {
 		return rep, err
 	}
+	if err := unchanged(file, before); err != nil {
+		return rep, err
+	}
 	return rep, nil
+}
+
+// articleIndex numbers the articles of a file, for inFile.
+type articleIndex struct{ ids map[uuid.UUID]int32 }
+
+func (a *articleIndex) index(id uuid.UUID) int32 {
+	i, ok := a.ids[id]
+	if !ok {
+		i = int32(len(a.ids))
+		a.ids[id] = i
+	}
+	return i
+}
+
+// unchanged says whether the file is still as it was (size and time of
+// its last change).
+func unchanged(file string, was os.FileInfo) error {
+	now, err := os.Stat(file)
+	if err != nil {
+		return &FileError{File: file, Err: err}
+	}
+	if now.Size() != was.Size() || !now.ModTime().Equal(was.ModTime()) {
+		return &FileError{File: file, Err: errors.New("the file changed while it was read: import it again once it is complete")}
+	}
+	return nil
 }
 
 // pass reads the whole file once. The file is read in a goroutine of its
@@ -658,7 +709,10 @@ func (r *run) comment(sc *Comment, pass int, p *prepared) error {
 		if _, dup := r.inFile[id]; dup {
 			return &FileError{File: r.file, Line: sc.Line, Err: fmt.Errorf("comment %q appears twice", sc.ID)}
 		}
-		r.inFile[id] = art.ID
+		r.inFile[id] = r.articleOf.index(art.ID)
+		if max := cmp.Or(r.opts.MaxComments, DefaultMaxComments); len(r.inFile) > max {
+			return &FileError{File: r.file, Line: sc.Line, Err: fmt.Errorf("more than %d comments in one file: split the export, or raise the limit (-max-comments)", max)}
+		}
 		return nil
 	}
 	c, err := r.build(sc, art, id, p)
@@ -724,9 +778,10 @@ func (r *run) build(sc *Comment, art *tribune.Article, id uuid.UUID, p *prepared
 	}
 	if sc.ParentID != "" {
 		pid := r.commentID(sc.ParentID)
-		if of, ok := r.inFile[pid]; ok && pid != id && of == art.ID {
+		here := r.articleOf.index(art.ID)
+		if of, ok := r.inFile[pid]; ok && pid != id && of == here {
 			c.ParentID = pid
-		} else if ok && of != art.ID {
+		} else if ok && of != here {
 			rep.Orphans++
 			rep.note("%s: comment %s: its parent %s is under another article; it is now a top-level comment", r.at(sc), sc.ID, sc.ParentID)
 		} else if existing, err := r.store.Comment(r.ctx, pid); err == nil && existing.ArticleID == art.ID {

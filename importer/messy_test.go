@@ -175,3 +175,71 @@ func TestIssoBadDates(t *testing.T) {
 		assert.True(t, find(t, cs, text).Created.Equal(good.Created), "%s: dated like its article (its first comment)", text)
 	}
 }
+
+// TestHostileFilesAreBounded: a JSON string, a JSON comment or an XML
+// CDATA section larger than MaxValueBytes refuses the file, naming where,
+// without holding it; a comment body over the store's limit but within
+// it is reported and skipped; a file with more comments than allowed is
+// refused in the checking pass.
+func TestHostileFilesAreBounded(t *testing.T) {
+	defer importer.SetValueLimit(512 << 10)()
+	const limit = 512 << 10
+	dir := t.TempDir()
+	big := strings.Repeat("x", limit+1024)
+	files := map[string]string{
+		"string.json":  `{"version":1,"comments":[{"commentHex":"a","domain":"d","url":"/u","html":"` + big + `"}],"commenters":[]}`,
+		"object.json":  `{"version":1,"comments":[{"commentHex":"a","domain":"d","url":"/u","junk":[` + strings.Repeat(`"y",`, limit/4) + `"y"]}],"commenters":[]}`,
+		"cdata.xml":    `<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item><wp:post_id>1</wp:post_id><wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_content><![CDATA[` + big + `]]></wp:comment_content></wp:comment></item></channel></rss>`,
+		"text.xml":     `<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item><wp:post_id>1</wp:post_id><title>` + big + `</title></item></channel></rss>`,
+	}
+	for name, body := range files {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, []byte(body), 0o600))
+		s := sqliteStore(t)
+		format := "commento"
+		if strings.HasSuffix(name, ".xml") {
+			format = "wxr"
+		}
+		_, err := importer.Import(t.Context(), s, []string{path}, importer.Options{Format: format})
+		var fe *importer.FileError
+		require.ErrorAs(t, err, &fe, name)
+		assert.Contains(t, err.Error(), "more than 512 KiB", name)
+		assert.Empty(t, all(t, s), name)
+	}
+
+	// A body of 400 KiB: over the store's limit, within the reader's.
+	long := `{"version":1,"comments":[{"commentHex":"a","domain":"d","url":"/u","commenterHex":"anonymous","html":"<p>court</p>","creationDate":"2026-02-12T09:00:00Z","state":"approved"},` +
+		`{"commentHex":"b","domain":"d","url":"/u","commenterHex":"anonymous","html":"<p>` + strings.Repeat("long ", 80_000) + `</p>","creationDate":"2026-02-12T10:00:00Z","state":"approved"}],"commenters":[]}`
+	path := filepath.Join(dir, "long.json")
+	require.NoError(t, os.WriteFile(path, []byte(long), 0o600))
+	s := sqliteStore(t)
+	rep := importOne(t, s, path, importer.Options{Format: "commento"})
+	assert.Equal(t, 1, rep.Total())
+	assert.Equal(t, 1, rep.Skipped["invalid"])
+	assert.Contains(t, strings.Join(rep.Notes, "\n"), "comment b skipped")
+
+	_, err := importer.Import(t.Context(), sqliteStore(t), []string{"testdata/wordpress-messy.xml"}, importer.Options{MaxComments: 3})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "more than 3 comments in one file")
+}
+
+// TestFileChangedBetweenPassesIsRefused: the file checked is the file
+// written.
+func TestFileChangedBetweenPassesIsRefused(t *testing.T) {
+	b, err := os.ReadFile("testdata/wordpress-messy.xml")
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "export.xml")
+	require.NoError(t, os.WriteFile(path, b, 0o600))
+	s := sqliteStore(t)
+	changed := false
+	_, err = importer.Import(t.Context(), s, []string{path}, importer.Options{Progress: func(p importer.Progress) {
+		if p.Pass == 1 && !changed {
+			changed = true // an export still being written
+			require.NoError(t, os.WriteFile(path, append(b, []byte("\n<!-- more -->")...), 0o600))
+		}
+	}})
+	require.True(t, changed, "the progress hook ran in the checking pass")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "the file changed while it was read")
+	assert.Empty(t, all(t, s), "nothing is written")
+}

@@ -81,7 +81,7 @@ type tribuneReader struct {
 }
 
 func openTribuneJSON(path string) (Reader, error) {
-	f, err := openFile(path)
+	f, err := openJSON(path)
 	if err != nil {
 		return nil, err
 	}
@@ -157,8 +157,7 @@ func (r *tribuneReader) Next() (any, error) {
 			}
 			r.section = key
 		default:
-			var skip json.RawMessage
-			if err := r.d.Decode(&skip); err != nil {
+			if err := skipValue(r.d); err != nil {
 				return nil, r.fail(err)
 			}
 		}

@@ -62,7 +62,7 @@ type wxrReader struct {
 func (r *wxrReader) SetChecking(on bool) { r.checking = on }
 
 func openWXR(path string) (Reader, error) {
-	f, err := openFile(path)
+	f, err := openXML(path)
 	if err != nil {
 		return nil, err
 	}

@@ -121,6 +121,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	maps := mapFlag{}
 	fs.Var(maps, "map", "old=new: send the source article with this URL, slug or ID to the site's article with slug new (repeatable)")
 	batch := fs.Int("batch", 5000, "comments written in one transaction")
+	maxComments := fs.Int("max-comments", importer.DefaultMaxComments, "the most comments one file may bring (bounds the import's memory)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: tribune import [-db D] [-format F] [-dry-run] [-map old=new]... FILE...")
 		fs.PrintDefaults()
@@ -144,7 +145,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer closeStore()
-	opts := importer.Options{Format: *format, DryRun: *dry, Map: maps, BatchSize: *batch, Progress: progress(stderr)}
+	opts := importer.Options{Format: *format, DryRun: *dry, Map: maps, BatchSize: *batch, Progress: progress(stderr), MaxComments: *maxComments}
 	start := time.Now()
 	reports, err := importer.Import(ctx, store, fs.Args(), opts)
 	for _, r := range reports {
