@@ -187,10 +187,10 @@ func TestHostileFilesAreBounded(t *testing.T) {
 	dir := t.TempDir()
 	big := strings.Repeat("x", limit+1024)
 	files := map[string]string{
-		"string.json":  `{"version":1,"comments":[{"commentHex":"a","domain":"d","url":"/u","html":"` + big + `"}],"commenters":[]}`,
-		"object.json":  `{"version":1,"comments":[{"commentHex":"a","domain":"d","url":"/u","junk":[` + strings.Repeat(`"y",`, limit/4) + `"y"]}],"commenters":[]}`,
-		"cdata.xml":    `<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item><wp:post_id>1</wp:post_id><wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_content><![CDATA[` + big + `]]></wp:comment_content></wp:comment></item></channel></rss>`,
-		"text.xml":     `<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item><wp:post_id>1</wp:post_id><title>` + big + `</title></item></channel></rss>`,
+		"string.json": `{"version":1,"comments":[{"commentHex":"a","domain":"d","url":"/u","html":"` + big + `"}],"commenters":[]}`,
+		"object.json": `{"version":1,"comments":[{"commentHex":"a","domain":"d","url":"/u","junk":[` + strings.Repeat(`"y",`, limit/4) + `"y"]}],"commenters":[]}`,
+		"cdata.xml":   `<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item><wp:post_id>1</wp:post_id><wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_content><![CDATA[` + big + `]]></wp:comment_content></wp:comment></item></channel></rss>`,
+		"text.xml":    `<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item><wp:post_id>1</wp:post_id><title>` + big + `</title></item></channel></rss>`,
 	}
 	for name, body := range files {
 		path := filepath.Join(dir, name)
