@@ -21,10 +21,13 @@
 // # Security model
 //
 // Every visitor field is hostile. Single-line fields (name, email,
-// website) must be valid UTF-8 without control characters, bidi controls
-// or invisible characters, and within WordPress's byte limits; names are
-// kept in NFC, and [WithReservedNames] refuses the site's own names and
-// their look-alikes. The website must be an http or https URL and is
+// website) must be valid UTF-8 without control characters and within
+// WordPress's byte limits; the email and website take no bidi control or
+// invisible character; names follow RFC 8266 (PRECIS Nickname) and the
+// Bidi Rule, with Unicode's emoji sequences allowed, are kept in NFC, and
+// [WithReservedNames] refuses the site's own names and their look-alikes
+// ([WithMemberNames] a host's members'). Bidi embeddings, overrides and
+// isolates are taken out of comment texts. The website must be an http or https URL and is
 // normalised once, at write time ([NormalizeWebsite]), and checked again
 // by every view ([SafeWebsite]). The comment text is turned into HTML
 // once, at write time, by [SanitizeComment]: a narrow bluemonday policy
