@@ -230,11 +230,11 @@ func TestSlowServerGetsEachMailOnce(t *testing.T) {
 			}
 		}
 	}
-	got := srv.Wait(t, 2, 20*time.Second)
+	srv.Wait(t, 2, 20*time.Second)
 	time.Sleep(2 * time.Second) // room for a double send to show
 	cancel()
 	wg.Wait()
-	got = srv.Messages()
+	got := srv.Messages()
 	assert.Len(t, got, 2, "each mail once: none sent again while in flight")
 	q, _, _ := tribune.Mailing(store)
 	sent, err := q.Mails(t.Context(), tribune.MailSent, tribune.Page{})
