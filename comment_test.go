@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tribune-go/tribune/i18n"
+
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -183,7 +185,7 @@ func TestStoredBodyBound(t *testing.T) {
 			var ve *tribune.ValidationError
 			require.ErrorAs(t, err, &ve)
 			assert.Equal(t, tc.want, ve.Code(tribune.FieldBody))
-			assert.Contains(t, tribune.LocaleFor("fr").FieldError(ve.Fields[0]), "131\u202f072")
+			assert.Contains(t, i18n.For("fr").FieldError(ve.Fields[0]), "131\u202f072")
 		})
 	}
 }

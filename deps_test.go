@@ -6,13 +6,15 @@ import (
 	"testing"
 )
 
-// TestNoDriverInImportGraph keeps the root package (and the widget) free of
-// stores and database drivers: the host passes a Store.
+// TestNoDriverInImportGraph keeps the root package, the renderer, the
+// catalogues and the widget free of stores and database drivers (the host
+// passes a Store), and the root, the renderer and the catalogues free of
+// HTTP.
 func TestNoDriverInImportGraph(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("the go command is not on PATH")
 	}
-	for _, pkg := range []string{".", "./widget"} {
+	for _, pkg := range []string{".", "./render", "./i18n", "./widget"} {
 		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
 		if err != nil {
 			if strings.Contains(string(out), "no Go files") || strings.Contains(string(out), "cannot find") || strings.Contains(string(out), "directory not found") {
@@ -23,6 +25,9 @@ func TestNoDriverInImportGraph(t *testing.T) {
 		for _, dep := range strings.Fields(string(out)) {
 			if dep == "database/sql" {
 				t.Errorf("%s imports database/sql", pkg)
+			}
+			if dep == "net/http" && pkg != "./widget" {
+				t.Errorf("%s imports net/http", pkg)
 			}
 			for _, banned := range []string{"modernc.org/", "github.com/jackc/", "github.com/go-sql-driver/", "github.com/chromedp/",
 				"github.com/stretchr/", "github.com/go-chi/", "/memstore", "/sqlitestore", "/pgstore", "/mysqlstore", "/storetest"} {

@@ -8,8 +8,8 @@
 //	in := tribune.CommentInput{ArticleID: a.ID, Name: "Ana", Email: "ana@example.org", Body: "Merci !"}
 //	c, err := tribune.NewComment(in)   // validate + sanitize; err is a *ValidationError
 //	...store c...
-//	r, _ := tribune.NewRenderer()
-//	html, err := r.RenderHTML(tribune.Section{Article: &a, Comments: shown, Form: tribune.Form{Action: "/comments/post"}})
+//	r, _ := render.New()
+//	html, err := r.RenderHTML(render.Section{Article: &a, Comments: shown, Form: render.Form{Action: "/comments/post"}})
 //
 // The widget package wraps all of this in one http.Handler; the store
 // packages (memstore, sqlitestore, pgstore, mysqlstore) keep the data;

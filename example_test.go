@@ -8,6 +8,9 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/tribune-go/tribune/i18n"
+	"github.com/tribune-go/tribune/render"
+
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
@@ -36,11 +39,11 @@ func Example() {
 	}
 	c.Status = tribune.StatusApproved // a Service decides this; see widget
 
-	r, err := tribune.NewRenderer()
+	r, err := render.New()
 	if err != nil {
 		panic(err)
 	}
-	html, err := r.RenderHTML(tribune.Section{Article: &a, Comments: []tribune.Comment{c}, Form: tribune.Form{Action: "/comments/post"}})
+	html, err := r.RenderHTML(render.Section{Article: &a, Comments: []tribune.Comment{c}, Form: render.Form{Action: "/comments/post"}})
 	if err != nil {
 		panic(err)
 	}
@@ -65,7 +68,7 @@ func ExampleNewComment() {
 	})
 	var ve *tribune.ValidationError
 	if errors.As(err, &ve) {
-		fr := tribune.LocaleFor("fr")
+		fr := i18n.For("fr")
 		for _, fe := range ve.Fields {
 			fmt.Printf("%s: %s\n", fe.Field, fr.FieldError(fe))
 		}
@@ -83,10 +86,10 @@ func ExampleNewComment() {
 }
 
 func ExampleRenderer_Render() {
-	r, _ := tribune.NewRenderer()
+	r, _ := render.New()
 	a, _ := tribune.NewArticle(tribune.ArticleInput{Title: "Hello", Lang: "en"})
 	a.CommentsClosed = true
-	if err := r.Render(os.Stdout, tribune.Section{Article: &a}); err != nil {
+	if err := r.Render(os.Stdout, render.Section{Article: &a}); err != nil {
 		panic(err)
 	}
 	// Output:
@@ -100,8 +103,8 @@ func ExampleRenderer_Render() {
 }
 
 func ExampleLocale_Count() {
-	fmt.Println(tribune.LocaleFor("fr").Count(0), "/", tribune.LocaleFor("fr").Count(1), "/", tribune.LocaleFor("fr").Count(3))
-	fmt.Println(tribune.LocaleFor("en").Count(0), "/", tribune.LocaleFor("en").Count(1), "/", tribune.LocaleFor("en").Count(3))
+	fmt.Println(i18n.For("fr").Count(0), "/", i18n.For("fr").Count(1), "/", i18n.For("fr").Count(3))
+	fmt.Println(i18n.For("en").Count(0), "/", i18n.For("en").Count(1), "/", i18n.For("en").Count(3))
 	// Output:
 	// Aucun commentaire / 1 commentaire / 3 commentaires
 	// No comments / 1 comment / 3 comments
@@ -113,14 +116,14 @@ func ExampleLocale_Count() {
 func ExampleWithTemplates() {
 	host := fstest.MapFS{"comment.tmpl": {Data: []byte(
 		`{{define "comment"}}<li id="{{.Anchor}}" class="my-comment"><strong>{{.Author}}</strong> · {{.Date}}{{.Body}}{{end}}`)}}
-	r, err := tribune.NewRenderer(tribune.WithTemplates(host))
+	r, err := render.New(render.WithTemplates(host))
 	if err != nil {
 		panic(err)
 	}
 	a := tribune.Article{ID: uuid.New(), Title: "Titre", Lang: "fr"}
 	c := tribune.Comment{ID: uuid.MustParse("0b9e4d6a-0000-4000-8000-000000000001"), ArticleID: a.ID, AuthorName: "Ana",
 		Body: "<p>Bonjour</p>", Status: tribune.StatusApproved, Version: 1, Created: time.Date(2026, 2, 12, 9, 30, 0, 0, time.UTC)}
-	html, _ := r.RenderHTML(tribune.Section{Article: &a, Comments: []tribune.Comment{c}})
+	html, _ := r.RenderHTML(render.Section{Article: &a, Comments: []tribune.Comment{c}})
 	s := string(html)
 	start := strings.Index(s, "<li")
 	fmt.Println(s[start : strings.Index(s[start:], "</p>")+start+4])

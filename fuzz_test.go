@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tribune-go/tribune/render"
+
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
@@ -79,7 +81,7 @@ func FuzzRender(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s, s, s)
 	}
-	r, err := tribune.NewRenderer(tribune.WithCacheBytes(0))
+	r, err := render.New(render.WithCacheBytes(0))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -100,8 +102,8 @@ func FuzzRender(f *testing.F) {
 		reply := c
 		reply.ID, reply.ParentID = uuid.New(), c.ID
 		var b bytes.Buffer
-		err = r.Render(&b, tribune.Section{Article: &a, Comments: []tribune.Comment{c, reply},
-			Form: tribune.Form{Action: "/post", ReplyTo: &c, Values: tribune.FormValues{Name: name, Website: website, Body: body}}})
+		err = r.Render(&b, render.Section{Article: &a, Comments: []tribune.Comment{c, reply},
+			Form: render.Form{Action: "/post", ReplyTo: &c, Values: render.FormValues{Name: name, Website: website, Body: body}}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tribune-go/tribune/i18n"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -62,7 +64,7 @@ func TestNameTricksAreRefused(t *testing.T) {
 		var ve *tribune.ValidationError
 		if assert.ErrorAs(t, err, &ve, label) {
 			assert.Equal(t, tribune.CodeInvisible, ve.Code(tribune.FieldName), label)
-			assert.Contains(t, tribune.LocaleFor("fr").FieldError(ve.Fields[0]), "invisibles", label)
+			assert.Contains(t, i18n.For("fr").FieldError(ve.Fields[0]), "invisibles", label)
 		}
 	}
 }

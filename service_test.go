@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tribune-go/tribune/i18n"
+
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -314,7 +316,7 @@ func TestImpersonation(t *testing.T) {
 		var ve *tribune.ValidationError
 		require.ErrorAs(t, err, &ve, tc.name)
 		assert.Equal(t, tc.code, ve.Code(tc.field), tc.name)
-		assert.NotEmpty(t, tribune.LocaleFor("fr").FieldError(ve.Fields[0]), tc.name)
+		assert.NotEmpty(t, i18n.For("fr").FieldError(ve.Fields[0]), tc.name)
 	}
 	for _, ok := range []string{"Adam", "Adeline", "Claire Dubois", "Rédacteur en herbe"} {
 		clk.now = clk.now.Add(time.Minute)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribune-go/tribune/i18n"
+
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
@@ -38,7 +40,7 @@ type adminRow struct {
 }
 
 // adminActions lists what a moderator can do from each list.
-func adminActions(status tribune.Status, l *tribune.Locale) []adminAction {
+func adminActions(status tribune.Status, l *i18n.Locale) []adminAction {
 	switch status {
 	case tribune.StatusPending:
 		return []adminAction{{"approve", l.T("admin.approve")}, {"spam", l.T("admin.mark_spam")}, {"trash", l.T("admin.mark_trash")}}
@@ -101,7 +103,7 @@ func (h *Handler) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	l := h.locale(r, nil)
 	base := h.cfg.prefix + "/admin/"
 	v := struct {
-		L                        *tribune.Locale
+		L                        *i18n.Locale
 		Lang, CSS, Action, Token string
 		Status, Notice, Next     string
 		EditedURL                string
@@ -239,7 +241,7 @@ type failedMail struct {
 }
 
 // failedMails lists the newest mails that failed for good.
-func (h *Handler) failedMails(r *http.Request, l *tribune.Locale) ([]failedMail, error) {
+func (h *Handler) failedMails(r *http.Request, l *i18n.Locale) ([]failedMail, error) {
 	q, _, err := tribune.Mailing(h.store)
 	if err != nil {
 		return nil, nil

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tribune-go/tribune/i18n"
+
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
@@ -280,7 +282,7 @@ func (h *Handler) apiPost(w http.ResponseWriter, r *http.Request) {
 
 // apiFailure answers a server-side failure in JSON: 503 with Retry-After
 // ("unavailable") when the store is, 500 ("server") otherwise.
-func (h *Handler) apiFailure(w http.ResponseWriter, r *http.Request, l *tribune.Locale, op string, err error) {
+func (h *Handler) apiFailure(w http.ResponseWriter, r *http.Request, l *i18n.Locale, op string, err error) {
 	status, key := h.failureStatus(w, r, op, err)
 	code := "server"
 	if status == http.StatusServiceUnavailable {
@@ -289,7 +291,7 @@ func (h *Handler) apiFailure(w http.ResponseWriter, r *http.Request, l *tribune.
 	apiError(w, status, code, l.T(key))
 }
 
-func (h *Handler) apiValidation(w http.ResponseWriter, l *tribune.Locale, ve *tribune.ValidationError) {
+func (h *Handler) apiValidation(w http.ResponseWriter, l *i18n.Locale, ve *tribune.ValidationError) {
 	var e APIError
 	e.Error.Code, e.Error.Message = "invalid", l.T("form.errors_title")
 	e.Error.Fields = map[string]APIFieldError{}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tribune-go/tribune/i18n"
+
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
@@ -104,7 +106,7 @@ func (h *Handler) editTarget(w http.ResponseWriter, r *http.Request) (tribune.Co
 }
 
 type editView struct {
-	L                                   *tribune.Locale
+	L                                   *i18n.Locale
 	Action, DeleteAction, BackURL, Text string
 	Deadline, Error                     string
 }

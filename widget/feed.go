@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribune-go/tribune/i18n"
+
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
@@ -82,7 +84,7 @@ func (h *Handler) feedID(self, of string) string {
 	return "urn:uuid:" + uuid.NewSHA1(uuid.NameSpaceURL, []byte("tribune-feed:"+of)).String()
 }
 
-func (h *Handler) writeFeed(w http.ResponseWriter, r *http.Request, f atomFeed, comments []tribune.Comment, articles map[uuid.UUID]*tribune.Article, l *tribune.Locale) {
+func (h *Handler) writeFeed(w http.ResponseWriter, r *http.Request, f atomFeed, comments []tribune.Comment, articles map[uuid.UUID]*tribune.Article, l *i18n.Locale) {
 	updated := time.Unix(0, 0).UTC()
 	for _, c := range comments {
 		a := articles[c.ArticleID]

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribune-go/tribune/i18n"
+
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
@@ -347,7 +349,7 @@ func (h *Handler) withinBudget(ctx context.Context, kind string, to tribune.Emai
 // mailAbout is what a mail about a comment is written with: its
 // article, the article's language, and the author's name as the thread
 // shows it.
-func (h *Handler) mailAbout(ctx context.Context, c *tribune.Comment) (tribune.Article, *tribune.Locale, string, error) {
+func (h *Handler) mailAbout(ctx context.Context, c *tribune.Comment) (tribune.Article, *i18n.Locale, string, error) {
 	a, err := h.store.Article(ctx, c.ArticleID)
 	if err != nil {
 		return a, nil, "", err

@@ -12,6 +12,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/tribune-go/tribune/i18n"
+	"github.com/tribune-go/tribune/render"
+
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
@@ -28,7 +31,7 @@ type linkView struct {
 	Intro   []string
 	Quote   *mailQuote
 	Action  string
-	Hidden  []tribune.HiddenField
+	Hidden  []render.HiddenField
 	Buttons []linkButton
 }
 
@@ -39,7 +42,7 @@ type linkButton struct {
 
 // infoPage answers with a page of the widget's: a title, a message and a
 // body, in the host's layout when there is one.
-func (h *Handler) infoPage(w http.ResponseWriter, r *http.Request, status int, l *tribune.Locale, title, message string, body template.HTML) {
+func (h *Handler) infoPage(w http.ResponseWriter, r *http.Request, status int, l *i18n.Locale, title, message string, body template.HTML) {
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	p := Page{Lang: l.Tag(), Title: title, Message: message, Head: h.HeadHTML(nil), HomeURL: h.cfg.homeURL}
 	if h.cfg.page != nil {
@@ -354,7 +357,7 @@ func (h *Handler) serveManageRequest(w http.ResponseWriter, r *http.Request) {
 	l := h.locale(r, nil)
 	title := l.T("manage.title")
 	view := struct {
-		L            *tribune.Locale
+		L            *i18n.Locale
 		Action       string
 		Email, Error string
 	}{L: l, Action: h.cfg.prefix + "/mail/manage"}
@@ -402,7 +405,7 @@ func (h *Handler) serveManageRequest(w http.ResponseWriter, r *http.Request) {
 
 // mailManageLink queues a manage link to a verified address: one per
 // manageEvery, a few a day.
-func (h *Handler) mailManageLink(ctx context.Context, l *tribune.Locale, addr tribune.Address, to tribune.Email, now time.Time) error {
+func (h *Handler) mailManageLink(ctx context.Context, l *i18n.Locale, addr tribune.Address, to tribune.Email, now time.Time) error {
 	if ok, err := h.withinBudget(ctx, "manage", to, defaultDailyManage); err != nil || !ok {
 		return err
 	}
@@ -556,7 +559,7 @@ func (h *Handler) serveManage(w http.ResponseWriter, r *http.Request) {
 		items = append(items, it)
 	}
 	view := struct {
-		L        *tribune.Locale
+		L        *i18n.Locale
 		Action   string
 		Comments []manageItem
 	}{l, r.URL.Path, items}

@@ -7,13 +7,15 @@ import (
 	"strings"
 	texttemplate "text/template"
 
+	"github.com/tribune-go/tribune/i18n"
+
 	"github.com/tribune-go/tribune"
 )
 
 // mailView is what the mail templates get: one layout for every mail,
 // in a text and an HTML part.
 type mailView struct {
-	L          *tribune.Locale
+	L          *i18n.Locale
 	Site       string
 	Paragraphs []string
 	Quote      *mailQuote

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tribune-go/tribune/render"
+
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
@@ -29,7 +31,7 @@ var pageTemplates = template.Must(template.New("widget").ParseFS(templateFS, "te
 
 // formState is what a failed post brings back into the form.
 type formState struct {
-	values  tribune.FormValues
+	values  render.FormValues
 	errs    *tribune.ValidationError
 	message string
 	replyTo uuid.UUID
@@ -120,7 +122,7 @@ func (h *Handler) requestForm(r *http.Request) formState {
 		st.replyTo = id
 	}
 	if v, ok := h.readRemembered(r); ok {
-		st.values = tribune.FormValues{Name: v.Name, Email: v.Email, Website: v.Website, Remember: true}
+		st.values = render.FormValues{Name: v.Name, Email: v.Email, Website: v.Website, Remember: true}
 	}
 	return st
 }
@@ -214,14 +216,14 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 	if token == "" {
 		token = h.formToken(a.ID, time.Now())
 	}
-	section := tribune.Section{Article: a, Lang: l.Tag(), Form: tribune.Form{
+	section := render.Section{Article: a, Lang: l.Tag(), Form: render.Form{
 		Action:   h.cfg.prefix + "/post",
 		PageURL:  h.cfg.articleURL(a),
 		Values:   st.values,
 		Errors:   st.errs,
 		Message:  st.message,
 		Required: h.svc.Required(),
-		Hidden: []tribune.HiddenField{
+		Hidden: []render.HiddenField{
 			{Name: "article", Value: a.ID.String()},
 			{Name: tokenField, Value: token},
 		},
@@ -242,15 +244,15 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 	}
 	id, signedIn := h.identity(r)
 	if signedIn {
-		section.Form.Account = &tribune.Account{Name: id.Name, ProfileURL: h.cfg.accounts.Profile, LogOutURL: h.cfg.accounts.LogOut}
+		section.Form.Account = &render.Account{Name: id.Name, ProfileURL: h.cfg.accounts.Profile, LogOutURL: h.cfg.accounts.LogOut}
 	} else if h.cfg.noAnonymous {
 		section.Form.LogInRequired, section.Form.LogInURL = true, h.cfg.accounts.LogIn
 	}
 	moderator := signedIn && id.Moderator
 	if moderator {
 		// A moderator sees the held comments too, each with its buttons.
-		section.Moderation = &tribune.Moderation{Action: h.cfg.prefix + "/admin/", ReturnURL: h.cfg.articleURL(a),
-			Hidden: []tribune.HiddenField{{Name: "tribune_admin", Value: h.adminToken(time.Now())}}}
+		section.Moderation = &render.Moderation{Action: h.cfg.prefix + "/admin/", ReturnURL: h.cfg.articleURL(a),
+			Hidden: []render.HiddenField{{Name: "tribune_admin", Value: h.adminToken(time.Now())}}}
 	}
 	own := h.ownIDs(r)
 	var thread []byte
@@ -273,7 +275,7 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 // pagedThread renders the page of the thread the request asks for: from
 // the cache when the visitor sees what everyone sees, else for them
 // alone (their own pending comments, a moderator's buttons).
-func (h *Handler) pagedThread(ctx context.Context, r *http.Request, section *tribune.Section, own []uuid.UUID, moderator bool, st stamped) ([]byte, error) {
+func (h *Handler) pagedThread(ctx context.Context, r *http.Request, section *render.Section, own []uuid.UUID, moderator bool, st stamped) ([]byte, error) {
 	a := section.Article
 	// The public page is cached under the article's stamp, which every
 	// change moves, on every instance, and which is read before anything
@@ -342,7 +344,7 @@ func (h *Handler) pagedThread(ctx context.Context, r *http.Request, section *tri
 // ownOnPage reads the visitor's own comments on the article, by their
 // IDs: it returns the held ones, which they alone see, and puts those
 // they may still edit in section.Editable.
-func (h *Handler) ownOnPage(ctx context.Context, r *http.Request, section *tribune.Section, own []uuid.UUID, moderator bool) ([]tribune.Comment, error) {
+func (h *Handler) ownOnPage(ctx context.Context, r *http.Request, section *render.Section, own []uuid.UUID, moderator bool) ([]tribune.Comment, error) {
 	if len(own) == 0 || moderator && h.cfg.editWindow == 0 {
 		return nil, nil
 	}
@@ -358,7 +360,7 @@ func (h *Handler) ownOnPage(ctx context.Context, r *http.Request, section *tribu
 }
 
 // wholeThread renders every comment on one page (WithPageSize(0)).
-func (h *Handler) wholeThread(ctx context.Context, r *http.Request, section *tribune.Section, own []uuid.UUID, moderator bool) ([]byte, error) {
+func (h *Handler) wholeThread(ctx context.Context, r *http.Request, section *render.Section, own []uuid.UUID, moderator bool) ([]byte, error) {
 	a := section.Article
 	statuses := []tribune.Status{tribune.StatusApproved}
 	if moderator {
@@ -405,8 +407,8 @@ func (h *Handler) wholeThread(ctx context.Context, r *http.Request, section *tri
 // reply) is the same for every visitor but for its token: it is rendered
 // once per article and language with a placeholder, and the token is put
 // in per request.
-func (h *Handler) form(section tribune.Section, st formState, token string) (sectionParts, error) {
-	blank := st.values == (tribune.FormValues{}) && st.errs == nil && st.message == "" && section.Form.ReplyTo == nil &&
+func (h *Handler) form(section render.Section, st formState, token string) (sectionParts, error) {
+	blank := st.values == (render.FormValues{}) && st.errs == nil && st.message == "" && section.Form.ReplyTo == nil &&
 		section.Form.Account == nil
 	if !blank || h.cache == nil {
 		var b bytes.Buffer
@@ -417,7 +419,7 @@ func (h *Handler) form(section tribune.Section, st formState, token string) (sec
 		logIn: section.Form.LogInRequired}
 	e, ok := h.cache.Get(key)
 	if !ok {
-		ti := slices.IndexFunc(section.Form.Hidden, func(f tribune.HiddenField) bool { return f.Name == tokenField })
+		ti := slices.IndexFunc(section.Form.Hidden, func(f render.HiddenField) bool { return f.Name == tokenField })
 		hidden := slices.Clone(section.Form.Hidden)
 		hidden[ti].Value = tokenPlaceholder
 		section.Form.Hidden = hidden
@@ -745,10 +747,10 @@ func (h *Handler) unavailablePost(w http.ResponseWriter, r *http.Request, a *tri
 	_, _ = h.failureStatus(w, r, op, err)
 	l := h.locale(r, a)
 	st.message = l.T("widget.unavailable_post")
-	section := tribune.Section{Article: a, Lang: l.Tag(), Form: tribune.Form{
+	section := render.Section{Article: a, Lang: l.Tag(), Form: render.Form{
 		Action: h.cfg.prefix + "/post", Values: st.values, Errors: st.errs, Message: st.message,
 		Required: h.svc.Required(), Honeypot: honeypotField,
-		Hidden: []tribune.HiddenField{{Name: "article", Value: a.ID.String()}, {Name: tokenField, Value: st.token}},
+		Hidden: []render.HiddenField{{Name: "article", Value: a.ID.String()}, {Name: tokenField, Value: st.token}},
 	}}
 	if st.replyTo != uuid.Nil {
 		// Who is answered cannot be read now: keep the target, not the name.

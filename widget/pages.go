@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/tribune-go/tribune/render"
+
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
@@ -180,8 +182,8 @@ func (h *Handler) pageQuery(a *tribune.Article, p pages) tribune.PageQuery {
 }
 
 // pagination is the renderer's view of p.
-func (h *Handler) pagination(a *tribune.Article, p pages) *tribune.Pagination {
-	return &tribune.Pagination{Current: p.current, Total: p.total, Count: p.count.Approved, NewestFirst: h.cfg.newestFirst,
+func (h *Handler) pagination(a *tribune.Article, p pages) *render.Pagination {
+	return &render.Pagination{Current: p.current, Total: p.total, Count: p.count.Approved, NewestFirst: h.cfg.newestFirst,
 		URL: func(n int) string { return h.pageURL(a, p, n) + "#comments" }}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tribune-go/tribune/render"
+
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
@@ -39,7 +41,7 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 	}
 	remember := r.PostForm.Get("wp-comment-cookies-consent") == "yes"
 	notify := h.book != nil && r.PostForm.Get("notify_replies") == "yes"
-	st := formState{values: tribune.FormValues{Name: in.Name, Email: in.Email, Website: in.Website, Body: in.Body,
+	st := formState{values: render.FormValues{Name: in.Name, Email: in.Email, Website: in.Website, Body: in.Body,
 		Remember: remember, NotifyReplies: notify}}
 	token := r.PostForm.Get(tokenField)
 	now := time.Now()

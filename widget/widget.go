@@ -30,6 +30,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribune-go/tribune/i18n"
+	"github.com/tribune-go/tribune/render"
+
 	"golang.org/x/time/rate"
 
 	"github.com/tribune-go/tribune"
@@ -42,7 +45,7 @@ type Handler struct {
 	cfg      config
 	svc      *tribune.Service
 	store    tribune.Store
-	renderer *tribune.Renderer
+	renderer *render.Renderer
 	mux      *http.ServeMux
 	assets   *assets
 	limiter  *limiter // posts that pass validation; nil with WithRateLimit(0, …)
@@ -97,7 +100,7 @@ type config struct {
 	noCompression  bool
 	page           PageFunc
 	rules          []tribune.ServiceOption
-	renderOpts     []tribune.RenderOption
+	renderOpts     []render.Option
 	minDelay       time.Duration
 	tokenTTL       time.Duration
 	ratePerMin     float64
@@ -189,7 +192,7 @@ func WithRules(opts ...tribune.ServiceOption) Option {
 
 // WithRenderOptions passes options to the Renderer (host templates, time
 // zone, cache size).
-func WithRenderOptions(opts ...tribune.RenderOption) Option {
+func WithRenderOptions(opts ...render.Option) Option {
 	return func(c *config) error { c.renderOpts = append(c.renderOpts, opts...); return nil }
 }
 
@@ -313,7 +316,7 @@ type hostMessages struct {
 // a language: every *.json file at the root of fsys, in the built-in
 // catalogues' shape (see locales/en.json), for language lang. Keys it
 // does not give stay the built-in ones (for a new language, English's);
-// tribune.Catalog.Gaps lists them. Give it once per language.
+// i18n.Catalog.Gaps lists them. Give it once per language.
 func WithMessages(lang string, fsys fs.FS) Option {
 	return func(c *config) error { c.messages = append(c.messages, hostMessages{lang, fsys}); return nil }
 }
@@ -367,7 +370,7 @@ const DefaultCacheBudget = 64 << 20
 // one rendered thread per article, language and open or closed state,
 // replaced when the article's stamp moves, and the least recently used
 // entries go first. Feeds and JSON lists are streamed, not cached. A
-// renderer budget given with WithRenderOptions(tribune.WithCacheBytes(n))
+// renderer budget given with WithRenderOptions(render.WithCacheBytes(n))
 // overrides the renderer's half.
 func WithCacheBudget(n int64) Option {
 	return func(c *config) error {
@@ -479,7 +482,7 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	catalog := tribune.DefaultCatalog()
+	catalog := i18n.DefaultCatalog()
 	for _, m := range cfg.messages {
 		if catalog, err = catalog.WithMessages(m.lang, m.fsys); err != nil {
 			return nil, fmt.Errorf("widget: %w", err)
@@ -488,8 +491,8 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	if cfg.lang != "" && !catalog.Has(cfg.lang) {
 		return nil, fmt.Errorf("widget: no catalogue for language %q", cfg.lang)
 	}
-	r, err := tribune.NewRenderer(append([]tribune.RenderOption{tribune.WithMaxDepth(svc.MaxDepth()),
-		tribune.WithCacheBytes(cfg.cacheBudget / 2), tribune.WithCatalog(catalog)}, cfg.renderOpts...)...)
+	r, err := render.New(append([]render.Option{render.WithMaxDepth(svc.MaxDepth()),
+		render.WithCacheBytes(cfg.cacheBudget / 2), render.WithCatalog(catalog)}, cfg.renderOpts...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -533,7 +536,7 @@ func (h *Handler) identity(r *http.Request) (tribune.Identity, bool) {
 func (h *Handler) Service() *tribune.Service { return h.svc }
 
 // Renderer returns the handler's Renderer.
-func (h *Handler) Renderer() *tribune.Renderer { return h.renderer }
+func (h *Handler) Renderer() *render.Renderer { return h.renderer }
 
 // Prefix returns the path the handler is mounted under.
 func (h *Handler) Prefix() string { return h.cfg.prefix }
@@ -659,12 +662,12 @@ func (m *methodWriter) Unwrap() http.ResponseWriter { return m.ResponseWriter }
 
 // locale picks the language for a request: the configured one, else
 // Accept-Language, else the article's.
-func (h *Handler) locale(r *http.Request, a *tribune.Article) *tribune.Locale {
+func (h *Handler) locale(r *http.Request, a *tribune.Article) *i18n.Locale {
 	catalog := h.renderer.Catalog()
 	if h.cfg.lang != "" {
 		return catalog.Locale(h.cfg.lang)
 	}
-	fallback := tribune.DefaultLang
+	fallback := i18n.DefaultLang
 	if a != nil {
 		fallback = a.Lang
 	}

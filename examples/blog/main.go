@@ -28,6 +28,8 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/Paris without the system's zone files
 
+	"github.com/tribune-go/tribune/render"
+
 	"github.com/tribune-go/tribune"
 	"github.com/tribune-go/tribune/internal/dbopen"
 	"github.com/tribune-go/tribune/smtpmail"
@@ -209,7 +211,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		widget.WithCacheBudget(cacheBytes - min(sqliteBytes, cacheBytes)),
 		widget.WithPageSize(o.pageSize),
 		widget.WithStoreTimeout(o.storeTimeout),
-		widget.WithRenderOptions(tribune.WithLocation(paris)),
+		widget.WithRenderOptions(render.WithLocation(paris)),
 		widget.WithRules(tribune.WithModeration(mode), tribune.WithFloodInterval(o.flood), tribune.WithMaxLinks(o.maxLinks),
 			tribune.WithReservedNames(seed.Author, "La rédaction", "Rédaction", "admin", "Administrateur", "Modération", "Moderator")),
 	}

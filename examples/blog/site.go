@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tribune-go/tribune/i18n"
+
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
@@ -161,7 +163,7 @@ func (s *site) home(w http.ResponseWriter, r *http.Request) {
 		s.failure(w, r, "home: counts", err)
 		return
 	}
-	l := tribune.LocaleFor(s.lang)
+	l := i18n.For(s.lang)
 	items := make([]homeItem, len(articles))
 	for i, a := range articles {
 		items[i] = homeItem{URL: "/articles/" + a.Slug, Title: a.Title, Summary: a.Summary,

@@ -1,10 +1,12 @@
-package tribune_test
+package i18n_test
 
 import (
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/tribune-go/tribune/i18n"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,11 +16,11 @@ import (
 
 func TestCataloguesComplete(t *testing.T) {
 	t.Parallel()
-	langs := tribune.Languages()
+	langs := i18n.Languages()
 	assert.Equal(t, []string{"en", "fr"}, langs)
-	ref := tribune.LocaleFor("en").Keys()
+	ref := i18n.For("en").Keys()
 	for _, tag := range langs {
-		l := tribune.LocaleFor(tag)
+		l := i18n.For(tag)
 		assert.Equal(t, ref, l.Keys(), "catalogue %s has the same keys as en", tag)
 		for _, k := range l.Keys() {
 			assert.NotEmpty(t, strings.TrimSpace(l.T(k)), "%s: %s", tag, k)
@@ -26,7 +28,7 @@ func TestCataloguesComplete(t *testing.T) {
 	}
 	// Every field error has a message in every language.
 	for _, tag := range langs {
-		l := tribune.LocaleFor(tag)
+		l := i18n.For(tag)
 		for _, code := range []tribune.Code{tribune.CodeRequired, tribune.CodeTooLong, tribune.CodeInvalidUTF8, tribune.CodeControl,
 			tribune.CodeEmail, tribune.CodeURL, tribune.CodeEmpty, tribune.CodeTooDeep, tribune.CodeNoParent, tribune.CodeInvalid} {
 			msg := l.FieldError(tribune.FieldError{Field: tribune.FieldBody, Code: code, Limit: 10})
@@ -37,7 +39,7 @@ func TestCataloguesComplete(t *testing.T) {
 
 func TestFrenchStringsUseNoBreakSpaces(t *testing.T) {
 	t.Parallel()
-	l := tribune.LocaleFor("fr")
+	l := i18n.For("fr")
 	for _, k := range l.Keys() {
 		msg := l.T(k)
 		for _, p := range []string{" :", " ;", " ?", " !"} {
@@ -49,10 +51,10 @@ func TestFrenchStringsUseNoBreakSpaces(t *testing.T) {
 func TestDates(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 2, 12, 14, 5, 0, 0, time.UTC)
-	assert.Equal(t, "12 février 2026 à 14 h 05", tribune.LocaleFor("fr").DateTime(at))
-	assert.Equal(t, "February 12, 2026 at 2:05 pm", tribune.LocaleFor("en").DateTime(at))
-	assert.Equal(t, "1er mars 2026", tribune.LocaleFor("fr").Date(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)))
-	assert.Equal(t, "March 1, 2026 at 12:00 am", tribune.LocaleFor("en").DateTime(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)))
+	assert.Equal(t, "12 février 2026 à 14 h 05", i18n.For("fr").DateTime(at))
+	assert.Equal(t, "February 12, 2026 at 2:05 pm", i18n.For("en").DateTime(at))
+	assert.Equal(t, "1er mars 2026", i18n.For("fr").Date(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)))
+	assert.Equal(t, "March 1, 2026 at 12:00 am", i18n.For("en").DateTime(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)))
 }
 
 func TestMatchLocale(t *testing.T) {
@@ -68,9 +70,9 @@ func TestMatchLocale(t *testing.T) {
 		{strings.Repeat("x,", 10000) + "en", "fr", "fr"},
 	}
 	for _, tc := range tests {
-		assert.Equal(t, tc.want, tribune.MatchLocale(tc.header, tc.fallback).Tag(), tc.header)
+		assert.Equal(t, tc.want, i18n.Match(tc.header, tc.fallback).Tag(), tc.header)
 	}
-	assert.Equal(t, "fr", tribune.LocaleFor("zz").Tag(), "unknown tags fall back to French")
+	assert.Equal(t, "fr", i18n.For("zz").Tag(), "unknown tags fall back to French")
 }
 
 func TestHostCatalogues(t *testing.T) {
@@ -79,7 +81,7 @@ func TestHostCatalogues(t *testing.T) {
 		"months": ["stycznia","lutego","marca","kwietnia","maja","czerwca","lipca","sierpnia","września","października","listopada","grudnia"],
 		"messages": {"count.zero": "Brak komentarzy", "count.one": "{n} komentarz", "count.few": "{n} komentarze",
 			"count.many": "{n} komentarzy", "count.other": "{n} komentarza", "form.title": "Dodaj komentarz"}}`)}}
-	c, err := tribune.DefaultCatalog().WithMessages("pl", pl)
+	c, err := i18n.DefaultCatalog().WithMessages("pl", pl)
 	require.NoError(t, err)
 	l := c.Locale("pl-PL")
 	assert.Equal(t, "pl", l.Tag())
@@ -87,29 +89,29 @@ func TestHostCatalogues(t *testing.T) {
 		assert.Equal(t, want, l.Count(n), "CLDR plural of %d", n)
 	}
 	assert.Equal(t, "Dodaj komentarz", l.T("form.title"))
-	assert.Equal(t, tribune.LocaleFor("en").T("form.submit"), l.T("form.submit"), "a missing key falls back to English")
+	assert.Equal(t, i18n.For("en").T("form.submit"), l.T("form.submit"), "a missing key falls back to English")
 	gaps := c.Gaps("pl")
 	assert.Contains(t, gaps, "form.submit")
 	assert.NotContains(t, gaps, "form.title")
 	assert.Empty(t, c.Gaps("fr"), "the built-in French is complete")
-	assert.False(t, tribune.DefaultCatalog().Has("pl"), "the default catalog is unchanged")
+	assert.False(t, i18n.DefaultCatalog().Has("pl"), "the default catalog is unchanged")
 
 	// Rewording French: only the given key changes.
-	fr, err := tribune.DefaultCatalog().WithMessages("fr", fstest.MapFS{"x.json": {Data: []byte(`{"messages": {"form.title": "Réagir à l’article"}}`)}})
+	fr, err := i18n.DefaultCatalog().WithMessages("fr", fstest.MapFS{"x.json": {Data: []byte(`{"messages": {"form.title": "Réagir à l’article"}}`)}})
 	require.NoError(t, err)
 	assert.Equal(t, "Réagir à l’article", fr.Locale("fr").T("form.title"))
 	assert.Equal(t, "Laisser un commentaire", fr.Locale("fr").T("form.submit"))
-	assert.Equal(t, "Laisser un commentaire", tribune.LocaleFor("fr").T("form.title"), "built-in untouched")
+	assert.Equal(t, "Laisser un commentaire", i18n.For("fr").T("form.title"), "built-in untouched")
 
-	_, err = tribune.DefaultCatalog().WithMessages("de", fstest.MapFS{"de.json": {Data: []byte(`{"messages": {"form.title": "Kommentar"}}`)}})
+	_, err = i18n.DefaultCatalog().WithMessages("de", fstest.MapFS{"de.json": {Data: []byte(`{"messages": {"form.title": "Kommentar"}}`)}})
 	assert.Error(t, err, "a new language needs its months")
-	_, err = tribune.DefaultCatalog().WithMessages("de", fstest.MapFS{})
+	_, err = i18n.DefaultCatalog().WithMessages("de", fstest.MapFS{})
 	assert.Error(t, err)
 }
 
 func TestBuiltInPlurals(t *testing.T) {
 	t.Parallel()
-	fr, en := tribune.LocaleFor("fr"), tribune.LocaleFor("en")
+	fr, en := i18n.For("fr"), i18n.For("en")
 	assert.Equal(t, "Aucun commentaire", fr.Count(0))
 	assert.Equal(t, "1 commentaire", fr.Count(1))
 	assert.Equal(t, "2 commentaires", fr.Count(2))

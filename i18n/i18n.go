@@ -1,4 +1,4 @@
-package tribune
+package i18n
 
 import (
 	"cmp"
@@ -14,6 +14,8 @@ import (
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
+
+	"github.com/tribune-go/tribune"
 )
 
 //go:embed locales/*.json
@@ -221,12 +223,12 @@ func (c *Catalog) Match(acceptLanguage, fallback string) *Locale {
 // Languages returns the tags of the built-in catalogues, sorted.
 func Languages() []string { return builtin.Languages() }
 
-// LocaleFor returns the built-in catalogue for a tag (see [Catalog.Locale]).
-func LocaleFor(tag string) *Locale { return builtin.Locale(tag) }
+// For returns the built-in catalogue for a tag (see [Catalog.Locale]).
+func For(tag string) *Locale { return builtin.Locale(tag) }
 
-// MatchLocale picks a built-in catalogue for an Accept-Language header
+// Match picks a built-in catalogue for an Accept-Language header
 // (see [Catalog.Match]).
-func MatchLocale(acceptLanguage, fallback string) *Locale {
+func Match(acceptLanguage, fallback string) *Locale {
 	return builtin.Match(acceptLanguage, fallback)
 }
 
@@ -423,7 +425,7 @@ func (l *Locale) date(t time.Time, key string) string {
 
 // FieldError returns the translated message for a failing field: the
 // field's own message when the catalogue has one, else the code's.
-func (l *Locale) FieldError(fe FieldError) string {
+func (l *Locale) FieldError(fe tribune.FieldError) string {
 	limit := l.Number(fe.Limit)
 	if key := fe.MessageKey(); l.Has(key) {
 		return l.T(key, "limit", limit)

@@ -1,8 +1,10 @@
-package tribune
+package render
 
 import (
 	"html/template"
 	"time"
+
+	"github.com/tribune-go/tribune/i18n"
 )
 
 // The view types are what the templates get. A host that redefines a
@@ -13,7 +15,7 @@ import (
 
 // ArticleView is what the "article" template gets.
 type ArticleView struct {
-	L *Locale
+	L *i18n.Locale
 	// ID, Lang, Title, Summary and Author are the article's.
 	ID, Lang, Title, Summary, Author string
 	// Body is the article's HTML, passed through the article policy.
@@ -73,7 +75,7 @@ type PageLink struct {
 // opens the comment's <li>; the renderer nests replies inside it and
 // closes it.
 type CommentView struct {
-	L *Locale
+	L *i18n.Locale
 	// ID is the comment's UUID; Anchor is "comment-<ID>", Permalink
 	// "#comment-<ID>".
 	ID, Anchor, Permalink string
@@ -116,7 +118,7 @@ type NestView struct {
 
 // FormView is what the "form" template gets.
 type FormView struct {
-	L *Locale
+	L *i18n.Locale
 	// Closed replaces the form with "comments are closed"; Kept is then
 	// what the visitor had typed, given back.
 	Closed bool

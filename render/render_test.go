@@ -1,4 +1,4 @@
-package tribune_test
+package render_test
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/tribune-go/tribune/render"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -45,7 +47,7 @@ var paris = func() *time.Location {
 // seedArticle is the seed news article, as the blog example stores it.
 func seedArticle(t testing.TB) tribune.Article {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("examples", "blog", "seed", "nato-article.fr.txt"))
+	raw, err := os.ReadFile(filepath.Join("..", "examples", "blog", "seed", "nato-article.fr.txt"))
 	require.NoError(t, err)
 	text, _, _ := strings.Cut(string(raw), "Laisser un commentaire")
 	in := tribune.ArticleFromText(text, "fr")
@@ -86,9 +88,9 @@ func smallThread(a tribune.Article) []tribune.Comment {
 	return cs
 }
 
-func newRenderer(t testing.TB, opts ...tribune.RenderOption) *tribune.Renderer {
+func newRenderer(t testing.TB, opts ...render.Option) *render.Renderer {
 	t.Helper()
-	r, err := tribune.NewRenderer(append([]tribune.RenderOption{tribune.WithLocation(paris)}, opts...)...)
+	r, err := render.New(append([]render.Option{render.WithLocation(paris)}, opts...)...)
 	require.NoError(t, err)
 	return r
 }
@@ -100,10 +102,10 @@ func TestGoldenSeedPage(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, r.RenderArticle(&b, &a, ""))
 	b.WriteString("\n")
-	require.NoError(t, r.Render(&b, tribune.Section{
+	require.NoError(t, r.Render(&b, render.Section{
 		Article:  &a,
 		Comments: smallThread(a),
-		Form:     tribune.Form{Action: "/comments/post", Hidden: []tribune.HiddenField{{Name: "article", Value: a.ID.String()}}},
+		Form:     render.Form{Action: "/comments/post", Hidden: []render.HiddenField{{Name: "article", Value: a.ID.String()}}},
 	}))
 	out := b.String()
 	golden(t, "seed-page.fr.html", out)
@@ -145,11 +147,11 @@ func TestGoldenFormWithErrors(t *testing.T) {
 	for _, lang := range []string{"fr", "en"} {
 		t.Run(lang, func(t *testing.T) {
 			var b bytes.Buffer
-			require.NoError(t, r.Render(&b, tribune.Section{
+			require.NoError(t, r.Render(&b, render.Section{
 				Article: &a,
 				Lang:    lang,
-				Form: tribune.Form{Action: "/comments/post", Errors: ve,
-					Values: tribune.FormValues{Name: in.Name, Email: in.Email, Website: in.Website, Body: in.Body, Remember: true}},
+				Form: render.Form{Action: "/comments/post", Errors: ve,
+					Values: render.FormValues{Name: in.Name, Email: in.Email, Website: in.Website, Body: in.Body, Remember: true}},
 			}))
 			out := b.String()
 			golden(t, "form-errors."+lang+".html", out)
@@ -173,8 +175,8 @@ func TestRenderReplyForm(t *testing.T) {
 		{"fr", "Répondre à Claire", "Annuler la réponse"},
 		{"en", "Reply to Claire", "Cancel reply"},
 	} {
-		html, err := r.RenderHTML(tribune.Section{Article: &a, Comments: thread, Lang: tc.lang,
-			Form: tribune.Form{Action: "/post", PageURL: "/articles/x", ReplyTo: &thread[0]}})
+		html, err := r.RenderHTML(render.Section{Article: &a, Comments: thread, Lang: tc.lang,
+			Form: render.Form{Action: "/post", PageURL: "/articles/x", ReplyTo: &thread[0]}})
 		require.NoError(t, err)
 		assert.Contains(t, string(html), tc.title)
 		assert.Contains(t, string(html), `href="/articles/x#respond">`+tc.cancel)
@@ -184,7 +186,7 @@ func TestRenderReplyForm(t *testing.T) {
 
 func TestRenderNesting(t *testing.T) {
 	t.Parallel()
-	r := newRenderer(t, tribune.WithMaxDepth(2))
+	r := newRenderer(t, render.WithMaxDepth(2))
 	a := seedArticle(t)
 	at := time.Date(2026, 2, 12, 10, 0, 0, 0, time.UTC)
 	cs := []tribune.Comment{
@@ -193,7 +195,7 @@ func TestRenderNesting(t *testing.T) {
 		fixedComment("00000000-0000-4000-8000-000000000012", "00000000-0000-4000-8000-000000000011", "B", "", "b", tribune.StatusApproved, at.Add(time.Minute)),
 		fixedComment("00000000-0000-4000-8000-000000000014", "00000000-0000-4000-8000-0000000000ff", "Orphan", "", "o", tribune.StatusApproved, at.Add(3*time.Minute)),
 	}
-	html, err := r.RenderHTML(tribune.Section{Article: &a, Comments: cs, Form: tribune.Form{Action: "/post"}})
+	html, err := r.RenderHTML(render.Section{Article: &a, Comments: cs, Form: render.Form{Action: "/post"}})
 	require.NoError(t, err)
 	out := string(html)
 	iA, iB, iC, iO := strings.Index(out, "comment-00000000-0000-4000-8000-000000000011"), strings.Index(out, "comment-00000000-0000-4000-8000-000000000012"),
@@ -211,7 +213,7 @@ func TestRenderNeverShowsSpamOrTrash(t *testing.T) {
 	cs := smallThread(a)
 	cs[0].Status = tribune.StatusSpam
 	cs[2].Status = tribune.StatusTrash
-	html, err := r.RenderHTML(tribune.Section{Article: &a, Comments: cs})
+	html, err := r.RenderHTML(render.Section{Article: &a, Comments: cs})
 	require.NoError(t, err)
 	assert.NotContains(t, string(html), "Article clair")
 	assert.NotContains(t, string(html), "Et l’Arctique")
@@ -224,7 +226,7 @@ func TestRenderClosedAndCounts(t *testing.T) {
 	r := newRenderer(t)
 	a := seedArticle(t)
 	a.CommentsClosed = true
-	html, err := r.RenderHTML(tribune.Section{Article: &a, Form: tribune.Form{Action: "/post"}})
+	html, err := r.RenderHTML(render.Section{Article: &a, Form: render.Form{Action: "/post"}})
 	require.NoError(t, err)
 	assert.Contains(t, string(html), "Les commentaires sont fermés.")
 	assert.NotContains(t, string(html), "<form")
@@ -249,9 +251,9 @@ func TestRenderCacheFollowsVersion(t *testing.T) {
 	r := newRenderer(t)
 	a := seedArticle(t)
 	cs := smallThread(a)
-	first, err := r.RenderHTML(tribune.Section{Article: &a, Comments: cs})
+	first, err := r.RenderHTML(render.Section{Article: &a, Comments: cs})
 	require.NoError(t, err)
-	again, err := r.RenderHTML(tribune.Section{Article: &a, Comments: cs})
+	again, err := r.RenderHTML(render.Section{Article: &a, Comments: cs})
 	require.NoError(t, err)
 	assert.Equal(t, first, again, "warm equals cold")
 
@@ -259,7 +261,7 @@ func TestRenderCacheFollowsVersion(t *testing.T) {
 	cs[0].Version++
 	cs[2].Status = tribune.StatusApproved
 	cs[2].Version++
-	edited, err := r.RenderHTML(tribune.Section{Article: &a, Comments: cs})
+	edited, err := r.RenderHTML(render.Section{Article: &a, Comments: cs})
 	require.NoError(t, err)
 	assert.Contains(t, string(edited), "texte modifié")
 	assert.NotContains(t, string(edited), "en attente de modération")
@@ -268,12 +270,12 @@ func TestRenderCacheFollowsVersion(t *testing.T) {
 func TestHostTemplates(t *testing.T) {
 	t.Parallel()
 	fsys := fstest.MapFS{"count.tmpl": {Data: []byte(`{{define "count"}}<b class="n">{{.}}</b>{{end}}`)}}
-	r := newRenderer(t, tribune.WithTemplates(fsys))
+	r := newRenderer(t, render.WithTemplates(fsys))
 	h, err := r.CountHTML(2, "en")
 	require.NoError(t, err)
 	assert.Equal(t, `<b class="n">2 comments</b>`, string(h))
 
-	_, err = tribune.NewRenderer(tribune.WithTemplates(fstest.MapFS{"bad.tmpl": {Data: []byte(`{{define "count"}}{{.Nope`)}}))
+	_, err = render.New(render.WithTemplates(fstest.MapFS{"bad.tmpl": {Data: []byte(`{{define "count"}}{{.Nope`)}}))
 	assert.Error(t, err)
 }
 
@@ -288,55 +290,55 @@ func TestEachTemplateOverridden(t *testing.T) {
 		Status: tribune.StatusApproved, Version: 1, Created: time.Date(2026, 2, 12, 10, 0, 0, 0, time.UTC)}
 	reply := tribune.Comment{ID: uuid.New(), ArticleID: a.ID, ParentID: parent.ID, Body: "<p>Réponse</p>",
 		Status: tribune.StatusApproved, Version: 1, Created: time.Date(2026, 2, 12, 11, 0, 0, 0, time.UTC)}
-	section := tribune.Section{Article: a, Comments: []tribune.Comment{parent, reply}, Form: tribune.Form{Action: "/post"}}
+	section := render.Section{Article: a, Comments: []tribune.Comment{parent, reply}, Form: render.Form{Action: "/post"}}
 	for _, tc := range []struct {
 		name, tmpl string
 		want       []string
-		render     func(r *tribune.Renderer) (string, error)
+		render     func(r *render.Renderer) (string, error)
 	}{
 		{"article", `{{define "article"}}<h1 class="host">{{.Title}} par {{.Author}}, {{.Date}}</h1>{{.Body}}{{end}}`,
 			[]string{`<h1 class="host">Titre par Rédaction, 12 février 2026</h1><p>Corps</p>`},
-			func(r *tribune.Renderer) (string, error) { h, err := r.ArticleHTML(a, "fr"); return string(h), err }},
+			func(r *render.Renderer) (string, error) { h, err := r.ArticleHTML(a, "fr"); return string(h), err }},
 		{"comment", `{{define "comment"}}<li id="{{.Anchor}}" class="host" data-depth="{{.Depth}}"><b>{{.Author}}</b> <a href="{{.Website}}">site</a> <time datetime="{{.ISOTime}}">{{.Date}}</time>{{.Body}}{{with .ReplyURL}}<a href="{{.}}">répondre</a>{{end}}{{end}}`,
 			[]string{`data-depth="1"><b>Ana</b> <a href="https://ana.example/">site</a> <time datetime="2026-02-12T10:00:00Z">12 février 2026 à 10 h 00</time><p>Premier</p><a href="?replytocom=` + parent.ID.String() + `#respond">répondre</a>`,
 				`data-depth="2"><b>Anonyme</b>`},
-			func(r *tribune.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
+			func(r *render.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
 		{"section-open", `{{define "section-open"}}<section class="host-section">{{.CountText}}{{end}}`,
 			[]string{`<section class="host-section">2 commentaires`},
-			func(r *tribune.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
+			func(r *render.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
 		{"thread-end", `{{define "thread-end"}}</ol><p class="host-end">{{.Count}}</p>{{end}}`,
 			[]string{`</ol><p class="host-end">2</p>`},
-			func(r *tribune.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
+			func(r *render.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
 		{"section-close", `{{define "section-close"}}<div class="host-close">{{template "form" .Form}}</div></section>{{end}}`,
 			[]string{`<div class="host-close">`, `<form action="/post"`},
-			func(r *tribune.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
+			func(r *render.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
 		{"form", `{{define "form"}}<form class="host-form" action="{{.Action}}">{{.Comment.Label}}{{range .Inputs}}[{{.Name}}]{{end}}</form>{{end}}`,
 			[]string{`<form class="host-form" action="/post">Commentaire[author][email][url]</form>`},
-			func(r *tribune.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
+			func(r *render.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
 		{"replies-open", `{{define "replies-open"}}<div class="host-replies" data-depth="{{.Depth}}">{{end}}`,
 			[]string{`<div class="host-replies" data-depth="2">`},
-			func(r *tribune.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
+			func(r *render.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
 		{"replies-close", `{{define "replies-close"}}</div><i data-closed="{{.Depth}}"></i>{{end}}`,
 			[]string{`</div><i data-closed="2"></i>`},
-			func(r *tribune.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
+			func(r *render.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
 		{"comment-end", `{{define "comment-end"}}<i data-end="{{.Depth}}"></i></li>{{end}}`,
 			[]string{`<i data-end="2"></i></li>`, `<i data-end="1"></i></li>`},
-			func(r *tribune.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
+			func(r *render.Renderer) (string, error) { h, err := r.RenderHTML(section); return string(h), err }},
 		{"pages", `{{define "pages"}}<p class="host-pages">{{.Label}}{{range .Numbers}} {{.Number}}{{end}}</p>{{end}}`,
 			[]string{`<p class="host-pages">Pages de commentaires 1 2</p>`},
-			func(r *tribune.Renderer) (string, error) {
+			func(r *render.Renderer) (string, error) {
 				s := section
-				s.Pages = &tribune.Pagination{Current: 1, Total: 2, Count: 2, URL: func(n int) string { return "?cpage=" + fmt.Sprint(n) }}
+				s.Pages = &render.Pagination{Current: 1, Total: 2, Count: 2, URL: func(n int) string { return "?cpage=" + fmt.Sprint(n) }}
 				h, err := r.RenderHTML(s)
 				return string(h), err
 			}},
 		{"count", `{{define "count"}}<em class="host-count">{{.}}</em>{{end}}`,
 			[]string{`<em class="host-count">3 commentaires</em>`},
-			func(r *tribune.Renderer) (string, error) { h, err := r.CountHTML(3, "fr"); return string(h), err }},
+			func(r *render.Renderer) (string, error) { h, err := r.CountHTML(3, "fr"); return string(h), err }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r, err := tribune.NewRenderer(tribune.WithTemplates(fstest.MapFS{tc.name + ".tmpl": {Data: []byte(tc.tmpl)}}))
+			r, err := render.New(render.WithTemplates(fstest.MapFS{tc.name + ".tmpl": {Data: []byte(tc.tmpl)}}))
 			require.NoError(t, err)
 			got, err := tc.render(r)
 			require.NoError(t, err)
@@ -358,11 +360,11 @@ func TestPagination(t *testing.T) {
 	r := newRenderer(t)
 	for _, tc := range []struct {
 		name        string
-		p           tribune.Pagination
+		p           render.Pagination
 		newestFirst bool
 		want, not   []string
 	}{
-		{"middle page, oldest first", tribune.Pagination{Current: 5, Total: 12, Count: 600, URL: url}, false,
+		{"middle page, oldest first", render.Pagination{Current: 5, Total: 12, Count: 600, URL: url}, false,
 			[]string{`<h2 class="tribune-count" id="comments-title">600 commentaires</h2>`, `<nav class="tribune-pages" aria-label="Pages de commentaires" data-more="Plus de commentaires">`,
 				`<a class="tribune-pages-prev" rel="prev" href="/a?cpage=4#comments">Commentaires précédents</a>`,
 				`<a class="tribune-pages-next" rel="next" href="/a?cpage=6#comments">Commentaires suivants</a>`,
@@ -370,14 +372,14 @@ func TestPagination(t *testing.T) {
 				`href="/a?cpage=1#comments" aria-label="Page 1">1</a>`, `href="/a?cpage=12#comments" aria-label="Page 12">12</a>`,
 				`href="/a?cpage=3#comments"`, `href="/a?cpage=7#comments"`, `<span class="tribune-pages-gap" aria-hidden="true">…</span>`},
 			[]string{`cpage=2#`, `cpage=8#`}},
-		{"first page, newest first: the next page holds older comments", tribune.Pagination{Current: 1, Total: 2, Count: 60, NewestFirst: true, URL: url}, true,
+		{"first page, newest first: the next page holds older comments", render.Pagination{Current: 1, Total: 2, Count: 60, NewestFirst: true, URL: url}, true,
 			[]string{`<a class="tribune-pages-next" rel="next" href="/a?cpage=2#comments">Commentaires précédents</a>`},
 			[]string{`rel="prev"`, `tribune-pages-gap`}},
-		{"one page: no navigation", tribune.Pagination{Current: 1, Total: 1, Count: 2, URL: url}, false, nil, []string{`tribune-pages`}},
+		{"one page: no navigation", render.Pagination{Current: 1, Total: 1, Count: 2, URL: url}, false, nil, []string{`tribune-pages`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := tc.p
-			h, err := r.RenderHTML(tribune.Section{Article: a, Comments: []tribune.Comment{recent, old}, Pages: &p, NewestFirst: tc.newestFirst})
+			h, err := r.RenderHTML(render.Section{Article: a, Comments: []tribune.Comment{recent, old}, Pages: &p, NewestFirst: tc.newestFirst})
 			require.NoError(t, err)
 			got := string(h)
 			for _, w := range tc.want {

@@ -1,4 +1,4 @@
-package tribune
+package render
 
 import (
 	"bufio"
@@ -16,6 +16,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/i18n"
+
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune/internal/lru"
@@ -29,7 +32,7 @@ var templateFS embed.FS
 var defaultTemplates = template.Must(template.New("tribune").ParseFS(templateFS, "templates/*.tmpl"))
 
 // Renderer turns articles and comment sections into HTML fragments with
-// html/template. Build it with [NewRenderer]; once built it never changes
+// html/template. Build it with [New]; once built it never changes
 // and is safe for concurrent use.
 //
 // Each comment's own HTML is cached by comment ID, version, language and
@@ -49,52 +52,52 @@ type Renderer struct {
 	loc      *time.Location
 	maxDepth int
 	cache    *lru.Cache[cacheKey, string]
-	catalog  *Catalog
+	catalog  *i18n.Catalog
 }
 
-// DefaultRenderCacheBytes is the default budget of a Renderer's cache of
+// DefaultCacheBytes is the default budget of a Renderer's cache of
 // rendered comments.
-const DefaultRenderCacheBytes = 32 << 20
+const DefaultCacheBytes = 32 << 20
 
 type renderConfig struct {
 	templates  fs.FS
 	loc        *time.Location
 	maxDepth   int
 	cacheBytes int64
-	catalog    *Catalog
+	catalog    *i18n.Catalog
 }
 
-// RenderOption configures a [Renderer].
-type RenderOption func(*renderConfig)
+// Option configures a [Renderer].
+type Option func(*renderConfig)
 
 // WithTemplates parses every *.tmpl file of fsys over the built-in
 // templates, so a host can redefine "article", "section-open",
 // "thread-end", "section-close", "comment", "form" or "count" and keep the
 // rest.
-func WithTemplates(fsys fs.FS) RenderOption {
+func WithTemplates(fsys fs.FS) Option {
 	return func(c *renderConfig) { c.templates = fsys }
 }
 
 // WithLocation sets the time zone dates are shown in (default UTC).
-func WithLocation(loc *time.Location) RenderOption {
+func WithLocation(loc *time.Location) Option {
 	return func(c *renderConfig) { c.loc = loc }
 }
 
 // WithMaxDepth sets how deeply replies nest before reply links stop
 // (default [DefaultMaxDepth]); keep it equal to the Service's.
-func WithMaxDepth(n int) RenderOption {
+func WithMaxDepth(n int) Option {
 	return func(c *renderConfig) { c.maxDepth = n }
 }
 
 // WithCatalog sets the message catalogues (default [DefaultCatalog]): a
 // host's words over the built-in ones, see [Catalog.WithMessages].
-func WithCatalog(c *Catalog) RenderOption { return func(cfg *renderConfig) { cfg.catalog = c } }
+func WithCatalog(c *i18n.Catalog) Option { return func(cfg *renderConfig) { cfg.catalog = c } }
 
 // WithCacheBytes sets the byte budget of the cache of rendered comments
-// (default [DefaultRenderCacheBytes]); 0 turns the cache off. The least
+// (default [DefaultCacheBytes]); 0 turns the cache off. The least
 // recently used comments go first; a comment's old versions, which no
 // thread asks for any more, go with them.
-func WithCacheBytes(n int64) RenderOption {
+func WithCacheBytes(n int64) Option {
 	return func(c *renderConfig) { c.cacheBytes = n }
 }
 
@@ -102,12 +105,12 @@ func WithCacheBytes(n int64) RenderOption {
 //
 // Deprecated: a count of entries does not bound memory (a comment can
 // weigh 128 KiB); use [WithCacheBytes].
-func WithCacheSize(n int) RenderOption { return WithCacheBytes(int64(n) * 2048) }
+func WithCacheSize(n int) Option { return WithCacheBytes(int64(n) * 2048) }
 
-// NewRenderer returns a Renderer with the built-in templates, or the
+// New returns a Renderer with the built-in templates, or the
 // host's over them.
-func NewRenderer(opts ...RenderOption) (*Renderer, error) {
-	cfg := renderConfig{cacheBytes: DefaultRenderCacheBytes}
+func New(opts ...Option) (*Renderer, error) {
+	cfg := renderConfig{cacheBytes: DefaultCacheBytes}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -115,10 +118,10 @@ func NewRenderer(opts ...RenderOption) (*Renderer, error) {
 		cfg.loc = time.UTC
 	}
 	if cfg.catalog == nil {
-		cfg.catalog = DefaultCatalog()
+		cfg.catalog = i18n.DefaultCatalog()
 	}
 	if cfg.maxDepth <= 0 {
-		cfg.maxDepth = DefaultMaxDepth
+		cfg.maxDepth = tribune.DefaultMaxDepth
 	}
 	if cfg.cacheBytes < 0 {
 		return nil, errors.New("tribune: negative cache size")
@@ -158,7 +161,7 @@ func NewRenderer(opts ...RenderOption) (*Renderer, error) {
 }
 
 // Catalog returns the renderer's message catalogues.
-func (r *Renderer) Catalog() *Catalog { return r.catalog }
+func (r *Renderer) Catalog() *i18n.Catalog { return r.catalog }
 
 // Location returns the time zone the renderer shows dates in.
 func (r *Renderer) Location() *time.Location { return r.loc }
@@ -169,11 +172,11 @@ func (r *Renderer) MaxDepth() int { return r.maxDepth }
 // Section is everything a comment section shows: the thread, its count and
 // the form.
 type Section struct {
-	Article *Article
+	Article *tribune.Article
 	// Comments are the comments to show, in any order: the approved ones
 	// and, for the visitor who wrote them, their pending ones, which are
 	// marked as awaiting moderation. Spam and trash are never shown.
-	Comments []Comment
+	Comments []tribune.Comment
 	// Lang picks the catalogue; "" means the article's language.
 	Lang string
 	Form Form
@@ -232,20 +235,20 @@ type Form struct {
 	// "" keeps them relative to the current page.
 	PageURL string
 	// ReplyTo is the comment being answered, or nil.
-	ReplyTo *Comment
+	ReplyTo *tribune.Comment
 	// Values are what the visitor typed (after a failed post) or their
 	// remembered details. They are shown only in the response to that
 	// visitor, never in a shared page.
 	Values FormValues
 	// Errors are the failing fields, shown next to each field and in a
 	// summary announced to screen readers.
-	Errors *ValidationError
+	Errors *tribune.ValidationError
 	// Message is a form-level error already translated (a duplicate,
 	// a flood); it joins the summary.
 	Message string
 	// Required lists the required fields; nil means [DefaultRequired], an
 	// empty list none.
-	Required []Field
+	Required []tribune.Field
 	// Hidden fields added by the host (tokens).
 	Hidden []HiddenField
 	// Honeypot names a decoy text field hidden by CSS; "" leaves it out.
@@ -303,7 +306,7 @@ func (r *Renderer) render(w io.Writer, s Section, thread, form bool) error {
 	l := r.catalog.Locale(cmp.Or(s.Lang, s.Article.Lang))
 	count := 0
 	for i := range s.Comments {
-		if s.Comments[i].Status == StatusApproved {
+		if s.Comments[i].Status == tribune.StatusApproved {
 			count++
 		}
 	}
@@ -350,12 +353,12 @@ func (r *Renderer) render(w io.Writer, s Section, thread, form bool) error {
 
 // shown drops spam and trash, which no view shows, whatever a caller
 // passes; it copies only when there is something to drop.
-func shown(cs []Comment) []Comment {
+func shown(cs []tribune.Comment) []tribune.Comment {
 	for i := range cs {
-		if cs[i].Status != StatusApproved && cs[i].Status != StatusPending {
-			out := make([]Comment, 0, len(cs))
+		if cs[i].Status != tribune.StatusApproved && cs[i].Status != tribune.StatusPending {
+			out := make([]tribune.Comment, 0, len(cs))
 			for _, c := range cs {
-				if c.Status == StatusApproved || c.Status == StatusPending {
+				if c.Status == tribune.StatusApproved || c.Status == tribune.StatusPending {
 					out = append(out, c)
 				}
 			}
@@ -383,7 +386,7 @@ func (r *Renderer) RenderHTML(s Section) (template.HTML, error) {
 
 // RenderArticle writes the article: headline, byline, date and body, with
 // schema.org NewsArticle microdata that the comment section joins.
-func (r *Renderer) RenderArticle(w io.Writer, a *Article, lang string) error {
+func (r *Renderer) RenderArticle(w io.Writer, a *tribune.Article, lang string) error {
 	l := r.catalog.Locale(cmp.Or(lang, a.Lang))
 	v := ArticleView{
 		L:       l,
@@ -404,7 +407,7 @@ func (r *Renderer) RenderArticle(w io.Writer, a *Article, lang string) error {
 }
 
 // ArticleHTML is [Renderer.RenderArticle] returning a fragment.
-func (r *Renderer) ArticleHTML(a *Article, lang string) (template.HTML, error) {
+func (r *Renderer) ArticleHTML(a *tribune.Article, lang string) (template.HTML, error) {
 	var b bytes.Buffer
 	if err := r.RenderArticle(&b, a, lang); err != nil {
 		return "", err
@@ -436,10 +439,10 @@ func writeEscaped(b *strings.Builder, s string) {
 	b.WriteString(html.EscapeString(s))
 }
 
-func (r *Renderer) formView(f Form, l *Locale, closed bool) FormView {
+func (r *Renderer) formView(f Form, l *i18n.Locale, closed bool) FormView {
 	required := f.Required
 	if required == nil {
-		required = DefaultRequired()
+		required = tribune.DefaultRequired()
 	}
 	v := FormView{
 		L:        l,
@@ -466,7 +469,7 @@ func (r *Renderer) formView(f Form, l *Locale, closed bool) FormView {
 		v.Title = l.T("form.reply_title", "name", displayName(f.ReplyTo.AuthorName, l))
 		v.CancelURL = f.PageURL + "#respond"
 	}
-	field := func(name Field, id, label, typ, auto string, max int, value string, describe ...string) FieldView {
+	field := func(name tribune.Field, id, label, typ, auto string, max int, value string, describe ...string) FieldView {
 		fv := FieldView{
 			ID: id, Name: string(name), Label: l.T(label), Type: typ, Autocomplete: auto,
 			MaxLen: max, Required: slices.Contains(required, name), Value: value,
@@ -484,12 +487,12 @@ func (r *Renderer) formView(f Form, l *Locale, closed bool) FormView {
 		fv.Describe = strings.Join(describe, " ")
 		return fv
 	}
-	v.Comment = field(FieldBody, "comment", "form.comment", "", "off", MaxBodyLen, f.Values.Body)
+	v.Comment = field(tribune.FieldBody, "comment", "form.comment", "", "off", tribune.MaxBodyLen, f.Values.Body)
 	if f.Account == nil {
 		v.Inputs = []FieldView{
-			field(FieldName, "author", "form.name", "text", "name", MaxNameLen, f.Values.Name),
-			field(FieldEmail, "email", "form.email", "email", "email", MaxEmailLen, f.Values.Email, "email-notes"),
-			field(FieldWebsite, "url", "form.website", "url", "url", MaxWebsiteLen, f.Values.Website),
+			field(tribune.FieldName, "author", "form.name", "text", "name", tribune.MaxNameLen, f.Values.Name),
+			field(tribune.FieldEmail, "email", "form.email", "email", "email", tribune.MaxEmailLen, f.Values.Email, "email-notes"),
+			field(tribune.FieldWebsite, "url", "form.website", "url", "url", tribune.MaxWebsiteLen, f.Values.Website),
 		}
 	}
 	if f.Errors != nil {
@@ -498,8 +501,8 @@ func (r *Renderer) formView(f Form, l *Locale, closed bool) FormView {
 		// summary.
 		for _, fe := range f.Errors.Fields {
 			switch fe.Field {
-			case FieldBody:
-			case FieldName, FieldEmail, FieldWebsite:
+			case tribune.FieldBody:
+			case tribune.FieldName, tribune.FieldEmail, tribune.FieldWebsite:
 				if f.Account != nil {
 					v.Messages = append(v.Messages, FormMessage{Text: l.FieldError(fe)})
 				}
@@ -515,7 +518,7 @@ func (r *Renderer) formView(f Form, l *Locale, closed bool) FormView {
 	return v
 }
 
-func displayName(name string, l *Locale) string {
+func displayName(name string, l *i18n.Locale) string {
 	if name == "" {
 		return l.T("thread.anonymous")
 	}
@@ -526,7 +529,7 @@ func displayName(name string, l *Locale) string {
 // on one page. Links are labelled by time: "older" goes to the page of
 // older comments, whichever way pages are numbered; rel="prev" and
 // rel="next" follow the numbers.
-func pagesView(p *Pagination, l *Locale) *PagesView {
+func pagesView(p *Pagination, l *i18n.Locale) *PagesView {
 	if p == nil || p.Total <= 1 || p.URL == nil {
 		return nil
 	}
@@ -561,7 +564,7 @@ func pagesView(p *Pagination, l *Locale) *PagesView {
 // writeThread writes the comments as nested list items in thread order:
 // replies under their parent, oldest first. A reply whose parent is not
 // shown is placed at the top level rather than lost.
-func (r *Renderer) writeThread(b byteWriter, comments []Comment, l *Locale, open bool, mod *Moderation, own map[uuid.UUID]string, newestFirst bool) error {
+func (r *Renderer) writeThread(b byteWriter, comments []tribune.Comment, l *i18n.Locale, open bool, mod *Moderation, own map[uuid.UUID]string, newestFirst bool) error {
 	if len(comments) == 0 {
 		return nil
 	}
@@ -654,7 +657,7 @@ type cacheKey struct {
 }
 
 // writeComment writes one comment's item, from the cache when it can.
-func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, depth int, canReply bool, mod *Moderation, editURL string) error {
+func (r *Renderer) writeComment(b byteWriter, c *tribune.Comment, l *i18n.Locale, depth int, canReply bool, mod *Moderation, editURL string) error {
 	key := cacheKey{id: c.ID, version: c.Version, lang: l.Tag(), reply: canReply, depth: depth}
 	cache := r.cache
 	if mod != nil || editURL != "" {
@@ -669,13 +672,13 @@ func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, depth int, 
 	id := c.ID.String()
 	anchor := "comment-" + id
 	class := "tribune-comment"
-	if c.Status == StatusPending {
+	if c.Status == tribune.StatusPending {
 		class += " tribune-pending"
 	}
 	name := displayName(c.AuthorName, l)
-	website := SafeWebsite(c.Website)
+	website := tribune.SafeWebsite(c.Website)
 	iso, date := c.Created.UTC().Format(time.RFC3339), l.DateTime(c.Created.In(r.loc))
-	pending := c.Status == StatusPending
+	pending := c.Status == tribune.StatusPending
 	// The small fragments are built in one buffer and cut out of it.
 	var f strings.Builder
 	f.Grow(768 + len(name)*2 + len(website))
@@ -768,7 +771,7 @@ func (r *Renderer) writeComment(b byteWriter, c *Comment, l *Locale, depth int, 
 }
 
 // ownLinks are the author's edit and delete links under their comment.
-func ownLinks(editURL, name string, l *Locale) template.HTML {
+func ownLinks(editURL, name string, l *i18n.Locale) template.HTML {
 	var b strings.Builder
 	b.WriteString(`<p class="tribune-own"><a rel="nofollow" href="`)
 	writeEscaped(&b, editURL)
@@ -783,7 +786,7 @@ func ownLinks(editURL, name string, l *Locale) template.HTML {
 }
 
 // moderateButtons writes the moderation form under a comment.
-func moderateButtons(mod *Moderation, c *Comment, l *Locale) template.HTML {
+func moderateButtons(mod *Moderation, c *tribune.Comment, l *i18n.Locale) template.HTML {
 	id := c.ID.String()
 	var b strings.Builder
 	b.WriteString(`<form class="tribune-moderate" method="post" action="`)
@@ -800,7 +803,7 @@ func moderateButtons(mod *Moderation, c *Comment, l *Locale) template.HTML {
 	writeEscaped(&b, mod.ReturnURL+"#comment-"+id)
 	b.WriteString(`">`)
 	first := [2]string{"approve", "admin.approve"}
-	if c.Status == StatusApproved {
+	if c.Status == tribune.StatusApproved {
 		first = [2]string{"unapprove", "admin.unapprove"}
 	}
 	for _, a := range [][2]string{first, {"spam", "admin.mark_spam"}, {"trash", "admin.mark_trash"}} {

@@ -1,4 +1,4 @@
-package tribune_test
+package render_test
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tribune-go/tribune/render"
 
 	"github.com/google/uuid"
 
@@ -97,9 +99,9 @@ func BenchmarkRenderThread(b *testing.B) {
 	}
 	for _, n := range []int{10, 100, 1000} {
 		cs := benchThread(n, a.ID)
-		s := tribune.Section{Article: &a, Comments: cs, Form: tribune.Form{Action: "/comments/post"}}
+		s := render.Section{Article: &a, Comments: cs, Form: render.Form{Action: "/comments/post"}}
 		b.Run(fmt.Sprintf("cold/%d", n), func(b *testing.B) {
-			r, err := tribune.NewRenderer(tribune.WithCacheBytes(0))
+			r, err := render.New(render.WithCacheBytes(0))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -111,7 +113,7 @@ func BenchmarkRenderThread(b *testing.B) {
 			}
 		})
 		b.Run(fmt.Sprintf("warm/%d", n), func(b *testing.B) {
-			r, err := tribune.NewRenderer()
+			r, err := render.New()
 			if err != nil {
 				b.Fatal(err)
 			}
