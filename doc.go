@@ -8,12 +8,12 @@
 //	in := tribune.CommentInput{ArticleID: a.ID, Name: "Ana", Email: "ana@example.org", Body: "Merci !"}
 //	c, err := tribune.NewComment(in)   // validate + sanitize; err is a *ValidationError
 //	...store c...
-//	r, _ := render.New()
+//	r, _ := render.New() // package render
 //	html, err := r.RenderHTML(render.Section{Article: &a, Comments: shown, Form: render.Form{Action: "/comments/post"}})
 //
 // The widget package wraps all of this in one http.Handler; the store
 // packages (memstore, sqlitestore, pgstore, mysqlstore) keep the data;
-// smtpmail sends the mails an [Outbox] keeps in the store (reply
+// smtpmail sends the mails package outbox keeps in the store (reply
 // notifications, confirmations, moderator mail); importer moves comments
 // in from WordPress, Disqus, Remark42, Isso, Commento and Comentario, and
 // out as JSON or WXR (the tribune command wraps it).
@@ -59,7 +59,7 @@
 //
 // # Languages
 //
-// Every visible string comes from a [Locale] catalogue (French and English
+// Every visible string comes from a catalogue of package i18n (French and English
 // built in); the language is a parameter of each rendering call, never a
 // global.
 package tribune

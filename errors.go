@@ -63,7 +63,7 @@ const (
 // Code says why a field failed validation.
 type Code string
 
-// Validation codes. Each has a translated message (see [Locale.FieldError]).
+// Validation codes. Each has a translated message (see i18n.Locale.FieldError).
 const (
 	CodeRequired    Code = "required"       // missing or blank
 	CodeTooLong     Code = "too_long"       // over the field's byte limit

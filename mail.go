@@ -8,119 +8,6 @@ import (
 	"github.com/google/uuid"
 )
 
-// Message is one mail, rendered and ready to go: what a [Mailer] sends
-// and what the outbox keeps until it is sent.
-type Message struct {
-	// ID names the message; a mailer derives the Message-ID header from
-	// it, so a mail sent again after a crash is recognisably the same.
-	ID uuid.UUID
-	// To is the one recipient. A message never has another.
-	To Email
-	// From is the sender's display name (the site's name); the mailer
-	// gives the address.
-	From string
-	// Subject, Text and HTML are the mail itself: a multipart message with
-	// a plain-text and an HTML part.
-	Subject, Text, HTML string
-	// Lang is the language of the mail (Content-Language).
-	Lang string
-	// Unsubscribe, when set, is the https URL of RFC 8058 one-click
-	// unsubscription: the mailer sends it as List-Unsubscribe, with
-	// List-Unsubscribe-Post: List-Unsubscribe=One-Click.
-	Unsubscribe string
-}
-
-// Mailer sends one message. The smtpmail package has the SMTP one. An
-// error that wraps [ErrMailRejected] is permanent (the server refused the
-// mail for good: no such mailbox); any other error is retried.
-type Mailer interface {
-	Send(ctx context.Context, m *Message) error
-}
-
-// ErrMailRejected reports that a mail server refused a message for good
-// (an SMTP 5xx answer): the outbox records the failure and does not retry.
-var ErrMailRejected = errors.New("tribune: mail rejected")
-
-// MailState is where a mail of the outbox stands.
-type MailState string
-
-// The outbox states.
-const (
-	MailQueued MailState = "queued" // waiting to be sent, or being sent
-	MailSent   MailState = "sent"   // handed to the mail server
-	MailFailed MailState = "failed" // refused for good, or out of attempts
-)
-
-// OutboxMail is a message in the outbox with its delivery state.
-type OutboxMail struct {
-	Message
-	// Key makes queuing idempotent: a second mail with the same key is
-	// not queued ("reply:<reply ID>:<recipient>", "confirm:<address ID>:<day>").
-	Key string
-	// Kind says what the mail is for ("confirm", "reply", "moderate",
-	// "manage"), for the moderation screen and logs.
-	Kind   string
-	State  MailState
-	Queued time.Time
-	// Due is when the mail is next tried; while a worker holds it, the
-	// end of the worker's lease.
-	Due      time.Time
-	Attempts int
-	// Sent is when the server took the mail; LastError says why the last
-	// attempt failed (with the recipient's address blanked out).
-	Sent      time.Time
-	LastError string
-}
-
-// MailOutcome is what a worker reports of one attempt at a claimed mail.
-type MailOutcome struct {
-	// State is MailSent, MailFailed, or MailQueued for another try at
-	// Retry.
-	State MailState
-	Retry time.Time
-	Error string
-	// Now is the time of the report.
-	Now time.Time
-	// Attempt, when above 0, fences the report to the claim it is about:
-	// it is recorded only while the mail is still queued with that many
-	// attempts (no other worker claimed it since its lease ended); else
-	// FinishMail changes nothing and returns ErrConflict.
-	Attempt int
-}
-
-// MailQueue is the optional capability of keeping an outbox: mails queued
-// in the store, so a crash loses none, and claimed by one worker at a
-// time, so several instances on one database never send one twice. The
-// SQL stores and memstore have it; see [Outbox].
-type MailQueue interface {
-	// QueueMail stores m as MailQueued, due at m.Due. It reports false,
-	// storing nothing, when a mail with m.Key is already stored (whatever
-	// its state): the same event never mails twice.
-	QueueMail(ctx context.Context, m *OutboxMail) (bool, error)
-	// ClaimMails takes up to limit queued mails due at now, oldest due
-	// first, and leases them: each is due again at now+lease (so a worker
-	// that dies lets another retry it once the lease ends) and its
-	// attempts grow by one, atomically, so that two workers never claim
-	// the same mail.
-	ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMail, error)
-	// FinishMail records the outcome of an attempt (fenced to its claim
-	// by o.Attempt). A sent mail keeps its key (so it is not queued
-	// again) but loses its text.
-	FinishMail(ctx context.Context, id uuid.UUID, o MailOutcome) error
-	// RenewMail makes a queued mail due at due, if its attempts are still
-	// attempt, atomically: a worker extends its lease this way while a
-	// slow server takes the mail, and brings retries forward once the
-	// server is back. It reports false, changing nothing, when the mail
-	// was claimed again since, finished or deleted.
-	RenewMail(ctx context.Context, id uuid.UUID, attempt int, due time.Time) (bool, error)
-	// Mails lists the mails in state, newest queued first.
-	Mails(ctx context.Context, state MailState, page Page) ([]OutboxMail, error)
-	// PurgeMails deletes the sent and failed mails queued before the
-	// time, and says how many: a sent mail's row keeps its recipient and
-	// key, which are not kept for ever.
-	PurgeMails(ctx context.Context, before time.Time) (int, error)
-}
-
 // Address is what the store knows of one email address: whether its owner
 // proved it is theirs, through a mailed link.
 type Address struct {
@@ -213,20 +100,19 @@ func Spend(ctx context.Context, s Store, key string, limit int, window time.Dura
 	return l.Spend(ctx, key, limit, window, now)
 }
 
-// Mailing returns the store's outbox and address book, or
-// ErrNotSupported when it lacks one of them (mail then stays off).
-func Mailing(s Store) (MailQueue, AddressBook, error) {
+// Addresses returns the store's address book, or ErrNotSupported when it
+// has none (subscriptions and mail then stay off).
+func Addresses(s Store) (AddressBook, error) {
 	if t, ok := s.(*timeoutStore); ok {
-		if _, _, err := Mailing(t.s); err != nil {
-			return nil, nil, err
+		if _, err := Addresses(t.s); err != nil {
+			return nil, err
 		}
 	}
-	q, ok1 := s.(MailQueue)
-	b, ok2 := s.(AddressBook)
-	if !ok1 || !ok2 {
-		return nil, nil, ErrNotSupported
+	b, ok := s.(AddressBook)
+	if !ok {
+		return nil, ErrNotSupported
 	}
-	return q, b, nil
+	return b, nil
 }
 
 // ConfirmEvery is the least time between two confirmation mails to one
@@ -244,7 +130,7 @@ func ReplyRecipient(ctx context.Context, s Store, reply Comment) (Comment, bool,
 	if reply.Status != StatusApproved || reply.ParentID == uuid.Nil {
 		return Comment{}, false, nil
 	}
-	_, book, err := Mailing(s)
+	book, err := Addresses(s)
 	if err != nil {
 		return Comment{}, false, nil
 	}
@@ -273,7 +159,7 @@ func ReplyRecipient(ctx context.Context, s Store, reply Comment) (Comment, bool,
 // atomically with the decision, so two comments at once send one mail,
 // and returns the address.
 func ConfirmationDue(ctx context.Context, s Store, c Comment, now time.Time) (Address, bool, error) {
-	_, book, err := Mailing(s)
+	book, err := Addresses(s)
 	if err != nil {
 		return Address{}, false, nil
 	}
@@ -300,7 +186,7 @@ func ConfirmationDue(ctx context.Context, s Store, c Comment, now time.Time) (Ad
 // confirmed and the address verified, at now. It returns the address; a
 // comment without a subscription is ErrNotFound.
 func ConfirmSubscription(ctx context.Context, s Store, commentID uuid.UUID, now time.Time) (Address, error) {
-	_, book, err := Mailing(s)
+	book, err := Addresses(s)
 	if err != nil {
 		return Address{}, err
 	}

@@ -40,7 +40,7 @@ func TestReplyRecipientAndConfirmation(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, ok, "an unconfirmed address hears nothing")
 
-	_, book, _ := tribune.Mailing(s)
+	book, _ := tribune.Addresses(s)
 	_, err = book.UpdateAddress(ctx, addr.Key, func(x *tribune.Address) error { x.Verified = now; return nil })
 	require.NoError(t, err)
 	_, ok, err = tribune.ReplyRecipient(ctx, s, reply)
@@ -88,7 +88,7 @@ func TestSubscriptionBombingNeedsConsent(t *testing.T) {
 	svc, a, _ := newService(t, tribune.WithModeration(tribune.ModerateNone), tribune.WithFloodInterval(0))
 	s := svc.Store()
 	ctx := t.Context()
-	_, book, _ := tribune.Mailing(s)
+	book, _ := tribune.Addresses(s)
 	now := time.Now().UTC()
 	victim, err := book.UpdateAddress(ctx, "victim@example.org", func(x *tribune.Address) error { x.Verified = now; return nil })
 	require.NoError(t, err)

@@ -509,7 +509,7 @@ func (s *Service) checkName(ctx context.Context, c *Comment, id *Identity) error
 // ([ConfirmationDue]), and sends nothing before. An owner who proves the
 // address and asks again lifts an earlier "stop all mail".
 func (s *Service) subscribe(ctx context.Context, c *Comment, sub *Submission) error {
-	_, book, err := Mailing(s.store)
+	book, err := Addresses(s.store)
 	if err != nil {
 		return nil
 	}
@@ -543,7 +543,7 @@ func (s *Service) proved(ctx context.Context, c *Comment, sub *Submission) (Addr
 	if c.Email.IsZero() {
 		return Address{}, false, nil
 	}
-	_, book, err := Mailing(s.store)
+	book, err := Addresses(s.store)
 	if err != nil {
 		return Address{}, false, nil
 	}

@@ -343,7 +343,7 @@ func TestNotifyRepliesNeedsAnEmail(t *testing.T) {
 	assert.Equal(t, tribune.CodeRequired, ve.Fields[0].Code)
 	c, err := svc.Submit(t.Context(), tribune.Submission{Input: tribune.CommentInput{ArticleID: a.ID, Body: "Avec adresse.", Email: "a@example.org"}, NotifyReplies: true})
 	require.NoError(t, err)
-	_, book, err := tribune.Mailing(s)
+	book, err := tribune.Addresses(s)
 	require.NoError(t, err)
 	sub, err := book.Subscription(t.Context(), c.ID)
 	require.NoError(t, err)

@@ -154,7 +154,7 @@ func CommentsByEmail(ctx context.Context, s Store, email Email) ([]Comment, erro
 // its verification, its reply subscriptions and its mails
 // ([AddressBook.ForgetAddress]).
 func EraseByEmail(ctx context.Context, s Store, email Email, mode EraseMode) (int, error) {
-	if _, book, err := Mailing(s); err == nil && !email.IsZero() {
+	if book, err := Addresses(s); err == nil && !email.IsZero() {
 		if err := book.ForgetAddress(ctx, email.Key()); err != nil {
 			return 0, err
 		}

@@ -163,16 +163,12 @@ func (s *timeoutStore) TopLevelBefore(ctx context.Context, articleID uuid.UUID, 
 	return call(s, ctx, func(ctx context.Context) (int, error) { return p.TopLevelBefore(ctx, articleID, created, id) })
 }
 
-// The mail capabilities pass through the same way; [Mailing] looks at the
-// inner store to tell whether mail can be on.
+// Unwrap returns the wrapped store: the outbox's queue (package outbox)
+// is found on it, and runs under the outbox's own deadlines.
+func (s *timeoutStore) Unwrap() Store { return s.s }
 
-func (s *timeoutStore) mailQueue() (MailQueue, error) {
-	q, ok := s.s.(MailQueue)
-	if !ok {
-		return nil, notSupported("outbox")
-	}
-	return q, nil
-}
+// The address book passes through the same way; [Addresses] looks at the
+// inner store to tell whether it has one.
 
 func (s *timeoutStore) addressBook() (AddressBook, error) {
 	b, ok := s.s.(AddressBook)
@@ -180,54 +176,6 @@ func (s *timeoutStore) addressBook() (AddressBook, error) {
 		return nil, notSupported("address book")
 	}
 	return b, nil
-}
-
-func (s *timeoutStore) QueueMail(ctx context.Context, m *OutboxMail) (bool, error) {
-	q, err := s.mailQueue()
-	if err != nil {
-		return false, err
-	}
-	return call(s, ctx, func(ctx context.Context) (bool, error) { return q.QueueMail(ctx, m) })
-}
-
-func (s *timeoutStore) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMail, error) {
-	q, err := s.mailQueue()
-	if err != nil {
-		return nil, err
-	}
-	return call(s, ctx, func(ctx context.Context) ([]OutboxMail, error) { return q.ClaimMails(ctx, now, lease, limit) })
-}
-
-func (s *timeoutStore) FinishMail(ctx context.Context, id uuid.UUID, o MailOutcome) error {
-	q, err := s.mailQueue()
-	if err != nil {
-		return err
-	}
-	return call0(s, ctx, func(ctx context.Context) error { return q.FinishMail(ctx, id, o) })
-}
-
-func (s *timeoutStore) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due time.Time) (bool, error) {
-	q, err := s.mailQueue()
-	if err != nil {
-		return false, err
-	}
-	return call(s, ctx, func(ctx context.Context) (bool, error) { return q.RenewMail(ctx, id, attempt, due) })
-}
-
-func (s *timeoutStore) Mails(ctx context.Context, state MailState, page Page) ([]OutboxMail, error) {
-	q, err := s.mailQueue()
-	if err != nil {
-		return nil, err
-	}
-	return call(s, ctx, func(ctx context.Context) ([]OutboxMail, error) { return q.Mails(ctx, state, page) })
-}
-
-func (s *timeoutStore) PurgeMails(ctx context.Context, before time.Time) (int, error) {
-	q, err := s.mailQueue()
-	if err != nil {
-		return 0, err
-	}
-	return call(s, ctx, func(ctx context.Context) (int, error) { return q.PurgeMails(ctx, before) })
 }
 
 func (s *timeoutStore) Address(ctx context.Context, key string) (Address, error) {

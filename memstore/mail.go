@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tribune-go/tribune/outbox"
+
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
@@ -15,7 +17,7 @@ import (
 // mailBook is the outbox and the address book of a Store.
 type mailBook struct {
 	mu        sync.Mutex
-	mails     map[uuid.UUID]tribune.OutboxMail
+	mails     map[uuid.UUID]outbox.Mail
 	mailKeys  map[string]uuid.UUID
 	addresses map[string]tribune.Address // by key
 	addrIDs   map[uuid.UUID]string
@@ -26,14 +28,14 @@ type mailBook struct {
 func (b *mailBook) lock() {
 	b.mu.Lock()
 	if b.mails == nil {
-		b.mails, b.mailKeys = map[uuid.UUID]tribune.OutboxMail{}, map[string]uuid.UUID{}
+		b.mails, b.mailKeys = map[uuid.UUID]outbox.Mail{}, map[string]uuid.UUID{}
 		b.addresses, b.addrIDs = map[string]tribune.Address{}, map[uuid.UUID]string{}
 		b.subs = map[uuid.UUID]tribune.Subscription{}
 	}
 }
 
-// QueueMail implements tribune.MailQueue.
-func (s *Store) QueueMail(ctx context.Context, m *tribune.OutboxMail) (bool, error) {
+// QueueMail implements outbox.Queue.
+func (s *Store) QueueMail(ctx context.Context, m *outbox.Mail) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
@@ -51,21 +53,21 @@ func (s *Store) QueueMail(ctx context.Context, m *tribune.OutboxMail) (bool, err
 	return true, nil
 }
 
-// ClaimMails implements tribune.MailQueue.
-func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]tribune.OutboxMail, error) {
+// ClaimMails implements outbox.Queue.
+func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Mail, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	b := &s.mail
 	b.lock()
 	defer b.mu.Unlock()
-	var due []tribune.OutboxMail
+	var due []outbox.Mail
 	for _, m := range b.mails {
-		if m.State == tribune.MailQueued && !m.Due.After(now) {
+		if m.State == outbox.Queued && !m.Due.After(now) {
 			due = append(due, m)
 		}
 	}
-	slices.SortFunc(due, func(a, b tribune.OutboxMail) int {
+	slices.SortFunc(due, func(a, b outbox.Mail) int {
 		if c := a.Due.Compare(b.Due); c != 0 {
 			return c
 		}
@@ -82,8 +84,8 @@ func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Durati
 	return due, nil
 }
 
-// FinishMail implements tribune.MailQueue.
-func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutcome) error {
+// FinishMail implements outbox.Queue.
+func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o outbox.Outcome) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -94,22 +96,22 @@ func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutc
 	if !ok {
 		return notFound("mail", id)
 	}
-	if o.Attempt > 0 && (m.State != tribune.MailQueued || m.Attempts != o.Attempt) {
+	if o.Attempt > 0 && (m.State != outbox.Queued || m.Attempts != o.Attempt) {
 		return fmt.Errorf("memstore: finish mail %s: claimed again since: %w", id, tribune.ErrConflict)
 	}
 	m.State, m.LastError = o.State, o.Error
 	switch o.State {
-	case tribune.MailSent:
+	case outbox.Sent:
 		m.Sent = o.Now.UTC().Truncate(time.Microsecond)
 		m.Text, m.HTML = "", ""
-	case tribune.MailQueued:
+	case outbox.Queued:
 		m.Due = o.Retry.UTC().Truncate(time.Microsecond)
 	}
 	b.mails[id] = m
 	return nil
 }
 
-// RenewMail implements tribune.MailQueue.
+// RenewMail implements outbox.Queue.
 func (s *Store) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due time.Time) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
@@ -118,7 +120,7 @@ func (s *Store) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due ti
 	b.lock()
 	defer b.mu.Unlock()
 	m, ok := b.mails[id]
-	if !ok || m.State != tribune.MailQueued || m.Attempts != attempt {
+	if !ok || m.State != outbox.Queued || m.Attempts != attempt {
 		return false, nil
 	}
 	m.Due = due.UTC().Truncate(time.Microsecond)
@@ -126,21 +128,21 @@ func (s *Store) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due ti
 	return true, nil
 }
 
-// Mails implements tribune.MailQueue.
-func (s *Store) Mails(ctx context.Context, state tribune.MailState, page tribune.Page) ([]tribune.OutboxMail, error) {
+// Mails implements outbox.Queue.
+func (s *Store) Mails(ctx context.Context, state outbox.State, page tribune.Page) ([]outbox.Mail, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	b := &s.mail
 	b.lock()
 	defer b.mu.Unlock()
-	var out []tribune.OutboxMail
+	var out []outbox.Mail
 	for _, m := range b.mails {
 		if m.State == state {
 			out = append(out, m)
 		}
 	}
-	slices.SortFunc(out, func(a, b tribune.OutboxMail) int {
+	slices.SortFunc(out, func(a, b outbox.Mail) int {
 		if c := b.Queued.Compare(a.Queued); c != 0 {
 			return c
 		}
@@ -149,7 +151,7 @@ func (s *Store) Mails(ctx context.Context, state tribune.MailState, page tribune
 	return paged(out, page.Norm()), nil
 }
 
-// PurgeMails implements tribune.MailQueue.
+// PurgeMails implements outbox.Queue.
 func (s *Store) PurgeMails(ctx context.Context, before time.Time) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -159,7 +161,7 @@ func (s *Store) PurgeMails(ctx context.Context, before time.Time) (int, error) {
 	defer b.mu.Unlock()
 	n := 0
 	for id, m := range b.mails {
-		if m.State != tribune.MailQueued && m.Queued.Before(before) {
+		if m.State != outbox.Queued && m.Queued.Before(before) {
 			delete(b.mails, id)
 			delete(b.mailKeys, m.Key)
 			n++

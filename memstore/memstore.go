@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tribune-go/tribune/outbox"
+
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
@@ -41,7 +43,7 @@ var (
 	_ tribune.Counter      = (*Store)(nil)
 	_ tribune.Stamper      = (*Store)(nil)
 	_ tribune.BulkInserter = (*Store)(nil)
-	_ tribune.MailQueue    = (*Store)(nil)
+	_ outbox.Queue         = (*Store)(nil)
 	_ tribune.AddressBook  = (*Store)(nil)
 )
 

@@ -8,20 +8,22 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribune-go/tribune/outbox"
+
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
 )
 
 var (
-	_ tribune.MailQueue   = (*Store)(nil)
+	_ outbox.Queue        = (*Store)(nil)
 	_ tribune.AddressBook = (*Store)(nil)
 )
 
 const mailCols = `id, mail_key, kind, recipient, sender, subject, text_body, html_body, lang, unsubscribe, state, queued, due, attempts, sent, last_error`
 
-func scanMail(row scanner) (tribune.OutboxMail, error) {
-	var m tribune.OutboxMail
+func scanMail(row scanner) (outbox.Mail, error) {
+	var m outbox.Mail
 	var id, to, state string
 	var sent sql.NullTime
 	if err := row.Scan(&id, &m.Key, &m.Kind, &to, &m.From, &m.Subject, &m.Text, &m.HTML, &m.Lang, &m.Unsubscribe,
@@ -30,7 +32,7 @@ func scanMail(row scanner) (tribune.OutboxMail, error) {
 	}
 	var err error
 	m.ID, err = uuid.Parse(id)
-	m.To, m.State = tribune.StoredEmail(to), tribune.MailState(state)
+	m.To, m.State = tribune.StoredEmail(to), outbox.State(state)
 	m.Queued, m.Due = m.Queued.UTC(), m.Due.UTC()
 	if sent.Valid {
 		m.Sent = sent.Time.UTC()
@@ -42,13 +44,13 @@ type querier interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }
 
-func queryMails(ctx context.Context, q querier, op, query string, args ...any) ([]tribune.OutboxMail, error) {
+func queryMails(ctx context.Context, q querier, op, query string, args ...any) ([]outbox.Mail, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, classify(op, err)
 	}
 	defer rows.Close()
-	out := []tribune.OutboxMail{}
+	out := []outbox.Mail{}
 	for rows.Next() {
 		m, err := scanMail(rows)
 		if err != nil {
@@ -59,8 +61,8 @@ func queryMails(ctx context.Context, q querier, op, query string, args ...any) (
 	return out, classify(op, rows.Err())
 }
 
-// QueueMail implements tribune.MailQueue.
-func (s *Store) QueueMail(ctx context.Context, m *tribune.OutboxMail) (bool, error) {
+// QueueMail implements outbox.Queue.
+func (s *Store) QueueMail(ctx context.Context, m *outbox.Mail) (bool, error) {
 	res, err := s.db.ExecContext(ctx, `INSERT INTO mail_outbox (`+mailCols+`, recipient_key)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id`,
 		m.ID.String(), m.Key, m.Kind, m.To.Address(), m.From, m.Subject, m.Text, m.HTML, m.Lang, m.Unsubscribe,
@@ -72,12 +74,12 @@ func (s *Store) QueueMail(ctx context.Context, m *tribune.OutboxMail) (bool, err
 	return n == 1, classify("queue mail", err)
 }
 
-// ClaimMails implements tribune.MailQueue: the due rows are locked with
+// ClaimMails implements outbox.Queue: the due rows are locked with
 // FOR UPDATE SKIP LOCKED and leased in the same transaction, so workers
 // on several instances take different mails and never wait for each
 // other.
-func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]tribune.OutboxMail, error) {
-	var out []tribune.OutboxMail
+func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Mail, error) {
+	var out []outbox.Mail
 	err := s.inTx(ctx, "claim mails", func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM mail_outbox WHERE state = 'queued' AND due <= ? ORDER BY due, id LIMIT ? FOR UPDATE SKIP LOCKED`,
 			utc(now), max(limit, 1))
@@ -95,7 +97,7 @@ func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Durati
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil || len(ids) == 0 {
-			out = []tribune.OutboxMail{}
+			out = []outbox.Mail{}
 			return classify("claim mails", err)
 		}
 		in := "(?" + strings.Repeat(", ?", len(ids)-1) + ")"
@@ -109,8 +111,8 @@ func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Durati
 	return out, err
 }
 
-// FinishMail implements tribune.MailQueue.
-func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutcome) error {
+// FinishMail implements outbox.Queue.
+func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o outbox.Outcome) error {
 	var q string
 	var args []any
 	// The fence: an outcome about an earlier claim of the mail changes
@@ -118,12 +120,12 @@ func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutc
 	const fence = ` AND (? = 0 OR (state = 'queued' AND attempts = ?))`
 	fenced := []any{o.Attempt, o.Attempt}
 	switch o.State {
-	case tribune.MailSent:
+	case outbox.Sent:
 		q, args = `UPDATE mail_outbox SET state = 'sent', sent = ?, last_error = ?, text_body = '', html_body = '' WHERE id = ?`+fence,
 			append([]any{utc(o.Now), o.Error, id.String()}, fenced...)
-	case tribune.MailQueued:
+	case outbox.Queued:
 		q, args = `UPDATE mail_outbox SET due = ?, last_error = ? WHERE id = ?`+fence, append([]any{utc(o.Retry), o.Error, id.String()}, fenced...)
-	case tribune.MailFailed:
+	case outbox.Failed:
 		q, args = `UPDATE mail_outbox SET state = 'failed', last_error = ? WHERE id = ?`+fence, append([]any{o.Error, id.String()}, fenced...)
 	default:
 		return fmt.Errorf("mysqlstore: finish mail: state %q: %w", o.State, tribune.ErrInvalid)
@@ -140,14 +142,14 @@ func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutc
 		if err := s.db.QueryRowContext(ctx, `SELECT state, attempts FROM mail_outbox WHERE id = ?`, id.String()).Scan(&state, &attempts); err != nil {
 			return classify("finish mail", err)
 		}
-		if o.Attempt > 0 && (state != string(tribune.MailQueued) && state != string(o.State) || attempts != o.Attempt) {
+		if o.Attempt > 0 && (state != string(outbox.Queued) && state != string(o.State) || attempts != o.Attempt) {
 			return fmt.Errorf("mysqlstore: finish mail: claimed again since: %w", tribune.ErrConflict)
 		}
 	}
 	return nil
 }
 
-// RenewMail implements tribune.MailQueue.
+// RenewMail implements outbox.Queue.
 func (s *Store) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due time.Time) (bool, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE mail_outbox SET due = ? WHERE id = ? AND state = 'queued' AND attempts = ?`,
 		utc(due), id.String(), attempt)
@@ -158,14 +160,14 @@ func (s *Store) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due ti
 	return n == 1, classify("renew mail", err)
 }
 
-// Mails implements tribune.MailQueue.
-func (s *Store) Mails(ctx context.Context, state tribune.MailState, page tribune.Page) ([]tribune.OutboxMail, error) {
+// Mails implements outbox.Queue.
+func (s *Store) Mails(ctx context.Context, state outbox.State, page tribune.Page) ([]outbox.Mail, error) {
 	p := page.Norm()
 	return queryMails(ctx, s.db, "mails", `SELECT `+mailCols+` FROM mail_outbox WHERE state = ? ORDER BY queued DESC, id DESC LIMIT ? OFFSET ?`,
 		string(state), p.Limit, p.Offset)
 }
 
-// PurgeMails implements tribune.MailQueue.
+// PurgeMails implements outbox.Queue.
 func (s *Store) PurgeMails(ctx context.Context, before time.Time) (int, error) {
 	res, err := s.db.ExecContext(ctx, `DELETE FROM mail_outbox WHERE state <> 'queued' AND queued < ?`, utc(before))
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tribune-go/tribune/outbox"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -13,19 +15,19 @@ import (
 )
 
 var (
-	_ tribune.MailQueue   = (*Store)(nil)
+	_ outbox.Queue        = (*Store)(nil)
 	_ tribune.AddressBook = (*Store)(nil)
 )
 
 const mailCols = `id, mail_key, kind, recipient, sender, subject, text_body, html_body, lang, unsubscribe, state, queued, due, attempts, sent, last_error`
 
-func scanMail(row pgx.Row) (tribune.OutboxMail, error) {
-	var m tribune.OutboxMail
+func scanMail(row pgx.Row) (outbox.Mail, error) {
+	var m outbox.Mail
 	var to, state string
 	var sent pgtype.Timestamptz
 	err := row.Scan(&m.ID, &m.Key, &m.Kind, &to, &m.From, &m.Subject, &m.Text, &m.HTML, &m.Lang, &m.Unsubscribe,
 		&state, &m.Queued, &m.Due, &m.Attempts, &sent, &m.LastError)
-	m.To, m.State = tribune.StoredEmail(to), tribune.MailState(state)
+	m.To, m.State = tribune.StoredEmail(to), outbox.State(state)
 	m.Queued, m.Due = m.Queued.UTC(), m.Due.UTC()
 	if sent.Valid {
 		m.Sent = sent.Time.UTC()
@@ -33,13 +35,13 @@ func scanMail(row pgx.Row) (tribune.OutboxMail, error) {
 	return m, err
 }
 
-func (s *Store) queryMails(ctx context.Context, op, q string, args ...any) ([]tribune.OutboxMail, error) {
+func (s *Store) queryMails(ctx context.Context, op, q string, args ...any) ([]outbox.Mail, error) {
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, classify(op, err)
 	}
 	defer rows.Close()
-	out := []tribune.OutboxMail{}
+	out := []outbox.Mail{}
 	for rows.Next() {
 		m, err := scanMail(rows)
 		if err != nil {
@@ -50,8 +52,8 @@ func (s *Store) queryMails(ctx context.Context, op, q string, args ...any) ([]tr
 	return out, classify(op, rows.Err())
 }
 
-// QueueMail implements tribune.MailQueue.
-func (s *Store) QueueMail(ctx context.Context, m *tribune.OutboxMail) (bool, error) {
+// QueueMail implements outbox.Queue.
+func (s *Store) QueueMail(ctx context.Context, m *outbox.Mail) (bool, error) {
 	tag, err := s.pool.Exec(ctx, `INSERT INTO mail_outbox (`+mailCols+`, recipient_key)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (mail_key) DO NOTHING`,
 		m.ID, m.Key, m.Kind, m.To.Address(), m.From, m.Subject, m.Text, m.HTML, m.Lang, m.Unsubscribe,
@@ -62,10 +64,10 @@ func (s *Store) QueueMail(ctx context.Context, m *tribune.OutboxMail) (bool, err
 	return tag.RowsAffected() == 1, nil
 }
 
-// ClaimMails implements tribune.MailQueue: the due rows are locked with
+// ClaimMails implements outbox.Queue: the due rows are locked with
 // FOR UPDATE SKIP LOCKED and leased in the same statement, so workers on
 // several instances take different mails and never wait for each other.
-func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]tribune.OutboxMail, error) {
+func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Mail, error) {
 	return s.queryMails(ctx, "claim mails", `UPDATE mail_outbox o SET due = $1, attempts = o.attempts + 1
 		FROM (SELECT id FROM mail_outbox WHERE state = 'queued' AND due <= $2 ORDER BY due, id LIMIT $3 FOR UPDATE SKIP LOCKED) d
 		WHERE o.id = d.id RETURNING o.id, o.mail_key, o.kind, o.recipient, o.sender, o.subject, o.text_body, o.html_body,
@@ -73,20 +75,20 @@ func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Durati
 		now.Add(lease).UTC(), now.UTC(), max(limit, 1))
 }
 
-// FinishMail implements tribune.MailQueue.
-func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutcome) error {
+// FinishMail implements outbox.Queue.
+func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o outbox.Outcome) error {
 	var q string
 	var args []any
 	// The fence: an outcome about an earlier claim of the mail changes
 	// nothing.
 	const fence = ` AND ($4::int = 0 OR (state = 'queued' AND attempts = $4))`
 	switch o.State {
-	case tribune.MailSent:
+	case outbox.Sent:
 		q, args = `UPDATE mail_outbox SET state = 'sent', sent = $2, last_error = $3, text_body = '', html_body = '' WHERE id = $1`+fence,
 			[]any{id, o.Now.UTC(), o.Error, o.Attempt}
-	case tribune.MailQueued:
+	case outbox.Queued:
 		q, args = `UPDATE mail_outbox SET due = $2, last_error = $3 WHERE id = $1`+fence, []any{id, o.Retry.UTC(), o.Error, o.Attempt}
-	case tribune.MailFailed:
+	case outbox.Failed:
 		q, args = `UPDATE mail_outbox SET state = 'failed', last_error = $3 WHERE id = $1 AND $2::int = 0`+fence, []any{id, 0, o.Error, o.Attempt}
 	default:
 		return fmt.Errorf("pgstore: finish mail: state %q: %w", o.State, tribune.ErrInvalid)
@@ -105,7 +107,7 @@ func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutc
 	return nil
 }
 
-// RenewMail implements tribune.MailQueue.
+// RenewMail implements outbox.Queue.
 func (s *Store) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due time.Time) (bool, error) {
 	tag, err := s.pool.Exec(ctx, `UPDATE mail_outbox SET due = $2 WHERE id = $1 AND state = 'queued' AND attempts = $3`, id, due.UTC(), attempt)
 	if err != nil {
@@ -114,14 +116,14 @@ func (s *Store) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due ti
 	return tag.RowsAffected() == 1, nil
 }
 
-// Mails implements tribune.MailQueue.
-func (s *Store) Mails(ctx context.Context, state tribune.MailState, page tribune.Page) ([]tribune.OutboxMail, error) {
+// Mails implements outbox.Queue.
+func (s *Store) Mails(ctx context.Context, state outbox.State, page tribune.Page) ([]outbox.Mail, error) {
 	p := page.Norm()
 	return s.queryMails(ctx, "mails", `SELECT `+mailCols+` FROM mail_outbox WHERE state = $1 ORDER BY queued DESC, id DESC LIMIT $2 OFFSET $3`,
 		string(state), p.Limit, p.Offset)
 }
 
-// PurgeMails implements tribune.MailQueue.
+// PurgeMails implements outbox.Queue.
 func (s *Store) PurgeMails(ctx context.Context, before time.Time) (int, error) {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM mail_outbox WHERE state <> 'queued' AND queued < $1`, before.UTC())
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tribune-go/tribune/outbox"
+
 	"github.com/tribune-go/tribune"
 	"github.com/tribune-go/tribune/internal/smtptest"
 	"github.com/tribune-go/tribune/smtpmail"
@@ -34,17 +36,17 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	outbox, err := tribune.NewOutbox(store, mailer)
+	ob, err := outbox.New(store, mailer)
 	if err != nil {
 		log.Fatal(err)
 	}
 	to, _ := tribune.ParseEmail("lea@example.org")
-	queued, err := outbox.Queue(ctx, &tribune.OutboxMail{Key: "welcome:lea", Kind: "welcome",
-		Message: tribune.Message{To: to, From: "Le Quotidien", Subject: "Bienvenue", Text: "Bonjour Léa.", Lang: "fr"}})
+	queued, err := ob.Queue(ctx, &outbox.Mail{Key: "welcome:lea", Kind: "welcome",
+		Message: outbox.Message{To: to, From: "Le Quotidien", Subject: "Bienvenue", Text: "Bonjour Léa.", Lang: "fr"}})
 	if err != nil {
 		log.Fatal(err)
 	}
-	sent, err := outbox.Drain(ctx) // a host runs outbox.Run(ctx) instead
+	sent, err := ob.Drain(ctx) // a host runs ob.Run(ctx) instead
 	if err != nil {
 		log.Fatal(err)
 	}

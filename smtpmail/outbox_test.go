@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tribune-go/tribune/outbox"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
@@ -36,17 +38,17 @@ func mailer(t *testing.T, srv *smtptest.Server) *smtpmail.Mailer {
 	return m
 }
 
-func queued(t *testing.T, key, to string) *tribune.OutboxMail {
+func queued(t *testing.T, key, to string) *outbox.Mail {
 	e, err := tribune.ParseEmail(to)
 	require.NoError(t, err)
-	return &tribune.OutboxMail{Message: tribune.Message{To: e, From: "Site", Subject: "Sujet " + key, Text: "texte " + key, HTML: "<p>" + key + "</p>", Lang: "fr"},
+	return &outbox.Mail{Message: outbox.Message{To: e, From: "Site", Subject: "Sujet " + key, Text: "texte " + key, HTML: "<p>" + key + "</p>", Lang: "fr"},
 		Key: key, Kind: "test"}
 }
 
 func TestOutboxSendsWhatIsQueued(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Options{})
 	store := sqlite(t)
-	ob, err := tribune.NewOutbox(store, mailer(t, srv), tribune.WithOutboxPoll(time.Hour))
+	ob, err := outbox.New(store, mailer(t, srv), outbox.WithPoll(time.Hour))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error)
@@ -63,8 +65,8 @@ func TestOutboxSendsWhatIsQueued(t *testing.T) {
 	cancel()
 	require.NoError(t, <-done)
 	assert.Len(t, got, 3, "queuing wakes the worker: no poll needed")
-	q, _, _ := tribune.Mailing(store)
-	sent, err := q.Mails(t.Context(), tribune.MailSent, tribune.Page{})
+	q, _ := outbox.QueueOf(store)
+	sent, err := q.Mails(t.Context(), outbox.Sent, tribune.Page{})
 	require.NoError(t, err)
 	assert.Len(t, sent, 3)
 }
@@ -76,10 +78,10 @@ func TestOutboxRetriesAndGivesUp(t *testing.T) {
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-	ob, err := tribune.NewOutbox(store, mailer(t, srv), tribune.WithOutboxClock(clock),
-		tribune.WithOutboxRetry(3, func(int) time.Duration { return 10 * time.Minute }))
+	ob, err := outbox.New(store, mailer(t, srv), outbox.WithClock(clock),
+		outbox.WithRetry(3, func(int) time.Duration { return 10 * time.Minute }))
 	require.NoError(t, err)
-	q, _, _ := tribune.Mailing(store)
+	q, _ := outbox.QueueOf(store)
 
 	_, err = ob.Queue(t.Context(), queued(t, "temp", "Temp.Person@example.org"))
 	require.NoError(t, err)
@@ -101,7 +103,7 @@ func TestOutboxRetriesAndGivesUp(t *testing.T) {
 	srv.Refuse(550)
 	_, err = ob.Drain(t.Context())
 	require.NoError(t, err)
-	failed, err := q.Mails(t.Context(), tribune.MailFailed, tribune.Page{})
+	failed, err := q.Mails(t.Context(), outbox.Failed, tribune.Page{})
 	require.NoError(t, err)
 	require.Len(t, failed, 1)
 	assert.Contains(t, failed[0].LastError, "550")
@@ -116,7 +118,7 @@ func TestOutboxRetriesAndGivesUp(t *testing.T) {
 		require.NoError(t, err)
 		advance(11 * time.Minute)
 	}
-	failed, err = q.Mails(t.Context(), tribune.MailFailed, tribune.Page{})
+	failed, err = q.Mails(t.Context(), outbox.Failed, tribune.Page{})
 	require.NoError(t, err)
 	assert.Len(t, failed, 2, "out of attempts")
 
@@ -178,7 +180,7 @@ func TestOutboxInstancesShareTheQueue(t *testing.T) {
 			srv.Delay(2 * time.Millisecond)
 			instances := open(t)
 			const n = 60
-			first, err := tribune.NewOutbox(instances[0], mailer(t, srv))
+			first, err := outbox.New(instances[0], mailer(t, srv))
 			require.NoError(t, err)
 			for i := range n {
 				_, err := first.Queue(t.Context(), queued(t, fmt.Sprint("m", i), fmt.Sprintf("p%d@example.org", i)))
@@ -187,7 +189,7 @@ func TestOutboxInstancesShareTheQueue(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			var wg sync.WaitGroup
 			for _, s := range instances {
-				ob, err := tribune.NewOutbox(s, mailer(t, srv), tribune.WithOutboxPoll(20*time.Millisecond))
+				ob, err := outbox.New(s, mailer(t, srv), outbox.WithPoll(20*time.Millisecond))
 				require.NoError(t, err)
 				wg.Go(func() { _ = ob.Run(ctx) })
 			}
@@ -219,8 +221,8 @@ func TestSlowServerGetsEachMailOnce(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	var wg sync.WaitGroup
 	for range 3 {
-		ob, err := tribune.NewOutbox(store, mailer(t, srv), tribune.WithOutboxLease(300*time.Millisecond),
-			tribune.WithOutboxPoll(50*time.Millisecond), tribune.WithOutboxLogger(quiet()))
+		ob, err := outbox.New(store, mailer(t, srv), outbox.WithLease(300*time.Millisecond),
+			outbox.WithPoll(50*time.Millisecond), outbox.WithLogger(quiet()))
 		require.NoError(t, err)
 		wg.Go(func() { _ = ob.Run(ctx) })
 		if len(srv.Messages()) == 0 {
@@ -236,8 +238,8 @@ func TestSlowServerGetsEachMailOnce(t *testing.T) {
 	wg.Wait()
 	got := srv.Messages()
 	assert.Len(t, got, 2, "each mail once: none sent again while in flight")
-	q, _, _ := tribune.Mailing(store)
-	sent, err := q.Mails(t.Context(), tribune.MailSent, tribune.Page{})
+	q, _ := outbox.QueueOf(store)
+	sent, err := q.Mails(t.Context(), outbox.Sent, tribune.Page{})
 	require.NoError(t, err)
 	assert.Len(t, sent, 2, "and recorded as sent")
 	for _, m := range sent {
@@ -251,7 +253,7 @@ func TestSlowServerGetsEachMailOnce(t *testing.T) {
 func TestOutageSpendsOneAttemptAndResumes(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Options{})
 	store := sqlite(t)
-	ob, err := tribune.NewOutbox(store, mailer(t, srv), tribune.WithOutboxLogger(quiet()))
+	ob, err := outbox.New(store, mailer(t, srv), outbox.WithLogger(quiet()))
 	require.NoError(t, err)
 	for i := range 5 {
 		_, err := ob.Queue(t.Context(), queued(t, fmt.Sprint("out-", i), fmt.Sprintf("out%d@example.org", i)))
@@ -261,8 +263,8 @@ func TestOutageSpendsOneAttemptAndResumes(t *testing.T) {
 	n, err := ob.Drain(t.Context())
 	require.NoError(t, err)
 	assert.Zero(t, n)
-	q, _, _ := tribune.Mailing(store)
-	waiting, err := q.Mails(t.Context(), tribune.MailQueued, tribune.Page{})
+	q, _ := outbox.QueueOf(store)
+	waiting, err := q.Mails(t.Context(), outbox.Queued, tribune.Page{})
 	require.NoError(t, err)
 	tried := 0
 	for _, m := range waiting {

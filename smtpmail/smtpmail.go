@@ -1,13 +1,13 @@
 // Package smtpmail sends Tribune's mails over SMTP, on
 // github.com/wneessen/go-mail: STARTTLS, implicit TLS or (for a relay on
 // loopback) plain, with authentication when a user name is given. A
-// [Mailer] is a [tribune.Mailer]; an [tribune.Outbox] drives it.
+// [Mailer] is a [outbox.Mailer]; an [outbox.Outbox] drives it.
 //
 //	m, err := smtpmail.New(smtpmail.Config{Addr: "smtp.example.org:587",
 //		Username: "tribune", Password: os.Getenv("TRIBUNE_SMTP_PASSWORD"),
 //		From: "commentaires@example.org"})
-//	outbox, err := tribune.NewOutbox(store, m)
-//	go outbox.Run(ctx)
+//	ob, err := outbox.New(store, m)
+//	go ob.Run(ctx)
 package smtpmail
 
 import (
@@ -21,9 +21,9 @@ import (
 	"strings"
 	"time"
 
-	gomail "github.com/wneessen/go-mail"
+	"github.com/tribune-go/tribune/outbox"
 
-	"github.com/tribune-go/tribune"
+	gomail "github.com/wneessen/go-mail"
 )
 
 // Security says how the connection to the server is protected.
@@ -80,7 +80,7 @@ type Mailer struct {
 	domain string // of From, for Message-IDs
 }
 
-var _ tribune.Mailer = (*Mailer)(nil)
+var _ outbox.Mailer = (*Mailer)(nil)
 
 // New checks the configuration and returns a Mailer. It does not
 // connect: a server that is down is seen at the first send, and retried.
@@ -107,13 +107,13 @@ func New(cfg Config) (*Mailer, error) {
 	return &Mailer{cfg: cfg, host: host, port: port, domain: cfg.From[strings.LastIndexByte(cfg.From, '@')+1:]}, nil
 }
 
-// Send implements tribune.Mailer: one SMTP session for one message. A
-// permanent refusal (a 5xx answer) wraps tribune.ErrMailRejected; every
+// Send implements outbox.Mailer: one SMTP session for one message. A
+// permanent refusal (a 5xx answer) wraps outbox.ErrRejected; every
 // other failure is worth a retry.
-func (m *Mailer) Send(ctx context.Context, msg *tribune.Message) error {
+func (m *Mailer) Send(ctx context.Context, msg *outbox.Message) error {
 	gm, err := m.message(msg)
 	if err != nil {
-		return fmt.Errorf("smtpmail: %w: %w", tribune.ErrMailRejected, err)
+		return fmt.Errorf("smtpmail: %w: %w", outbox.ErrRejected, err)
 	}
 	opts := []gomail.Option{gomail.WithPort(m.port), gomail.WithTimeout(m.cfg.Timeout)}
 	switch m.cfg.Security {
@@ -144,7 +144,7 @@ func (m *Mailer) Send(ctx context.Context, msg *tribune.Message) error {
 	if err := c.DialAndSendWithContext(ctx, gm); err != nil {
 		var se *gomail.SendError
 		if errors.As(err, &se) && !se.IsTemp() && se.ErrorCode() >= 500 {
-			return fmt.Errorf("smtpmail: %w: %w", tribune.ErrMailRejected, err)
+			return fmt.Errorf("smtpmail: %w: %w", outbox.ErrRejected, err)
 		}
 		return fmt.Errorf("smtpmail: %w", err)
 	}
@@ -152,7 +152,7 @@ func (m *Mailer) Send(ctx context.Context, msg *tribune.Message) error {
 }
 
 // message builds the multipart mail: text first, HTML as its alternative.
-func (m *Mailer) message(msg *tribune.Message) (*gomail.Msg, error) {
+func (m *Mailer) message(msg *outbox.Message) (*gomail.Msg, error) {
 	gm := gomail.NewMsg()
 	if err := gm.FromFormat(msg.From, m.cfg.From); err != nil {
 		return nil, err

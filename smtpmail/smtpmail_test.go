@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tribune-go/tribune/outbox"
+
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,10 +17,10 @@ import (
 	"github.com/tribune-go/tribune/smtpmail"
 )
 
-func message(t *testing.T) *tribune.Message {
+func message(t *testing.T) *outbox.Message {
 	to, err := tribune.ParseEmail("Lea.Martin@example.org")
 	require.NoError(t, err)
-	return &tribune.Message{ID: uuid.New(), To: to, From: "Le Quotidien « Test »", Subject: "Réponse à votre commentaire — OTAN",
+	return &outbox.Message{ID: uuid.New(), To: to, From: "Le Quotidien « Test »", Subject: "Réponse à votre commentaire — OTAN",
 		Text: "Bonjour,\nUne réponse : « d’accord ».\n", HTML: "<p>Bonjour,</p><p>Une réponse : « d’accord ».</p>",
 		Lang: "fr", Unsubscribe: "https://example.org/comments/mail/unsubscribe/TOKEN"}
 }
@@ -69,18 +71,18 @@ func TestSendRefusals(t *testing.T) {
 	srv.Refuse(550)
 	err = m.Send(t.Context(), message(t))
 	require.Error(t, err)
-	assert.ErrorIs(t, err, tribune.ErrMailRejected, "a 5xx answer is permanent")
+	assert.ErrorIs(t, err, outbox.ErrRejected, "a 5xx answer is permanent")
 
 	srv.Refuse(451)
 	err = m.Send(t.Context(), message(t))
 	require.Error(t, err)
-	assert.NotErrorIs(t, err, tribune.ErrMailRejected, "a 4xx answer is worth a retry")
+	assert.NotErrorIs(t, err, outbox.ErrRejected, "a 4xx answer is worth a retry")
 
 	down, err := smtpmail.New(smtpmail.Config{Addr: "127.0.0.1:1", Security: smtpmail.Plain, From: "c@example.org", Timeout: time.Second})
 	require.NoError(t, err)
 	err = down.Send(t.Context(), message(t))
 	require.Error(t, err)
-	assert.NotErrorIs(t, err, tribune.ErrMailRejected, "a server that is down is retried")
+	assert.NotErrorIs(t, err, outbox.ErrRejected, "a server that is down is retried")
 
 	// STARTTLS is required by default: a server without it gets nothing.
 	clear, err := smtpmail.New(smtpmail.Config{Addr: srv.Addr, From: "c@example.org", Timeout: 5 * time.Second})
@@ -106,5 +108,5 @@ func TestNewChecksTheConfig(t *testing.T) {
 		assert.Equal(t, want, got)
 	}
 	_, err := smtpmail.ParseSecurity("ssl3")
-	assert.True(t, err != nil && !errors.Is(err, tribune.ErrMailRejected))
+	assert.True(t, err != nil && !errors.Is(err, outbox.ErrRejected))
 }

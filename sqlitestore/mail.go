@@ -7,21 +7,23 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tribune-go/tribune/outbox"
+
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
 )
 
 var (
-	_ tribune.MailQueue   = (*Store)(nil)
+	_ outbox.Queue        = (*Store)(nil)
 	_ tribune.AddressBook = (*Store)(nil)
 	_ tribune.Limiter     = (*Store)(nil)
 )
 
 const mailCols = `id, mail_key, kind, recipient, sender, subject, text_body, html_body, lang, unsubscribe, state, queued, due, attempts, sent, last_error`
 
-func scanMail(row scanner) (tribune.OutboxMail, error) {
-	var m tribune.OutboxMail
+func scanMail(row scanner) (outbox.Mail, error) {
+	var m outbox.Mail
 	var id, to, state string
 	var queued, due, sent int64
 	if err := row.Scan(&id, &m.Key, &m.Kind, &to, &m.From, &m.Subject, &m.Text, &m.HTML, &m.Lang, &m.Unsubscribe,
@@ -30,20 +32,20 @@ func scanMail(row scanner) (tribune.OutboxMail, error) {
 	}
 	var err error
 	m.ID, err = uuid.Parse(id)
-	m.To, m.State = tribune.StoredEmail(to), tribune.MailState(state)
+	m.To, m.State = tribune.StoredEmail(to), outbox.State(state)
 	m.Queued, m.Due, m.Sent = fromMicro(queued), fromMicro(due), fromMicro0(sent)
 	return m, err
 }
 
 func queryMails(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, op, query string, args ...any) ([]tribune.OutboxMail, error) {
+}, op, query string, args ...any) ([]outbox.Mail, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, classify(op, err)
 	}
 	defer rows.Close()
-	out := []tribune.OutboxMail{}
+	out := []outbox.Mail{}
 	for rows.Next() {
 		m, err := scanMail(rows)
 		if err != nil {
@@ -54,8 +56,8 @@ func queryMails(ctx context.Context, q interface {
 	return out, classify(op, rows.Err())
 }
 
-// QueueMail implements tribune.MailQueue.
-func (s *Store) QueueMail(ctx context.Context, m *tribune.OutboxMail) (bool, error) {
+// QueueMail implements outbox.Queue.
+func (s *Store) QueueMail(ctx context.Context, m *outbox.Mail) (bool, error) {
 	res, err := s.w.ExecContext(ctx, `INSERT INTO mail_outbox (`+mailCols+`, recipient_key)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mail_key) DO NOTHING`,
 		m.ID.String(), m.Key, m.Kind, m.To.Address(), m.From, m.Subject, m.Text, m.HTML, m.Lang, m.Unsubscribe,
@@ -67,29 +69,29 @@ func (s *Store) QueueMail(ctx context.Context, m *tribune.OutboxMail) (bool, err
 	return n == 1, classify("queue mail", err)
 }
 
-// ClaimMails implements tribune.MailQueue: one UPDATE … RETURNING on the
+// ClaimMails implements outbox.Queue: one UPDATE … RETURNING on the
 // one writer, so two workers, in this process or another, never claim
 // the same mail.
-func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]tribune.OutboxMail, error) {
+func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Mail, error) {
 	return queryMails(ctx, s.w, "claim mails", `UPDATE mail_outbox SET due = ?1, attempts = attempts + 1
 		WHERE id IN (SELECT id FROM mail_outbox WHERE state = 'queued' AND due <= ?2 ORDER BY due, id LIMIT ?3)
 		RETURNING `+mailCols, micro(now.Add(lease)), micro(now), max(limit, 1))
 }
 
-// FinishMail implements tribune.MailQueue.
-func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutcome) error {
+// FinishMail implements outbox.Queue.
+func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o outbox.Outcome) error {
 	var res sql.Result
 	var err error
 	// The fence: an outcome about an earlier claim of the mail changes
 	// nothing.
 	const fence = ` AND (?4 = 0 OR (state = 'queued' AND attempts = ?4))`
 	switch o.State {
-	case tribune.MailSent:
+	case outbox.Sent:
 		res, err = s.w.ExecContext(ctx, `UPDATE mail_outbox SET state = 'sent', sent = ?1, last_error = ?2, text_body = '', html_body = '' WHERE id = ?3`+fence,
 			micro(o.Now), o.Error, id.String(), o.Attempt)
-	case tribune.MailQueued:
+	case outbox.Queued:
 		res, err = s.w.ExecContext(ctx, `UPDATE mail_outbox SET due = ?1, last_error = ?2 WHERE id = ?3`+fence, micro(o.Retry), o.Error, id.String(), o.Attempt)
-	case tribune.MailFailed:
+	case outbox.Failed:
 		res, err = s.w.ExecContext(ctx, `UPDATE mail_outbox SET state = 'failed', last_error = ?2 WHERE id = ?3 AND ?1 IS NOT NULL`+fence,
 			0, o.Error, id.String(), o.Attempt)
 	default:
@@ -108,7 +110,7 @@ func (s *Store) FinishMail(ctx context.Context, id uuid.UUID, o tribune.MailOutc
 	return fmt.Errorf("sqlitestore: finish mail: claimed again since: %w", tribune.ErrConflict)
 }
 
-// RenewMail implements tribune.MailQueue.
+// RenewMail implements outbox.Queue.
 func (s *Store) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due time.Time) (bool, error) {
 	res, err := s.w.ExecContext(ctx, `UPDATE mail_outbox SET due = ? WHERE id = ? AND state = 'queued' AND attempts = ?`,
 		micro(due), id.String(), attempt)
@@ -119,14 +121,14 @@ func (s *Store) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due ti
 	return n == 1, classify("renew mail", err)
 }
 
-// Mails implements tribune.MailQueue.
-func (s *Store) Mails(ctx context.Context, state tribune.MailState, page tribune.Page) ([]tribune.OutboxMail, error) {
+// Mails implements outbox.Queue.
+func (s *Store) Mails(ctx context.Context, state outbox.State, page tribune.Page) ([]outbox.Mail, error) {
 	p := page.Norm()
 	return queryMails(ctx, s.r, "mails", `SELECT `+mailCols+` FROM mail_outbox WHERE state = ? ORDER BY queued DESC, id DESC LIMIT ? OFFSET ?`,
 		string(state), p.Limit, p.Offset)
 }
 
-// PurgeMails implements tribune.MailQueue.
+// PurgeMails implements outbox.Queue.
 func (s *Store) PurgeMails(ctx context.Context, before time.Time) (int, error) {
 	res, err := s.w.ExecContext(ctx, `DELETE FROM mail_outbox WHERE state <> 'queued' AND queued < ?`, micro(before))
 	if err != nil {

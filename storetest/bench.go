@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tribune-go/tribune/outbox"
+
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
@@ -105,12 +107,12 @@ func Bench(b *testing.B, newStore func(b *testing.B) tribune.Store) {
 // (what a comment's request pays) and claiming then finishing one (what
 // the worker pays per mail, with a backlog of 1,000 queued).
 func benchOutbox(b *testing.B, newStore func(b *testing.B) tribune.Store) {
-	mail := func(i int) *tribune.OutboxMail {
-		return &tribune.OutboxMail{
-			Message: tribune.Message{ID: uuid.New(), To: tribune.StoredEmail(fmt.Sprintf("lecteur%d@example.org", i)), From: "Le Quotidien",
+	mail := func(i int) *outbox.Mail {
+		return &outbox.Mail{
+			Message: outbox.Message{ID: uuid.New(), To: tribune.StoredEmail(fmt.Sprintf("lecteur%d@example.org", i)), From: "Le Quotidien",
 				Subject: "Nouvelle réponse à votre commentaire", Text: strings.Repeat("Une réponse à votre commentaire. ", 30),
 				HTML: strings.Repeat("<p>Une réponse à votre commentaire.</p>", 30), Lang: "fr", Unsubscribe: "https://example.org/comments/mail/unsubscribe/x"},
-			Key: fmt.Sprint("reply:", i), Kind: "reply", State: tribune.MailQueued, Queued: base, Due: base,
+			Key: fmt.Sprint("reply:", i), Kind: "reply", State: outbox.Queued, Queued: base, Due: base,
 		}
 	}
 	b.Run("Queue", func(b *testing.B) {
@@ -151,7 +153,7 @@ func benchOutbox(b *testing.B, newStore func(b *testing.B) tribune.Store) {
 			if err != nil || len(ms) != 1 {
 				b.Fatal(len(ms), err)
 			}
-			if err := q.FinishMail(b.Context(), ms[0].ID, tribune.MailOutcome{State: tribune.MailSent, Now: now}); err != nil {
+			if err := q.FinishMail(b.Context(), ms[0].ID, outbox.Outcome{State: outbox.Sent, Now: now}); err != nil {
 				b.Fatal(err)
 			}
 			left--
@@ -160,8 +162,8 @@ func benchOutbox(b *testing.B, newStore func(b *testing.B) tribune.Store) {
 	})
 }
 
-func outboxOf(b *testing.B, s tribune.Store) tribune.MailQueue {
-	q, _, err := tribune.Mailing(s)
+func outboxOf(b *testing.B, s tribune.Store) outbox.Queue {
+	q, err := outbox.QueueOf(s)
 	if err != nil {
 		b.Skip("the store has no outbox")
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tribune-go/tribune/outbox"
+
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
@@ -18,25 +20,29 @@ func isNotFound(err error) bool { return errors.Is(err, tribune.ErrNotFound) }
 
 // mailing returns the store's outbox and address book, or skips the test
 // for a store without them (mail is then off: nothing to check).
-func mailing(t *testing.T, s tribune.Store) (tribune.MailQueue, tribune.AddressBook) {
+func mailing(t *testing.T, s tribune.Store) (outbox.Queue, tribune.AddressBook) {
 	t.Helper()
-	q, b, err := tribune.Mailing(s)
+	q, err := outbox.QueueOf(s)
+	var b tribune.AddressBook
+	if err == nil {
+		b, err = tribune.Addresses(s)
+	}
 	if err != nil {
 		t.Skip("the store has no outbox or address book: mail stays off with it")
 	}
 	return q, b
 }
 
-func newMail(t *testing.T, key, to string, due time.Time) *tribune.OutboxMail {
+func newMail(t *testing.T, key, to string, due time.Time) *outbox.Mail {
 	t.Helper()
 	e, err := tribune.ParseEmail(to)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &tribune.OutboxMail{
-		Message: tribune.Message{ID: uuid.New(), To: e, From: "Le Site", Subject: "Sujet « é »", Text: "Texte\nligne 2",
+	return &outbox.Mail{
+		Message: outbox.Message{ID: uuid.New(), To: e, From: "Le Site", Subject: "Sujet « é »", Text: "Texte\nligne 2",
 			HTML: "<p>Texte</p>", Lang: "fr", Unsubscribe: "https://example.org/u/tok"},
-		Key: key, Kind: "reply", State: tribune.MailQueued, Queued: due, Due: due,
+		Key: key, Kind: "reply", State: outbox.Queued, Queued: due, Due: due,
 	}
 }
 
@@ -65,7 +71,7 @@ func testMailQueue(t *testing.T, s ops) {
 	c := got[0]
 	if c.ID != m.ID || c.To.Address() != "Alice@Example.org" || c.Subject != m.Subject || c.Text != m.Text ||
 		c.HTML != m.HTML || c.Lang != "fr" || c.From != "Le Site" || c.Unsubscribe != m.Unsubscribe || c.Key != m.Key ||
-		c.Kind != "reply" || c.State != tribune.MailQueued || !c.Queued.Equal(base) || c.Attempts != 1 ||
+		c.Kind != "reply" || c.State != outbox.Queued || !c.Queued.Equal(base) || c.Attempts != 1 ||
 		!c.Due.Equal(base.Add(3*time.Minute)) || c.Due.Location() != time.UTC {
 		t.Errorf("claimed mail does not round trip: %+v", c)
 	}
@@ -75,7 +81,7 @@ func testMailQueue(t *testing.T, s ops) {
 
 	// A failed attempt is due again at its retry time.
 	retry := base.Add(10 * time.Minute)
-	if err := q.FinishMail(ctx(t), m.ID, tribune.MailOutcome{State: tribune.MailQueued, Retry: retry, Error: "451 try later", Now: base}); err != nil {
+	if err := q.FinishMail(ctx(t), m.ID, outbox.Outcome{State: outbox.Queued, Retry: retry, Error: "451 try later", Now: base}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := q.ClaimMails(ctx(t), retry.Add(-time.Second), time.Minute, 10); len(got) != 0 {
@@ -86,10 +92,10 @@ func testMailQueue(t *testing.T, s ops) {
 		t.Fatalf("retry: %+v %v", got, err)
 	}
 	sentAt := retry.Add(time.Second)
-	if err := q.FinishMail(ctx(t), m.ID, tribune.MailOutcome{State: tribune.MailSent, Now: sentAt}); err != nil {
+	if err := q.FinishMail(ctx(t), m.ID, outbox.Outcome{State: outbox.Sent, Now: sentAt}); err != nil {
 		t.Fatal(err)
 	}
-	sent, err := q.Mails(ctx(t), tribune.MailSent, tribune.Page{})
+	sent, err := q.Mails(ctx(t), outbox.Sent, tribune.Page{})
 	if err != nil || len(sent) != 1 || !sent[0].Sent.Equal(sentAt) || sent[0].Text != "" || sent[0].HTML != "" {
 		t.Fatalf("a sent mail keeps its key and time and loses its text: %+v %v", sent, err)
 	}
@@ -99,10 +105,10 @@ func testMailQueue(t *testing.T, s ops) {
 	if got, _ := q.ClaimMails(ctx(t), base.Add(24*time.Hour), time.Minute, 10); len(got) != 1 || got[0].ID != later.ID {
 		t.Errorf("a sent mail was claimed again, or the later one was not: %d", len(got))
 	}
-	if err := q.FinishMail(ctx(t), later.ID, tribune.MailOutcome{State: tribune.MailFailed, Error: "550 no such user", Now: base}); err != nil {
+	if err := q.FinishMail(ctx(t), later.ID, outbox.Outcome{State: outbox.Failed, Error: "550 no such user", Now: base}); err != nil {
 		t.Fatal(err)
 	}
-	failed, err := q.Mails(ctx(t), tribune.MailFailed, tribune.Page{})
+	failed, err := q.Mails(ctx(t), outbox.Failed, tribune.Page{})
 	if err != nil || len(failed) != 1 || failed[0].LastError != "550 no such user" {
 		t.Fatalf("failed mails: %+v %v", failed, err)
 	}
@@ -122,10 +128,10 @@ func testMailQueue(t *testing.T, s ops) {
 	if got, _ := q.ClaimMails(ctx(t), base.Add(72*time.Hour), time.Minute, 10); len(got) != 1 || got[0].ID != waiting.ID {
 		t.Errorf("a queued mail was purged")
 	}
-	if ms, _ := q.Mails(ctx(t), tribune.MailSent, tribune.Page{}); len(ms) != 0 {
+	if ms, _ := q.Mails(ctx(t), outbox.Sent, tribune.Page{}); len(ms) != 0 {
 		t.Errorf("purged sent mails are still listed: %d", len(ms))
 	}
-	if err := q.FinishMail(ctx(t), uuid.New(), tribune.MailOutcome{State: tribune.MailSent, Now: base}); !isNotFound(err) {
+	if err := q.FinishMail(ctx(t), uuid.New(), outbox.Outcome{State: outbox.Sent, Now: base}); !isNotFound(err) {
 		t.Errorf("FinishMail of an unknown mail: want ErrNotFound, got %v", err)
 	}
 }
@@ -409,14 +415,14 @@ func testMailLeaseAndFence(t *testing.T, s ops) {
 	if ok, err := q.RenewMail(ctx(t), m.ID, 1, base.Add(time.Hour)); err != nil || ok {
 		t.Errorf("the first worker's renewal after losing the claim: %v %v", ok, err)
 	}
-	err = q.FinishMail(ctx(t), m.ID, tribune.MailOutcome{State: tribune.MailSent, Now: base.Add(5 * time.Minute), Attempt: 1})
+	err = q.FinishMail(ctx(t), m.ID, outbox.Outcome{State: outbox.Sent, Now: base.Add(5 * time.Minute), Attempt: 1})
 	if !errors.Is(err, tribune.ErrConflict) {
 		t.Errorf("the first worker's outcome: want ErrConflict, got %v", err)
 	}
-	if sent, _ := q.Mails(ctx(t), tribune.MailSent, tribune.Page{}); len(sent) != 0 {
+	if sent, _ := q.Mails(ctx(t), outbox.Sent, tribune.Page{}); len(sent) != 0 {
 		t.Error("a fenced-out outcome was recorded")
 	}
-	if err := q.FinishMail(ctx(t), m.ID, tribune.MailOutcome{State: tribune.MailQueued, Retry: base.Add(10 * time.Minute), Error: "451", Attempt: 2}); err != nil {
+	if err := q.FinishMail(ctx(t), m.ID, outbox.Outcome{State: outbox.Queued, Retry: base.Add(10 * time.Minute), Error: "451", Attempt: 2}); err != nil {
 		t.Fatalf("the second worker's outcome: %v", err)
 	}
 	// Brought forward (the server is back), by the claim it was left at.
@@ -426,13 +432,13 @@ func testMailLeaseAndFence(t *testing.T, s ops) {
 	if due, err := q.ClaimMails(ctx(t), base.Add(6*time.Minute), time.Minute, 1); err != nil || len(due) != 1 {
 		t.Fatalf("the retry brought forward is not due: %d %v", len(due), err)
 	}
-	if err := q.FinishMail(ctx(t), m.ID, tribune.MailOutcome{State: tribune.MailSent, Now: base.Add(7 * time.Minute), Attempt: 3}); err != nil {
+	if err := q.FinishMail(ctx(t), m.ID, outbox.Outcome{State: outbox.Sent, Now: base.Add(7 * time.Minute), Attempt: 3}); err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := q.RenewMail(ctx(t), m.ID, 3, base.Add(time.Hour)); err != nil || ok {
 		t.Errorf("RenewMail on a sent mail: %v %v", ok, err)
 	}
-	if err := q.FinishMail(ctx(t), uuid.New(), tribune.MailOutcome{State: tribune.MailSent, Now: base, Attempt: 1}); !isNotFound(err) {
+	if err := q.FinishMail(ctx(t), uuid.New(), outbox.Outcome{State: outbox.Sent, Now: base, Attempt: 1}); !isNotFound(err) {
 		t.Errorf("an unknown mail: want ErrNotFound, got %v", err)
 	}
 }

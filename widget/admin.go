@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribune-go/tribune/outbox"
+
 	"github.com/tribune-go/tribune/i18n"
 
 	"github.com/google/uuid"
@@ -242,11 +244,11 @@ type failedMail struct {
 
 // failedMails lists the newest mails that failed for good.
 func (h *Handler) failedMails(r *http.Request, l *i18n.Locale) ([]failedMail, error) {
-	q, _, err := tribune.Mailing(h.store)
+	q, err := outbox.QueueOf(h.store)
 	if err != nil {
 		return nil, nil
 	}
-	ms, err := q.Mails(r.Context(), tribune.MailFailed, tribune.Page{Limit: 20})
+	ms, err := q.Mails(r.Context(), outbox.Failed, tribune.Page{Limit: 20})
 	if err != nil {
 		return nil, err
 	}

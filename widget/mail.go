@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribune-go/tribune/outbox"
+
 	"github.com/tribune-go/tribune/i18n"
 
 	"github.com/google/uuid"
@@ -40,12 +42,12 @@ type Mail struct {
 // (mails carry absolute links) and a store with an outbox and an address
 // book (the SQL stores, memstore). Without WithMail, no mail feature
 // shows and nothing is queued.
-func WithMail(outbox *tribune.Outbox, m Mail) Option {
+func WithMail(ob *outbox.Outbox, m Mail) Option {
 	return func(c *config) error {
-		if outbox == nil {
+		if ob == nil {
 			return errors.New("widget: WithMail needs an outbox")
 		}
-		c.outbox, c.mail = outbox, m
+		c.outbox, c.mail = ob, m
 		switch {
 		case m.DailyReplies == 0:
 			c.dailyReplies = DefaultDailyReplies
@@ -368,8 +370,8 @@ func (h *Handler) queueMail(ctx context.Context, kind, key string, to tribune.Em
 	if err != nil {
 		return err
 	}
-	msg := &tribune.OutboxMail{Kind: kind, Key: key,
-		Message: tribune.Message{To: to, From: h.siteName(), Subject: subject, Text: text, HTML: html, Lang: m.L.Tag()}}
+	msg := &outbox.Mail{Kind: kind, Key: key,
+		Message: outbox.Message{To: to, From: h.siteName(), Subject: subject, Text: text, HTML: html, Lang: m.L.Tag()}}
 	if len(unsubscribe) > 0 {
 		msg.Unsubscribe = unsubscribe[0]
 	}

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tribune-go/tribune/outbox"
+
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -41,12 +43,12 @@ func newMailEnv(t *testing.T, opts ...widget.Option) *mailEnv {
 	srv := smtptest.Start(t, smtptest.Options{})
 	m, err := smtpmail.New(smtpmail.Config{Addr: srv.Addr, Security: smtpmail.Plain, From: "commentaires@example.org", Timeout: 5 * time.Second})
 	require.NoError(t, err)
-	outbox, err := tribune.NewOutbox(store, m, tribune.WithOutboxPoll(50*time.Millisecond),
-		tribune.WithOutboxLogger(slog.New(slog.DiscardHandler)))
+	ob, err := outbox.New(store, m, outbox.WithPoll(50*time.Millisecond),
+		outbox.WithLogger(slog.New(slog.DiscardHandler)))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { _ = outbox.Run(ctx); close(done) }()
+	go func() { _ = ob.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 
 	a, err := tribune.NewArticle(tribune.ArticleInput{Slug: "otan", Title: "Réunion de l’OTAN", Lang: "fr",
@@ -58,7 +60,7 @@ func newMailEnv(t *testing.T, opts ...widget.Option) *mailEnv {
 	site := "http://" + hs.Listener.Addr().String()
 	base := []widget.Option{widget.WithSecret([]byte("a test secret of at least 32 bytes!")), widget.WithMinSubmitDelay(0),
 		widget.WithRateLimit(0, 0), widget.WithRules(tribune.WithFloodInterval(0)), widget.WithAdmin(widget.BasicAuth("admin", "pw")),
-		widget.WithSiteURL(site), widget.WithMail(outbox, widget.Mail{SiteName: "Le Quotidien", Moderators: []string{"moderation@example.org"}}),
+		widget.WithSiteURL(site), widget.WithMail(ob, widget.Mail{SiteName: "Le Quotidien", Moderators: []string{"moderation@example.org"}}),
 		widget.WithLogger(slog.New(slog.DiscardHandler))}
 	h, err := widget.New(store, append(base, opts...)...)
 	require.NoError(t, err)
@@ -423,11 +425,11 @@ func TestMailFailuresOnModerationScreen(t *testing.T) {
 	e := newMailEnv(t, widget.WithRules(tribune.WithModeration(tribune.ModerateNone)))
 	e.smtp.Refuse(550)
 	e.postAs(e.browser(), "Paul", "paul.bounce@example.org", "Mon adresse n’existe pas.", "", true)
-	q, _, err := tribune.Mailing(e.store)
+	q, err := outbox.QueueOf(e.store)
 	require.NoError(t, err)
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if ms, _ := q.Mails(t.Context(), tribune.MailFailed, tribune.Page{}); len(ms) > 0 {
+		if ms, _ := q.Mails(t.Context(), outbox.Failed, tribune.Page{}); len(ms) > 0 {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tribune-go/tribune/outbox"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -59,7 +61,7 @@ func TestSubscriptionBombing(t *testing.T) {
 	assert.Contains(t, page, `name="stop" value="all"`)
 	status, _ = e.postForm(e.browser(), stop, url.Values{"stop": {"all"}})
 	require.Equal(t, http.StatusOK, status)
-	_, book, err := tribune.Mailing(e.store)
+	book, err := tribune.Addresses(e.store)
 	require.NoError(t, err)
 	_, err = book.UpdateAddress(t.Context(), victim, func(a *tribune.Address) error {
 		a.ConfirmSent = a.ConfirmSent.Add(-48 * time.Hour) // two days later
@@ -104,11 +106,11 @@ func TestReplyMailBudgetHoldsAcrossInstances(t *testing.T) {
 	instance := func() *widget.Handler {
 		m, err := smtpmail.New(smtpmail.Config{Addr: e.smtp.Addr, Security: smtpmail.Plain, From: "commentaires@example.org", Timeout: 5 * time.Second})
 		require.NoError(t, err)
-		outbox, err := tribune.NewOutbox(e.store, m) // not run: e's outbox sends what they queue
+		ob, err := outbox.New(e.store, m) // not run: e's outbox sends what they queue
 		require.NoError(t, err)
 		h, err := widget.New(e.store, widget.WithSecret([]byte("a test secret of at least 32 bytes!")),
 			widget.WithRules(tribune.WithFloodInterval(0), tribune.WithModeration(tribune.ModerateNone)),
-			widget.WithSiteURL(e.srv.URL), widget.WithMail(outbox, widget.Mail{SiteName: "Le Quotidien", DailyReplies: 3}),
+			widget.WithSiteURL(e.srv.URL), widget.WithMail(ob, widget.Mail{SiteName: "Le Quotidien", DailyReplies: 3}),
 			widget.WithLogger(slog.New(slog.DiscardHandler)))
 		require.NoError(t, err)
 		return h
@@ -143,7 +145,7 @@ func TestHEADOnMailedLinksDoesNotAct(t *testing.T) {
 	}
 	assert.Equal(t, http.StatusOK, head(link(t, confirm, "confirm")))
 	assert.Equal(t, http.StatusOK, head(link(t, confirm, "stop")))
-	_, book, err := tribune.Mailing(e.store)
+	book, err := tribune.Addresses(e.store)
 	require.NoError(t, err)
 	sub, err := book.Subscription(t.Context(), mustUUID(t, parent))
 	require.NoError(t, err)

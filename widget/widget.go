@@ -30,6 +30,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribune-go/tribune/outbox"
+
 	"github.com/tribune-go/tribune/i18n"
 	"github.com/tribune-go/tribune/render"
 
@@ -122,7 +124,7 @@ type config struct {
 	cacheBudget    int64
 	storeTimeout   time.Duration
 	siteURL        *url.URL
-	outbox         *tribune.Outbox
+	outbox         *outbox.Outbox
 	mail           Mail
 	moderators     []tribune.Email
 	dailyReplies   int
@@ -467,7 +469,10 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 			return nil, errors.New("widget: WithMail needs WithSiteURL: mails carry absolute links")
 		}
 		var err error
-		if _, book, err = tribune.Mailing(store); err != nil {
+		if _, err = outbox.QueueOf(store); err == nil {
+			book, err = tribune.Addresses(store)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("widget: WithMail needs a store with an outbox and an address book: %w", err)
 		}
 		if !hasLimiter {

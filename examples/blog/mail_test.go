@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tribune-go/tribune/outbox"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -81,7 +83,7 @@ func TestBlogMailSurvivesSIGKILL(t *testing.T) {
 	// The mails are in the database, not in the dead process.
 	store, err := sqlitestore.Open(t.Context(), db)
 	require.NoError(t, err)
-	queued, err := store.Mails(t.Context(), tribune.MailQueued, tribune.Page{})
+	queued, err := store.Mails(t.Context(), outbox.Queued, tribune.Page{})
 	require.NoError(t, err)
 	assert.Len(t, queued, n)
 	store.Close()

@@ -28,6 +28,8 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/Paris without the system's zone files
 
+	"github.com/tribune-go/tribune/outbox"
+
 	"github.com/tribune-go/tribune/render"
 
 	"github.com/tribune-go/tribune"
@@ -226,28 +228,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.siteURL != "" {
 		opts = append(opts, widget.WithSiteURL(o.siteURL))
 	}
-	var outbox *tribune.Outbox
+	var ob *outbox.Outbox
 	if o.smtp != "" {
-		if outbox, err = newOutbox(store, o, log); err != nil {
+		if ob, err = newOutbox(store, o, log); err != nil {
 			return err
 		}
 		name := o.siteName
 		if name == "" {
 			name = chrome[o.lang]["site"]
 		}
-		opts = append(opts, widget.WithMail(outbox, widget.Mail{SiteName: name, Moderators: o.moderators}))
+		opts = append(opts, widget.WithMail(ob, widget.Mail{SiteName: name, Moderators: o.moderators}))
 	}
 	comments, err := widget.New(store, opts...)
 	if err != nil {
 		return err
 	}
 	site.comments = comments
-	if outbox != nil {
+	if ob != nil {
 		// The outbox sends what is queued, here and in every other
 		// instance on the same database, until shutdown.
 		mailCtx, stopMail := context.WithCancel(ctx)
 		mailDone := make(chan struct{})
-		go func() { _ = outbox.Run(mailCtx); close(mailDone) }()
+		go func() { _ = ob.Run(mailCtx); close(mailDone) }()
 		defer func() { stopMail(); <-mailDone }()
 	}
 
@@ -290,7 +292,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // newOutbox is the mail queue in the store, sent through the SMTP server.
-func newOutbox(store tribune.Store, o options, log *slog.Logger) (*tribune.Outbox, error) {
+func newOutbox(store tribune.Store, o options, log *slog.Logger) (*outbox.Outbox, error) {
 	sec, err := smtpmail.ParseSecurity(o.smtpTLS)
 	if err != nil {
 		return nil, fmt.Errorf("-smtp-tls: %w", err)
@@ -300,7 +302,7 @@ func newOutbox(store tribune.Store, o options, log *slog.Logger) (*tribune.Outbo
 	if err != nil {
 		return nil, err
 	}
-	return tribune.NewOutbox(store, m, tribune.WithOutboxLogger(log), tribune.WithOutboxLease(o.mailLease))
+	return outbox.New(store, m, outbox.WithLogger(log), outbox.WithLease(o.mailLease))
 }
 
 // shutdownGrace is how long in-flight requests may run after SIGTERM.

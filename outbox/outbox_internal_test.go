@@ -1,14 +1,16 @@
-package tribune
+package outbox
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/tribune-go/tribune"
 )
 
 // TestRecipientBlankedWhateverItsCase: a server that echoes the address
 // in another case (its domain has none) still has it blanked.
 func TestRecipientBlankedWhateverItsCase(t *testing.T) {
-	to, err := ParseEmail("Lea.Martin@Example.org")
+	to, err := tribune.ParseEmail("Lea.Martin@Example.org")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +25,7 @@ func TestRecipientBlankedWhateverItsCase(t *testing.T) {
 			t.Errorf("scrubAddress(%q) = %q", answer, got)
 		}
 	}
-	if got := scrubAddress("a.b+c@x.org and a_b+c@x.org", StoredEmail("a.b+c@x.org")); got != hiddenEmail+" and a_b+c@x.org" {
+	if got := scrubAddress("a.b+c@x.org and a_b+c@x.org", tribune.StoredEmail("a.b+c@x.org")); got != tribune.StoredEmail("x@example.org").String()+" and a_b+c@x.org" {
 		t.Errorf("the address is matched literally, not as a pattern: %q", got)
 	}
 }

@@ -1,4 +1,4 @@
-package tribune
+package outbox
 
 import (
 	"context"
@@ -6,17 +6,20 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/tribune-go/tribune"
 
 	"github.com/google/uuid"
 )
 
-// Outbox sends the mails kept in a store's [MailQueue]: queued in the
+// Outbox sends the mails kept in a store's [Queue]: queued in the
 // transaction-safe store first, then claimed, sent through a [Mailer] and
 // marked, so that a crash loses no mail and several instances on one
 // database share the work without sending a mail twice. Build it with
-// [NewOutbox], queue with [Outbox.Queue] and start [Outbox.Run] with a
+// [New], queue with [Outbox.Queue] and start [Outbox.Run] with a
 // context that ends at shutdown.
 //
 // Delivery is at least once in the narrowest sense: a mail is marked
@@ -25,14 +28,14 @@ import (
 // send is never raced: while a worker talks to a slow server, it renews
 // its lease (every third of it), so no other worker claims the mail in
 // flight, and every outcome is fenced to its claim. A send has its own
-// deadline ([WithOutboxSendTimeout]), however short the lease.
+// deadline ([WithSendTimeout]), however short the lease.
 //
 // When the mail server is down, a worker stops at the first mail that
 // fails for a passing reason and tries one mail a poll, so an outage does
 // not spend every mail's attempts; once a mail goes through again, the
 // mails it pushed back during the outage are due at once.
 type Outbox struct {
-	queue       MailQueue
+	queue       Queue
 	mailer      Mailer
 	logger      *slog.Logger
 	lease, poll time.Duration
@@ -53,44 +56,50 @@ type Outbox struct {
 // maxDeferred bounds the mails an outage remembers to bring forward.
 const maxDeferred = 1000
 
-// OutboxOption configures an [Outbox].
-type OutboxOption func(*Outbox)
+// Option configures an [Outbox].
+type Option func(*Outbox)
 
-// WithOutboxLogger sets the logger (default slog.Default()). Lines carry
+// WithLogger sets the logger (default slog.Default()). Lines carry
 // mail IDs, kinds and errors with the recipient blanked, never an address.
-func WithOutboxLogger(l *slog.Logger) OutboxOption { return func(o *Outbox) { o.logger = l } }
+func WithLogger(l *slog.Logger) Option { return func(o *Outbox) { o.logger = l } }
 
-// WithOutboxPoll sets how often Run looks for due mails when nothing
+// WithPoll sets how often Run looks for due mails when nothing
 // wakes it (default 5 s); a mail queued through the same Outbox wakes it
 // at once.
-func WithOutboxPoll(d time.Duration) OutboxOption { return func(o *Outbox) { o.poll = d } }
+func WithPoll(d time.Duration) Option { return func(o *Outbox) { o.poll = d } }
 
-// WithOutboxRetry sets how many attempts a mail gets (default 8) and how
+// WithRetry sets how many attempts a mail gets (default 8) and how
 // long to wait after the nth failed one (default 1 min × 4ⁿ⁻¹, at most 6
 // h: about a day and a half in all).
-func WithOutboxRetry(attempts int, backoff func(attempt int) time.Duration) OutboxOption {
+func WithRetry(attempts int, backoff func(attempt int) time.Duration) Option {
 	return func(o *Outbox) { o.maxAttempts, o.backoff = attempts, backoff }
 }
 
-// WithOutboxLease sets how long a claimed mail stays a worker's before
+// WithLease sets how long a claimed mail stays a worker's before
 // another may take it when the worker dies (default 2 min); a live worker
 // renews it while it sends.
-func WithOutboxLease(d time.Duration) OutboxOption { return func(o *Outbox) { o.lease = d } }
+func WithLease(d time.Duration) Option { return func(o *Outbox) { o.lease = d } }
 
-// WithOutboxSendTimeout bounds one send, the whole SMTP session (default
+// WithSendTimeout bounds one send, the whole SMTP session (default
 // 10 min, as slow servers answer each command after tens of seconds).
-func WithOutboxSendTimeout(d time.Duration) OutboxOption {
+func WithSendTimeout(d time.Duration) Option {
 	return func(o *Outbox) { o.sendTimeout = d }
 }
 
-// WithOutboxRetention sets how long sent and failed mails stay in the
+// WithRetention sets how long sent and failed mails stay in the
 // outbox (default 30 days): long enough for the moderation screen to show
 // failures and for an event not to mail twice, not for ever (a row keeps
 // its recipient's address).
-func WithOutboxRetention(d time.Duration) OutboxOption { return func(o *Outbox) { o.keep = d } }
+func WithRetention(d time.Duration) Option { return func(o *Outbox) { o.keep = d } }
 
-// WithOutboxClock replaces time.Now, for tests.
-func WithOutboxClock(now func() time.Time) OutboxOption { return func(o *Outbox) { o.now = now } }
+// WithClock replaces time.Now, for tests.
+func WithClock(now func() time.Time) Option { return func(o *Outbox) { o.now = now } }
+
+// storeTimeout bounds each of the worker's own calls to the queue (a
+// claim, a purge), so a frozen database stalls a round, not the worker:
+// the queue is reached under the store, not through the deadlines of
+// [tribune.StoreWithTimeout].
+const storeTimeout = 30 * time.Second
 
 // DefaultBackoff is the wait after the nth failed attempt: 1 min × 4ⁿ⁻¹,
 // at most 6 h.
@@ -102,10 +111,10 @@ func DefaultBackoff(attempt int) time.Duration {
 	return min(d, 6*time.Hour)
 }
 
-// NewOutbox returns an Outbox over the store's queue, sending with m. A
-// store without [MailQueue] is ErrNotSupported.
-func NewOutbox(s Store, m Mailer, opts ...OutboxOption) (*Outbox, error) {
-	q, _, err := Mailing(s)
+// New returns an Outbox over the store's queue, sending with m. A
+// store without [Queue] is ErrNotSupported.
+func New(s tribune.Store, m Mailer, opts ...Option) (*Outbox, error) {
+	q, err := QueueOf(s)
 	if err != nil {
 		return nil, fmt.Errorf("tribune: outbox: %w", err)
 	}
@@ -131,7 +140,7 @@ func NewOutbox(s Store, m Mailer, opts ...OutboxOption) (*Outbox, error) {
 
 // Queue stores the mail, due now, and wakes the worker. It reports false
 // when a mail with the same key was queued before (and queues nothing).
-func (o *Outbox) Queue(ctx context.Context, m *OutboxMail) (bool, error) {
+func (o *Outbox) Queue(ctx context.Context, m *Mail) (bool, error) {
 	if m.Key == "" || m.To.IsZero() {
 		return false, errors.New("tribune: outbox: a mail needs a key and a recipient")
 	}
@@ -139,7 +148,7 @@ func (o *Outbox) Queue(ctx context.Context, m *OutboxMail) (bool, error) {
 		m.ID = uuid.New()
 	}
 	now := o.now().UTC().Truncate(time.Microsecond)
-	m.State, m.Queued, m.Attempts = MailQueued, now, 0
+	m.State, m.Queued, m.Attempts = Queued, now, 0
 	if m.Due.IsZero() {
 		m.Due = now
 	}
@@ -180,7 +189,9 @@ func (o *Outbox) Run(ctx context.Context) error {
 func (o *Outbox) Drain(ctx context.Context) (int, error) {
 	sent := 0
 	for ctx.Err() == nil {
-		ms, err := o.queue.ClaimMails(ctx, o.now().UTC(), o.lease, o.batch)
+		cctx, cancel := context.WithTimeout(ctx, storeTimeout)
+		ms, err := o.queue.ClaimMails(cctx, o.now().UTC(), o.lease, o.batch)
+		cancel()
 		if err != nil || len(ms) == 0 {
 			return sent, err
 		}
@@ -214,7 +225,9 @@ func (o *Outbox) purge(ctx context.Context) error {
 		return nil
 	}
 	o.purged = now
-	n, err := o.queue.PurgeMails(ctx, now.Add(-o.keep))
+	pctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	n, err := o.queue.PurgeMails(pctx, now.Add(-o.keep))
 	if n > 0 {
 		o.logger.Info("tribune: outbox: old mails purged", "mails", n)
 	}
@@ -228,18 +241,18 @@ func (o *Outbox) Purge(ctx context.Context) (int, error) {
 }
 
 // deliver makes one attempt at a claimed mail and records it.
-func (o *Outbox) deliver(ctx context.Context, m *OutboxMail) attemptResult {
+func (o *Outbox) deliver(ctx context.Context, m *Mail) attemptResult {
 	err := o.send(ctx, m)
-	out := MailOutcome{State: MailSent, Now: o.now().UTC(), Attempt: m.Attempts}
+	out := Outcome{State: Sent, Now: o.now().UTC(), Attempt: m.Attempts}
 	result := delivered
 	if err != nil {
 		out.Error = scrubAddress(err.Error(), m.To)
 		switch {
-		case errors.Is(err, ErrMailRejected), m.Attempts >= o.maxAttempts:
-			out.State, result = MailFailed, finished
+		case errors.Is(err, ErrRejected), m.Attempts >= o.maxAttempts:
+			out.State, result = Failed, finished
 			o.logger.Warn("tribune: mail failed for good", "mail", m.ID, "kind", m.Kind, "attempts", m.Attempts, "err", out.Error)
 		default:
-			out.State, result = MailQueued, deferred
+			out.State, result = Queued, deferred
 			out.Retry = out.Now.Add(o.backoff(m.Attempts))
 			o.logger.Info("tribune: mail will be retried", "mail", m.ID, "kind", m.Kind, "attempts", m.Attempts, "retry", out.Retry, "err", out.Error)
 		}
@@ -250,7 +263,7 @@ func (o *Outbox) deliver(ctx context.Context, m *OutboxMail) attemptResult {
 	defer cancel()
 	ferr := o.queue.FinishMail(fctx, m.ID, out)
 	switch {
-	case errors.Is(ferr, ErrConflict):
+	case errors.Is(ferr, tribune.ErrConflict):
 		o.logger.Warn("tribune: outbox: another worker claimed the mail meanwhile", "mail", m.ID)
 		return finished
 	case ferr != nil:
@@ -272,7 +285,7 @@ func (o *Outbox) deliver(ctx context.Context, m *OutboxMail) attemptResult {
 // send hands the mail to the mailer under its own deadline, renewing the
 // claim's lease while the server takes its time; a lost claim (another
 // worker took the mail after a renewal failed) is logged.
-func (o *Outbox) send(ctx context.Context, m *OutboxMail) error {
+func (o *Outbox) send(ctx context.Context, m *Mail) error {
 	sctx, cancel := context.WithTimeout(ctx, o.sendTimeout)
 	defer cancel()
 	done := make(chan error, 1)
@@ -327,9 +340,9 @@ func (o *Outbox) resume(ctx context.Context) {
 // quotes it, and bounds its length.
 // The match ignores case: servers echo an address as they please
 // (<LEA@Example.ORG>), and an address's domain has no case.
-func scrubAddress(msg string, to Email) string {
+func scrubAddress(msg string, to tribune.Email) string {
 	if a := to.Address(); a != "" {
-		msg = regexp.MustCompile(`(?i)`+regexp.QuoteMeta(a)).ReplaceAllLiteralString(msg, hiddenEmail)
+		msg = regexp.MustCompile(`(?i)`+regexp.QuoteMeta(a)).ReplaceAllLiteralString(msg, to.String())
 	}
-	return truncateUTF8(msg, 500)
+	return strings.ToValidUTF8(msg[:min(len(msg), 500)], "")
 }
