@@ -23,7 +23,7 @@ type Article struct {
 	// Title, Summary and Author are plain text.
 	Title   string
 	Summary string
-	// Body is HTML that went through the article policy ([SanitizeArticle]).
+	// Body is HTML that went through the article policy, the sanitizer of trusted article HTML.
 	Body   string
 	Author string
 	// Lang is a BCP 47 tag such as "fr" or "en"; it picks the catalogue
@@ -100,7 +100,7 @@ func NewArticle(in ArticleInput) (Article, error) {
 		Slug:           slug,
 		Title:          title,
 		Summary:        strings.TrimSpace(in.Summary),
-		Body:           SanitizeArticle(in.Body),
+		Body:           sanitizeArticle(in.Body),
 		Author:         strings.TrimSpace(in.Author),
 		Lang:           lang,
 		Published:      pub,

@@ -147,7 +147,7 @@ func NewCommentWithRequired(in CommentInput, required []Field) (Comment, error) 
 		ve.add(FieldEmail, CodeRequired, 0)
 	}
 
-	website, code := NormalizeWebsite(in.Website)
+	website, code := normalizeWebsite(in.Website)
 	if code != "" {
 		ve.add(FieldWebsite, code, MaxWebsiteLen)
 	} else if website == "" && need(FieldWebsite) {
@@ -241,12 +241,12 @@ func normalizeNewlines(s string) string {
 	return strings.ReplaceAll(s, "\r", "\n")
 }
 
-// NormalizeWebsite validates a commenter's website and returns it in a
+// normalizeWebsite validates a commenter's website and returns it in a
 // normal form: an absolute http or https URL with a lower-case scheme and
 // host. A bare host such as "example.com/blog" gets "http://". Any other
 // scheme (javascript:, data:, ...) and obfuscated forms are refused with
 // [CodeURL]; "" is valid and stays "".
-func NormalizeWebsite(s string) (string, Code) {
+func normalizeWebsite(s string) (string, Code) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", ""

@@ -65,8 +65,8 @@ func newArticlePolicy() *bluemonday.Policy {
 	return p
 }
 
-// SanitizeArticle returns author HTML made safe with the article policy.
-func SanitizeArticle(s string) string { return articlePolicy.Sanitize(s) }
+// sanitizeArticle returns author HTML made safe with the article policy.
+func sanitizeArticle(s string) string { return articlePolicy.Sanitize(s) }
 
 // SanitizeComment turns what a visitor typed into the HTML stored as a
 // comment's body: the comment policy strips everything but the allowed
@@ -216,9 +216,9 @@ func hasText(s string) bool {
 	return false
 }
 
-// LinkCount returns how many links a sanitized body holds; moderation
+// linkCount returns how many links a sanitized body holds; moderation
 // holds comments with too many.
-func LinkCount(body string) int { return strings.Count(body, "<a ") }
+func linkCount(body string) int { return strings.Count(body, "<a ") }
 
 var blockquoteTag = regexp.MustCompile(`(?i)<\s*/?\s*blockquote\b[^>]*>`)
 
@@ -288,32 +288,6 @@ func autop(s string) string {
 	}
 	flush()
 	return b.String()
-}
-
-// splitBlocks splits plain text at blank lines (lines of spaces and tabs
-// only) and returns the trimmed, non-empty blocks.
-func splitBlocks(s string) []string {
-	var blocks []string
-	start := 0 // start of the current block
-	for i := 0; i <= len(s); {
-		end := strings.IndexByte(s[i:], '\n')
-		if end < 0 {
-			end = len(s)
-		} else {
-			end += i
-		}
-		if strings.TrimLeft(s[i:end], " \t") == "" {
-			if b := strings.TrimSpace(s[start:i]); b != "" {
-				blocks = append(blocks, b)
-			}
-			start = end
-		}
-		i = end + 1
-	}
-	if b := strings.TrimSpace(s[start:]); b != "" {
-		blocks = append(blocks, b)
-	}
-	return blocks
 }
 
 // containsFold reports whether s contains the lower-case ASCII word sub,

@@ -452,7 +452,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
 		// over the duplicate and flood rules, whichever a store reports
 		// first when several hold at once.
 		if c.Meta.Key != "" && (errors.Is(err, ErrReplayed) || errors.Is(err, ErrDuplicate) || errors.Is(err, ErrFlood)) {
-			first, ferr := CommentByKey(ctx, s.store, c.Meta.Key)
+			first, ferr := commentByKey(ctx, s.store, c.Meta.Key)
 			if ferr == nil {
 				return first, nil
 			}
@@ -631,7 +631,7 @@ func (s *Service) decideStatus(ctx context.Context, c *Comment, sub *Submission)
 			return StatusSpam, nil
 		}
 	}
-	if held || matchAny(fields, s.cfg.modWords) || (s.cfg.maxLinks > 0 && LinkCount(c.Body) >= s.cfg.maxLinks) {
+	if held || matchAny(fields, s.cfg.modWords) || (s.cfg.maxLinks > 0 && linkCount(c.Body) >= s.cfg.maxLinks) {
 		return StatusPending, nil
 	}
 	switch s.cfg.mode {
@@ -804,12 +804,12 @@ func (s *Service) Edit(ctx context.Context, id uuid.UUID, text string) (Comment,
 	if err != nil {
 		return Comment{}, err
 	}
-	return EditBody(ctx, s.store, id, checked.Body)
+	return editBody(ctx, s.store, id, checked.Body)
 }
 
 // Delete removes a comment for good; its replies move up.
 func (s *Service) Delete(ctx context.Context, id uuid.UUID) error {
-	return DeleteComment(ctx, s.store, id)
+	return deleteComment(ctx, s.store, id)
 }
 
 // EditOwn replaces the text of a comment at its author's request: the
@@ -850,7 +850,7 @@ func (s *Service) EditOwn(ctx context.Context, id uuid.UUID, text string) (Comme
 			c.Status = s.cfg.blockStatus
 		case spam:
 			c.Status = StatusSpam
-		case held || s.cfg.mode == ModerateAll || matchAny(fields, s.cfg.modWords) || (s.cfg.maxLinks > 0 && LinkCount(c.Body) >= s.cfg.maxLinks):
+		case held || s.cfg.mode == ModerateAll || matchAny(fields, s.cfg.modWords) || (s.cfg.maxLinks > 0 && linkCount(c.Body) >= s.cfg.maxLinks):
 			c.Status = StatusPending
 		}
 		if c.Meta.DupKey != "" {

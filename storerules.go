@@ -16,9 +16,9 @@ import (
 // errUnchanged tells UpdateComment that apply found nothing to change.
 var errUnchanged = errors.New("tribune: unchanged")
 
-// CommentByKey returns the comment stored with Meta.Key == key, or
+// commentByKey returns the comment stored with Meta.Key == key, or
 // ErrNotFound.
-func CommentByKey(ctx context.Context, s Store, key string) (Comment, error) {
+func commentByKey(ctx context.Context, s Store, key string) (Comment, error) {
 	if key == "" {
 		return Comment{}, fmt.Errorf("tribune: comment by key: %w", ErrNotFound)
 	}
@@ -48,15 +48,11 @@ func update(ctx context.Context, s Store, id uuid.UUID, change func(*Comment) er
 	return c, err
 }
 
-// SetStatus changes a comment's status and bumps its version, or returns
-// ErrNotFound. It returns the comment as stored afterwards. Setting the
-// status a comment already has changes nothing.
-func SetStatus(ctx context.Context, s Store, id uuid.UUID, status Status) (Comment, error) {
-	return setStatus(ctx, s, id, 0, status)
-}
-
-// setStatus is SetStatus on one version of the comment when version is
-// not 0: a comment changed since is ErrConflict, checked atomically.
+// setStatus changes a comment's status and bumps its version, or returns
+// ErrNotFound; on one version of the comment when version is not 0 (a
+// comment changed since is ErrConflict, checked atomically). It returns
+// the comment as stored afterwards. Setting the status a comment already
+// has changes nothing.
 func setStatus(ctx context.Context, s Store, id uuid.UUID, version int, status Status) (Comment, error) {
 	if !status.Valid() {
 		return Comment{}, fmt.Errorf("tribune: status %q: %w", status, ErrInvalid)
@@ -73,10 +69,10 @@ func setStatus(ctx context.Context, s Store, id uuid.UUID, version int, status S
 	})
 }
 
-// EditBody replaces a comment's body (already sanitized: the output of
+// editBody replaces a comment's body (already sanitized: the output of
 // [SanitizeComment]) and bumps its version, or returns ErrNotFound.
 // [Service.Edit] validates and sanitizes first.
-func EditBody(ctx context.Context, s Store, id uuid.UUID, body string) (Comment, error) {
+func editBody(ctx context.Context, s Store, id uuid.UUID, body string) (Comment, error) {
 	return update(ctx, s, id, func(c *Comment) error {
 		c.Body = body
 		return nil
@@ -87,13 +83,13 @@ func EditBody(ctx context.Context, s Store, id uuid.UUID, body string) (Comment,
 // arrive while it deletes.
 const maxDeleteRounds = 8
 
-// DeleteComment removes a comment for good, or returns ErrNotFound. Its
+// deleteComment removes a comment for good, or returns ErrNotFound. Its
 // replies move up to its own parent first, as in WordPress, each with its
 // version bumped; a reply posted meanwhile makes the store refuse the
 // delete (ErrConflict), and it is moved up in turn. Every state in
 // between is a valid thread: a reply is under its old parent or its new
 // one, never orphaned.
-func DeleteComment(ctx context.Context, s Store, id uuid.UUID) error {
+func deleteComment(ctx context.Context, s Store, id uuid.UUID) error {
 	for range maxDeleteRounds {
 		c, err := s.Comment(ctx, id)
 		if err != nil {
@@ -122,12 +118,12 @@ func DeleteComment(ctx context.Context, s Store, id uuid.UUID) error {
 	return fmt.Errorf("tribune: delete comment: replies keep arriving: %w", ErrConflict)
 }
 
-// Anonymise blanks the personal data of a comment: name, email, website,
+// anonymise blanks the personal data of a comment: name, email, website,
 // the host's user ID, the client hash, the user agent and the duplicate
 // key (a hash of the visitor). The text stays; renderers show the author
 // as "Anonymous". It is what [EraseByEmail] does to each comment in
 // [EraseAnonymise] mode.
-func Anonymise(c *Comment) {
+func anonymise(c *Comment) {
 	c.AuthorName, c.Email, c.Website, c.UserID = "", Email{}, "", ""
 	c.Meta.ClientHash, c.Meta.UserAgent, c.Meta.DupKey = "", "", ""
 }
@@ -146,8 +142,8 @@ func CommentsByEmail(ctx context.Context, s Store, email Email) ([]Comment, erro
 
 // EraseByEmail erases the personal data of every comment sent with the
 // email and returns how many comments it touched. With [EraseAnonymise]
-// each comment is anonymised ([Anonymise]) and its version bumped; with
-// [EraseDelete] each is deleted, its replies moving up ([DeleteComment]).
+// each comment loses its name, email, website, user, client hash and user
+// agent, and its version is bumped; with [EraseDelete] each is deleted, its replies moving up ([Service.Delete]).
 // Each comment is one atomic change: an erasure cut short (a store that
 // fails half way) leaves the rest untouched, and running it again
 // finishes it. A store with an [AddressBook] forgets the address too:
@@ -166,13 +162,13 @@ func EraseByEmail(ctx context.Context, s Store, email Email, mode EraseMode) (in
 	n := 0
 	for _, c := range cs {
 		if mode == EraseDelete {
-			err = DeleteComment(ctx, s, c.ID)
+			err = deleteComment(ctx, s, c.ID)
 		} else {
 			_, err = update(ctx, s, c.ID, func(c *Comment) error {
 				if c.Email.Key() != email.Key() {
 					return errUnchanged
 				}
-				Anonymise(c)
+				anonymise(c)
 				return nil
 			})
 		}

@@ -11,6 +11,8 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/tribune-go/tribune/internal/articletext"
+
 	"github.com/tribune-go/tribune/render"
 
 	"github.com/google/uuid"
@@ -50,7 +52,7 @@ func seedArticle(t testing.TB) tribune.Article {
 	raw, err := os.ReadFile(filepath.Join("..", "examples", "blog", "seed", "nato-article.fr.txt"))
 	require.NoError(t, err)
 	text, _, _ := strings.Cut(string(raw), "Laisser un commentaire")
-	in := tribune.ArticleFromText(text, "fr")
+	in := articletext.Article(text, "fr")
 	in.Published = time.Date(2026, 2, 12, 9, 30, 0, 0, paris)
 	a, err := tribune.NewArticle(in)
 	require.NoError(t, err)

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"testing"
 
 	"github.com/google/uuid"
 
@@ -12,7 +13,21 @@ import (
 // it through: the core's methods as they are, and everything else by the
 // root package's functions and queries, as Tribune itself calls them (a
 // capability the store declares is used, else the root's fallback).
-type ops struct{ tribune.Store }
+// Changes a host makes (moderation, edits, deletes) go through a
+// [tribune.Service] over the store, the one way a host changes a comment.
+type ops struct {
+	tribune.Store
+	svc *tribune.Service
+}
+
+func newOps(t testing.TB, s tribune.Store) ops {
+	t.Helper()
+	svc, err := tribune.NewService(s, tribune.WithFloodInterval(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ops{Store: s, svc: svc}
+}
 
 func (o ops) Comments(ctx context.Context, articleID uuid.UUID, statuses ...tribune.Status) ([]tribune.Comment, error) {
 	return o.FindComments(ctx, tribune.Query{ArticleID: articleID, Statuses: statuses})
@@ -26,7 +41,17 @@ func (o ops) CommentsByIDs(ctx context.Context, articleID uuid.UUID, ids []uuid.
 }
 
 func (o ops) CommentByKey(ctx context.Context, key string) (tribune.Comment, error) {
-	return tribune.CommentByKey(ctx, o.Store, key)
+	if key == "" {
+		return tribune.Comment{}, tribune.ErrNotFound
+	}
+	cs, err := o.FindComments(ctx, tribune.Query{Key: key, Limit: 1})
+	if err == nil && len(cs) == 0 {
+		err = tribune.ErrNotFound
+	}
+	if err != nil {
+		return tribune.Comment{}, err
+	}
+	return cs[0], nil
 }
 
 func (o ops) LatestApproved(ctx context.Context, articleID uuid.UUID, limit int) ([]tribune.Comment, error) {
@@ -48,16 +73,17 @@ func (o ops) CommentsByEmail(ctx context.Context, email tribune.Email) ([]tribun
 }
 
 func (o ops) SetStatus(ctx context.Context, id uuid.UUID, status tribune.Status) (tribune.Comment, error) {
-	return tribune.SetStatus(ctx, o.Store, id, status)
+	return o.svc.Moderate(ctx, id, status)
 }
 
-func (o ops) EditBody(ctx context.Context, id uuid.UUID, body string) (tribune.Comment, error) {
-	return tribune.EditBody(ctx, o.Store, id, body)
+// EditBody is a moderator's edit: text goes through the sanitizer.
+func (o ops) EditBody(ctx context.Context, id uuid.UUID, text string) (tribune.Comment, error) {
+	return o.svc.Edit(ctx, id, text)
 }
 
-// DeleteComment is the root's delete (replies move up), not the core's.
+// DeleteComment is the Service's delete (replies move up), not the core's.
 func (o ops) DeleteComment(ctx context.Context, id uuid.UUID) error {
-	return tribune.DeleteComment(ctx, o.Store, id)
+	return o.svc.Delete(ctx, id)
 }
 
 func (o ops) EraseByEmail(ctx context.Context, email tribune.Email, mode tribune.EraseMode) (int, error) {

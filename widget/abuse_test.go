@@ -375,7 +375,9 @@ func TestNoAnswerDependsOnOthersData(t *testing.T) {
 			resp := e.post(v, form, "X-Forwarded-For", "198.51.100.1")
 			require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 			id := idRE.FindString(resp.Header.Get("Location"))
-			_, err := tribune.SetStatus(context.Background(), e.store, uuid.MustParse(id), tribune.StatusApproved)
+			svc, err := tribune.NewService(e.store)
+			require.NoError(t, err)
+			_, err = svc.Moderate(context.Background(), uuid.MustParse(id), tribune.StatusApproved)
 			require.NoError(t, err)
 		}
 		attacker := e.browser()

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribune-go/tribune/internal/articletext"
+
 	"github.com/tribune-go/tribune"
 )
 
@@ -21,10 +23,10 @@ func ensureSeed(ctx context.Context, store tribune.Store, paris *time.Location) 
 	// The text ends with the comment block of the page it came from:
 	// the widget draws that part.
 	text, _, _ := strings.Cut(seedText, "\nLaisser un commentaire")
-	in := tribune.ArticleFromText(text, "fr")
+	in := articletext.Article(text, "fr")
 	in.Published = time.Date(2026, 2, 12, 18, 30, 0, 0, paris)
 	in.Author = "La rédaction"
-	in.Summary = tribune.FrenchTypography("Les ministres de la Défense des 32 pays de l’Alliance réunis au siège de l’OTAN : défense collective, Arctique, Ukraine et partage du fardeau.")
+	in.Summary = articletext.FrenchTypography("Les ministres de la Défense des 32 pays de l’Alliance réunis au siège de l’OTAN : défense collective, Arctique, Ukraine et partage du fardeau.")
 	a, err := tribune.NewArticle(in)
 	if err != nil {
 		return tribune.Article{}, err

@@ -1,12 +1,16 @@
-package tribune
+// Package articletext turns plain-text news copy into an article (the seed
+// article of examples/blog is one) and sets French typography.
+package articletext
 
 import (
 	"html"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tribune-go/tribune"
 )
 
-// ArticleFromText builds an [ArticleInput] from a plain-text article, the
+// Article builds an [ArticleInput] from a plain-text article, the
 // way news copy arrives by mail or from a word processor:
 //   - the first non-empty line is the title;
 //   - blocks separated by blank lines are paragraphs;
@@ -16,8 +20,8 @@ import (
 //     is a sub-heading (h2).
 //
 // For French ("fr…" tags) the typography is adjusted with [FrenchTypography].
-func ArticleFromText(text, lang string) ArticleInput {
-	text = normalizeNewlines(text)
+func Article(text, lang string) tribune.ArticleInput {
+	text = strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(text)
 	typo := func(s string) string { return s }
 	if strings.HasPrefix(strings.ToLower(lang), "fr") {
 		typo = FrenchTypography
@@ -62,7 +66,7 @@ func ArticleFromText(text, lang string) ArticleInput {
 	if inList {
 		b.WriteString("</ul>\n")
 	}
-	return ArticleInput{Title: title, Body: b.String(), Lang: lang}
+	return tribune.ArticleInput{Title: title, Body: b.String(), Lang: lang}
 }
 
 func bulletItem(line string) (string, bool) {
@@ -99,3 +103,29 @@ var frenchSpaces = strings.NewReplacer(
 // "!", and inside guillemets, with the no-break spaces French typography
 // uses, so the punctuation never starts a line.
 func FrenchTypography(s string) string { return frenchSpaces.Replace(s) }
+
+// splitBlocks splits plain text at blank lines (lines of spaces and tabs
+// only) and returns the trimmed, non-empty blocks.
+func splitBlocks(s string) []string {
+	var blocks []string
+	start := 0 // start of the current block
+	for i := 0; i <= len(s); {
+		end := strings.IndexByte(s[i:], '\n')
+		if end < 0 {
+			end = len(s)
+		} else {
+			end += i
+		}
+		if strings.TrimLeft(s[i:end], " \t") == "" {
+			if b := strings.TrimSpace(s[start:i]); b != "" {
+				blocks = append(blocks, b)
+			}
+			start = end
+		}
+		i = end + 1
+	}
+	if b := strings.TrimSpace(s[start:]); b != "" {
+		blocks = append(blocks, b)
+	}
+	return blocks
+}
