@@ -101,12 +101,6 @@ func WithCacheBytes(n int64) Option {
 	return func(c *renderConfig) { c.cacheBytes = n }
 }
 
-// WithCacheSize sets the cache's budget to n comments of 2 KiB.
-//
-// Deprecated: a count of entries does not bound memory (a comment can
-// weigh 128 KiB); use [WithCacheBytes].
-func WithCacheSize(n int) Option { return WithCacheBytes(int64(n) * 2048) }
-
 // New returns a Renderer with the built-in templates, or the
 // host's over them.
 func New(opts ...Option) (*Renderer, error) {

@@ -187,13 +187,17 @@ func WithArticleURL(fn func(*tribune.Article) string) Option {
 func WithPage(fn PageFunc) Option { return func(c *config) error { c.page = fn; return nil } }
 
 // WithRules passes the comment rules (moderation, links, words, flood,
-// required fields, reply depth, spam hook, notifier) to the Service.
+// required fields, reply depth, spam hook, notifier) to the Service. A
+// rule that would undo the widget's wiring (tribune.WithClientKey, which
+// WithSecret sets) makes New fail.
 func WithRules(opts ...tribune.ServiceOption) Option {
 	return func(c *config) error { c.rules = append(c.rules, opts...); return nil }
 }
 
 // WithRenderOptions passes options to the Renderer (host templates, time
-// zone, cache size).
+// zone, cache size). An option that would undo the widget's wiring
+// (render.WithMaxDepth, which follows the rules' reply depth;
+// render.WithCatalog, which WithMessages builds) makes New fail.
 func WithRenderOptions(opts ...render.Option) Option {
 	return func(c *config) error { c.renderOpts = append(c.renderOpts, opts...); return nil }
 }
@@ -362,6 +366,10 @@ func WithSecureCookies(on bool) Option {
 	return func(c *config) error { c.secureCookies = on; return nil }
 }
 
+// keyProbe is a client address hashed to tell whether two Services share
+// a client key.
+const keyProbe = "192.0.2.1"
+
 // DefaultCacheBudget is the default byte budget of all of a handler's
 // caches together: half for rendered comments (the Renderer's), half for
 // the rendered threads and blank forms of articles.
@@ -380,22 +388,6 @@ func WithCacheBudget(n int64) Option {
 			return errors.New("widget: negative cache budget")
 		}
 		c.cacheBudget = n
-		return nil
-	}
-}
-
-// WithThreadCache turns the caches off when n is 0.
-//
-// Deprecated: a count of threads does not bound memory; use
-// [WithCacheBudget]. Other values of n are ignored.
-func WithThreadCache(n int) Option {
-	return func(c *config) error {
-		if n < 0 {
-			return errors.New("widget: negative cache size")
-		}
-		if n == 0 {
-			c.cacheBudget = 0
-		}
 		return nil
 	}
 }
@@ -487,6 +479,12 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The widget's own wiring is not undone by what WithRules passes on:
+	// the client key comes from WithSecret.
+	if own, err := tribune.NewService(store, tribune.WithClientKey(cfg.secret)); err != nil ||
+		own.HashClient(keyProbe) != svc.HashClient(keyProbe) {
+		return nil, errors.New("widget: WithRules(tribune.WithClientKey(…)) conflicts with WithSecret, from which the widget derives the client key")
+	}
 	catalog := i18n.DefaultCatalog()
 	for _, m := range cfg.messages {
 		if catalog, err = catalog.WithMessages(m.lang, m.fsys); err != nil {
@@ -500,6 +498,14 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 		render.WithCacheBytes(cfg.cacheBudget / 2), render.WithCatalog(catalog)}, cfg.renderOpts...)...)
 	if err != nil {
 		return nil, err
+	}
+	// Nor by what WithRenderOptions passes on: the reply depth is the
+	// Service's, the catalogue WithMessages's.
+	switch {
+	case r.MaxDepth() != svc.MaxDepth():
+		return nil, fmt.Errorf("widget: WithRenderOptions(render.WithMaxDepth(%d)) conflicts with the rules' reply depth %d: set it once, with WithRules(tribune.WithReplyDepth(…))", r.MaxDepth(), svc.MaxDepth())
+	case r.Catalog() != catalog:
+		return nil, errors.New("widget: WithRenderOptions(render.WithCatalog(…)) conflicts with the widget's catalogue: add words with WithMessages")
 	}
 	as, err := newAssets(cfg.assets)
 	if err != nil {

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tribune-go/tribune/render"
-
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
@@ -103,7 +101,7 @@ func BenchmarkArticlePage(b *testing.B) {
 		name string
 		opts []widget.Option
 	}{
-		{"cold", []widget.Option{widget.WithThreadCache(0), widget.WithRenderOptions(render.WithCacheBytes(0))}},
+		{"cold", []widget.Option{widget.WithCacheBudget(0)}},
 		{"cached", nil},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
