@@ -28,7 +28,7 @@ func TestPassThroughCannotUndoTheWiring(t *testing.T) {
 		opt  widget.Option
 		want string
 	}{
-		"client key": {widget.WithRules(tribune.WithClientKey([]byte("another key of at least 32 bytes!!"))), "WithSecret"},
+		"client key":  {widget.WithRules(tribune.WithClientKey([]byte("another key of at least 32 bytes!!"))), "WithSecret"},
 		"reply depth": {widget.WithRenderOptions(render.WithMaxDepth(9)), "WithReplyDepth"},
 		"catalogue":   {widget.WithRenderOptions(render.WithCatalog(other)), "WithMessages"},
 	} {
