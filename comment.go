@@ -70,8 +70,9 @@ type Comment struct {
 	Status Status
 	// Created is the time the comment was posted, in UTC.
 	Created time.Time
-	// Version starts at 1 and grows by one with each edit or status change;
-	// stores maintain it and renderers key their caches on it.
+	// Version starts at 1 and grows by one with each edit or status change
+	// made through the [Service] (a store's UpdateComment leaves it as the
+	// change sets it). A mailed moderation link is bound to it.
 	Version int
 	// UserID is the host's ID of the signed-in author ([Identity.UserID]),
 	// or "" for a visitor who was not signed in.

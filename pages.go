@@ -55,10 +55,10 @@ type Pager interface {
 	TopLevelBefore(ctx context.Context, articleID uuid.UUID, created time.Time, id uuid.UUID) (int, error)
 }
 
-// CountThread returns the article's counts (see [ThreadCount]): one row
+// countThread returns the article's counts (see [ThreadCount]): one row
 // when the store is a [Pager], else it reads the approved comments. An
 // unknown article is ErrNotFound.
-func CountThread(ctx context.Context, s Store, articleID uuid.UUID) (ThreadCount, error) {
+func countThread(ctx context.Context, s Store, articleID uuid.UUID) (ThreadCount, error) {
 	if p, ok := s.(Pager); ok {
 		if n, err := p.CountThread(ctx, articleID); !errors.Is(err, ErrNotSupported) {
 			return n, err
@@ -80,9 +80,9 @@ func CountThread(ctx context.Context, s Store, articleID uuid.UUID) (ThreadCount
 	return n, nil
 }
 
-// CommentPage returns one comment page (see [Pager.CommentPage]): from
+// commentPage returns one comment page (see [Pager.CommentPage]): from
 // the store's indexes when it is a [Pager], else from the whole thread.
-func CommentPage(ctx context.Context, s Store, q PageQuery) ([]Comment, error) {
+func commentPage(ctx context.Context, s Store, q PageQuery) ([]Comment, error) {
 	q.Limit = Page{Limit: q.Limit}.Norm().Limit
 	q.Offset = max(q.Offset, 0)
 	if p, ok := s.(Pager); ok {
@@ -125,10 +125,10 @@ func CommentPage(ctx context.Context, s Store, q PageQuery) ([]Comment, error) {
 	return out, nil
 }
 
-// TopLevelBefore returns how many approved top-level comments of the
+// topLevelBefore returns how many approved top-level comments of the
 // article come before (created, id) in thread order: from an index when
 // the store is a [Pager], else from the approved comments.
-func TopLevelBefore(ctx context.Context, s Store, articleID uuid.UUID, created time.Time, id uuid.UUID) (int, error) {
+func topLevelBefore(ctx context.Context, s Store, articleID uuid.UUID, created time.Time, id uuid.UUID) (int, error) {
 	if p, ok := s.(Pager); ok {
 		if n, err := p.TopLevelBefore(ctx, articleID, created, id); !errors.Is(err, ErrNotSupported) {
 			return n, err

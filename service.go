@@ -717,34 +717,6 @@ func truncateUTF8(s string, n int) string {
 	return strings.ToValidUTF8(s, "")
 }
 
-// Visible returns what a visitor sees of an article's thread: the approved
-// comments and, among the pending ones, those whose IDs are in own (the
-// visitor's own, as a signed cookie tells the widget), in thread order.
-func (s *Service) Visible(ctx context.Context, articleID uuid.UUID, own []uuid.UUID) ([]Comment, error) {
-	mine, err := s.OwnPending(ctx, articleID, own)
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.store.FindComments(ctx, Query{ArticleID: articleID, Statuses: []Status{StatusApproved}})
-	if err != nil || len(mine) == 0 {
-		return out, err
-	}
-	out = append(out, mine...)
-	slices.SortFunc(out, threadOrder)
-	return out, nil
-}
-
-// OwnPending returns those of the comments own names that belong to the
-// article and still wait for moderation: read by their IDs, whatever the
-// size of the article's queue.
-func (s *Service) OwnPending(ctx context.Context, articleID uuid.UUID, own []uuid.UUID) ([]Comment, error) {
-	mine, err := s.Own(ctx, articleID, own)
-	if err != nil {
-		return nil, err
-	}
-	return slices.DeleteFunc(mine, func(c Comment) bool { return c.Status != StatusPending }), nil
-}
-
 // Own returns those of the comments own names that belong to the
 // article, whatever their status, in one read by their IDs.
 func (s *Service) Own(ctx context.Context, articleID uuid.UUID, own []uuid.UUID) ([]Comment, error) {

@@ -242,11 +242,11 @@ func TestServiceVisibleAndEdit(t *testing.T) {
 	theirs, err := svc.Submit(ctx, sub(a, "2", "b@example.org", "le leur"))
 	require.NoError(t, err)
 	require.Equal(t, tribune.StatusPending, theirs.Status)
-	vis, err := svc.Visible(ctx, a.ID, []uuid.UUID{mine.ID})
+	vis, err := svc.Thread(ctx, a.ID, tribune.Viewer{Own: []uuid.UUID{mine.ID}})
 	require.NoError(t, err)
 	require.Len(t, vis, 1)
 	assert.Equal(t, mine.ID, vis[0].ID)
-	vis, err = svc.Visible(ctx, a.ID, nil)
+	vis, err = svc.Thread(ctx, a.ID, tribune.Viewer{})
 	require.NoError(t, err)
 	assert.Empty(t, vis)
 

@@ -128,9 +128,9 @@ func anonymise(c *Comment) {
 	c.Meta.ClientHash, c.Meta.UserAgent, c.Meta.DupKey = "", "", ""
 }
 
-// CommentsByEmail lists every comment sent with the email (compared by
+// commentsByEmail lists every comment sent with the email (compared by
 // [Email.Key]), oldest first: the personal-data export.
-func CommentsByEmail(ctx context.Context, s Store, email Email) ([]Comment, error) {
+func commentsByEmail(ctx context.Context, s Store, email Email) ([]Comment, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -140,7 +140,7 @@ func CommentsByEmail(ctx context.Context, s Store, email Email) ([]Comment, erro
 	return s.FindComments(ctx, Query{EmailKey: email.Key()})
 }
 
-// EraseByEmail erases the personal data of every comment sent with the
+// eraseByEmail erases the personal data of every comment sent with the
 // email and returns how many comments it touched. With [EraseAnonymise]
 // each comment loses its name, email, website, user, client hash and user
 // agent, and its version is bumped; with [EraseDelete] each is deleted, its replies moving up ([Service.Delete]).
@@ -149,13 +149,13 @@ func CommentsByEmail(ctx context.Context, s Store, email Email) ([]Comment, erro
 // finishes it. A store with an [AddressBook] forgets the address too:
 // its verification, its reply subscriptions and its mails
 // ([AddressBook.ForgetAddress]).
-func EraseByEmail(ctx context.Context, s Store, email Email, mode EraseMode) (int, error) {
+func eraseByEmail(ctx context.Context, s Store, email Email, mode EraseMode) (int, error) {
 	if book, err := Addresses(s); err == nil && !email.IsZero() {
 		if err := book.ForgetAddress(ctx, email.Key()); err != nil {
 			return 0, err
 		}
 	}
-	cs, err := CommentsByEmail(ctx, s, email)
+	cs, err := commentsByEmail(ctx, s, email)
 	if err != nil {
 		return 0, err
 	}
@@ -183,10 +183,10 @@ func EraseByEmail(ctx context.Context, s Store, email Email, mode EraseMode) (in
 	return n, nil
 }
 
-// CountApproved returns the number of approved comments of each article;
+// countApproved returns the number of approved comments of each article;
 // articles without any map to 0. It uses the store's [Counter] when it has
 // one, and reads the approved comments otherwise.
-func CountApproved(ctx context.Context, s Store, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
+func countApproved(ctx context.Context, s Store, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
 	if c, ok := s.(Counter); ok {
 		if n, err := c.CountApproved(ctx, articleIDs); !errors.Is(err, ErrNotSupported) {
 			return n, err
@@ -203,13 +203,13 @@ func CountApproved(ctx context.Context, s Store, articleIDs []uuid.UUID) (map[uu
 	return out, nil
 }
 
-// CommentsStamp returns the article's revision (see [Stamp]); an unknown
+// commentsStamp returns the article's revision (see [Stamp]); an unknown
 // article is ErrNotFound. It uses the store's [Stamper] when it has one:
 // one read of one row. Otherwise it reads the article and every one of
 // its comments and hashes what a change moves (the article's fields and
 // each comment's ID, version, status and parent), so a cache keyed on it
 // is still never stale, at the cost of reading the thread.
-func CommentsStamp(ctx context.Context, s Store, articleID uuid.UUID) (Stamp, error) {
+func commentsStamp(ctx context.Context, s Store, articleID uuid.UUID) (Stamp, error) {
 	if st, ok := s.(Stamper); ok {
 		if v, err := st.CommentsStamp(ctx, articleID); !errors.Is(err, ErrNotSupported) {
 			return v, err

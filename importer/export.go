@@ -31,7 +31,11 @@ const exportPage = 2000
 // comments.
 func exportArticles(ctx context.Context, store tribune.Store, opts ExportOptions) ([]tribune.Article, map[uuid.UUID][]tribune.Comment, error) {
 	if !opts.Email.IsZero() {
-		cs, err := tribune.CommentsByEmail(ctx, store, opts.Email)
+		svc, err := tribune.NewService(store)
+		if err != nil {
+			return nil, nil, err
+		}
+		cs, err := svc.CommentsByEmail(ctx, opts.Email)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"cmp"
 	"embed"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"html"
 	"html/template"
 	"io"
@@ -345,14 +347,20 @@ func (r *Renderer) render(w io.Writer, s Section, thread, form bool) error {
 	return nil
 }
 
-// shown drops spam and trash, which no view shows, whatever a caller
-// passes; it copies only when there is something to drop.
+// anyViewer is the viewer who sees most: what it does not see (spam,
+// trash), no view shows.
+var anyViewer = tribune.Viewer{Moderator: true}
+
+// shown drops what no viewer sees by the one visibility rule
+// ([tribune.Viewer.Sees]), whatever a caller passes: the caller chose
+// the held comments its viewer sees. It copies only when there is
+// something to drop.
 func shown(cs []tribune.Comment) []tribune.Comment {
 	for i := range cs {
-		if cs[i].Status != tribune.StatusApproved && cs[i].Status != tribune.StatusPending {
+		if !anyViewer.Sees(cs[i]) {
 			out := make([]tribune.Comment, 0, len(cs))
 			for _, c := range cs {
-				if c.Status == tribune.StatusApproved || c.Status == tribune.StatusPending {
+				if anyViewer.Sees(c) {
 					out = append(out, c)
 				}
 			}
@@ -645,14 +653,36 @@ func (r *Renderer) writeNest(b byteWriter, k, depth int) error {
 type cacheKey struct {
 	id      uuid.UUID
 	version int
-	lang    string
-	reply   bool
-	depth   int // a host's template may show it
+	// sum fingerprints what the item shows, so that a change made
+	// without a new version (a host's raw UpdateComment) is never served
+	// from the cache.
+	sum   uint64
+	lang  string
+	reply bool
+	depth int // a host's template may show it
+}
+
+// cacheSeed keys the fingerprints of cached comments.
+var cacheSeed = maphash.MakeSeed()
+
+// fingerprint hashes the fields a comment's item is rendered from.
+func fingerprint(c *tribune.Comment) uint64 {
+	var h maphash.Hash
+	h.SetSeed(cacheSeed)
+	for _, f := range [...]string{c.Body, c.AuthorName, c.Website, string(c.Status), c.UserID, c.ParentID.String()} {
+		h.WriteString(f)
+		h.WriteByte(0)
+	}
+	var t [16]byte
+	binary.LittleEndian.PutUint64(t[:8], uint64(c.Created.UnixNano()))
+	binary.LittleEndian.PutUint64(t[8:], uint64(c.Edited.UnixNano()))
+	h.Write(t[:])
+	return h.Sum64()
 }
 
 // writeComment writes one comment's item, from the cache when it can.
 func (r *Renderer) writeComment(b byteWriter, c *tribune.Comment, l *i18n.Locale, depth int, canReply bool, mod *Moderation, editURL string) error {
-	key := cacheKey{id: c.ID, version: c.Version, lang: l.Tag(), reply: canReply, depth: depth}
+	key := cacheKey{id: c.ID, version: c.Version, sum: fingerprint(c), lang: l.Tag(), reply: canReply, depth: depth}
 	cache := r.cache
 	if mod != nil || editURL != "" {
 		cache = nil // a moderator's buttons carry their token, an author's links are theirs: never shared

@@ -92,9 +92,13 @@ func Bench(b *testing.B, newStore func(b *testing.B) tribune.Store) {
 				}
 			}
 		}
+		svc, err := tribune.NewService(s)
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.ReportAllocs()
 		for b.Loop() {
-			counts, err := tribune.CountApproved(b.Context(), s, ids)
+			counts, err := svc.Counts(b.Context(), ids)
 			if err != nil || counts[ids[0]] != 20 {
 				b.Fatal(counts[ids[0]], err)
 			}

@@ -296,7 +296,7 @@ func testEraseForgetsTheAddress(t *testing.T, s ops) {
 	if _, err := q.QueueMail(ctx(t), newMail(t, "ana-mail", "Ana@example.org", base)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tribune.EraseByEmail(ctx(t), s.Store, c.Email, tribune.EraseAnonymise); err != nil {
+	if _, err := s.EraseByEmail(ctx(t), c.Email, tribune.EraseAnonymise); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.Address(ctx(t), "ana@example.org"); !isNotFound(err) {

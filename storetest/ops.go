@@ -69,7 +69,7 @@ func (o ops) HasApproved(ctx context.Context, email tribune.Email) (bool, error)
 }
 
 func (o ops) CommentsByEmail(ctx context.Context, email tribune.Email) ([]tribune.Comment, error) {
-	return tribune.CommentsByEmail(ctx, o.Store, email)
+	return o.svc.CommentsByEmail(ctx, email)
 }
 
 func (o ops) SetStatus(ctx context.Context, id uuid.UUID, status tribune.Status) (tribune.Comment, error) {
@@ -87,13 +87,13 @@ func (o ops) DeleteComment(ctx context.Context, id uuid.UUID) error {
 }
 
 func (o ops) EraseByEmail(ctx context.Context, email tribune.Email, mode tribune.EraseMode) (int, error) {
-	return tribune.EraseByEmail(ctx, o.Store, email, mode)
+	return o.svc.Erase(ctx, email, mode)
 }
 
 func (o ops) CountApproved(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]int, error) {
-	return tribune.CountApproved(ctx, o.Store, ids)
+	return o.svc.Counts(ctx, ids)
 }
 
 func (o ops) CommentsStamp(ctx context.Context, id uuid.UUID) (tribune.Stamp, error) {
-	return tribune.CommentsStamp(ctx, o.Store, id)
+	return o.svc.Stamp(ctx, id)
 }

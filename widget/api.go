@@ -141,7 +141,9 @@ func (h *Handler) apiComments(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	cs, err := h.store.FindComments(r.Context(), tribune.Query{ArticleID: a.ID, Statuses: []tribune.Status{tribune.StatusApproved}})
+	// The API answers what an anonymous visitor sees: its answers may be
+	// cached and shared.
+	cs, err := h.svc.Thread(r.Context(), a.ID, tribune.Viewer{})
 	if err != nil {
 		h.apiFailure(w, r, h.locale(r, a), "api comments", err)
 		return
@@ -184,7 +186,7 @@ func (h *Handler) apiCounts(w http.ResponseWriter, r *http.Request) {
 		}
 		ids = append(ids, id)
 	}
-	counts, err := tribune.CountApproved(r.Context(), h.store, ids)
+	counts, err := h.svc.Counts(r.Context(), ids)
 	if err != nil {
 		h.apiFailure(w, r, l, "api counts", err)
 		return

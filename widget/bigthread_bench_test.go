@@ -105,7 +105,11 @@ func BenchmarkBigThread(b *testing.B) {
 				}
 				a := seedThread(b, store, n)
 				analyse()
-				counts, err := tribune.CountThread(context.Background(), store, a.ID)
+				svc, err := tribune.NewService(store)
+				if err != nil {
+					b.Fatal(err)
+				}
+				counts, err := svc.CountThread(context.Background(), a.ID)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -133,7 +133,7 @@ func (h *Handler) serveArticleFeed(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, "feed", err)
 		return
 	}
-	comments, err := h.store.FindComments(r.Context(), tribune.Query{ArticleID: a.ID, Statuses: []tribune.Status{tribune.StatusApproved}, Newest: true, Limit: feedEntries})
+	comments, err := h.svc.Latest(r.Context(), a.ID, feedEntries)
 	if err != nil {
 		h.serverError(w, r, "feed", err)
 		return
@@ -146,7 +146,7 @@ func (h *Handler) serveArticleFeed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serveSiteFeed(w http.ResponseWriter, r *http.Request) {
-	comments, err := h.store.FindComments(r.Context(), tribune.Query{Statuses: []tribune.Status{tribune.StatusApproved}, Newest: true, Limit: siteFeedEntries})
+	comments, err := h.svc.Latest(r.Context(), uuid.Nil, siteFeedEntries)
 	if err != nil {
 		h.serverError(w, r, "feed", err)
 		return

@@ -406,7 +406,7 @@ func TestManageByMailAndVerifiedTrust(t *testing.T) {
 	assert.Len(t, export.Comments, 3, "the first, the approved one from work, and the impostor's (same address)")
 	status, _ = e.postForm(work, manageURL, url.Values{"erase": {"all"}})
 	require.Equal(t, http.StatusOK, status)
-	left, err := tribune.CommentsByEmail(t.Context(), e.store, tribune.StoredEmail(addr))
+	left, err := e.h.Service().CommentsByEmail(t.Context(), tribune.StoredEmail(addr))
 	require.NoError(t, err)
 	assert.Empty(t, left)
 	status, _ = e.get(work, manageURL)

@@ -516,7 +516,7 @@ func (h *Handler) serveManage(w http.ResponseWriter, r *http.Request) {
 			h.exportPersonalData(w, r, email)
 			return
 		case r.PostForm.Get("erase") != "":
-			if _, err := tribune.EraseByEmail(ctx, h.store, email, tribune.EraseAnonymise); err != nil {
+			if _, err := h.svc.Erase(ctx, email, tribune.EraseAnonymise); err != nil {
 				h.serverError(w, r, "manage: erase", err)
 				return
 			}
@@ -533,7 +533,7 @@ func (h *Handler) serveManage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	cs, err := tribune.CommentsByEmail(ctx, h.store, email)
+	cs, err := h.svc.CommentsByEmail(ctx, email)
 	if err != nil {
 		h.serverError(w, r, "manage", err)
 		return
@@ -569,7 +569,7 @@ func (h *Handler) serveManage(w http.ResponseWriter, r *http.Request) {
 // exportPersonalData sends everything stored with the address, as JSON:
 // the personal-data export, for its owner only.
 func (h *Handler) exportPersonalData(w http.ResponseWriter, r *http.Request, email tribune.Email) {
-	cs, err := tribune.CommentsByEmail(r.Context(), h.store, email)
+	cs, err := h.svc.CommentsByEmail(r.Context(), email)
 	if err != nil {
 		h.serverError(w, r, "manage: export", err)
 		return

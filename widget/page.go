@@ -234,8 +234,9 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 		section.Form.ManageURL = h.cfg.prefix + "/mail/manage"
 	}
 	if st.replyTo != uuid.Nil {
-		// A reply form only where a reply would be taken.
-		p, err := h.store.Comment(ctx, st.replyTo)
+		// A reply form only to a comment the visitor sees, where a reply
+		// would be taken.
+		p, err := h.svc.Comment(ctx, st.replyTo, h.viewer(r))
 		if err == nil && p.ArticleID == a.ID {
 			if ok, err := h.svc.CanReply(ctx, p); err == nil && ok {
 				section.Form.ReplyTo = &p
@@ -281,7 +282,7 @@ func (h *Handler) pagedThread(ctx context.Context, r *http.Request, section *ren
 	// change moves, on every instance, and which is read before anything
 	// else: what is cached is never older than its stamp.
 	if h.cache != nil && !st.ok {
-		stamp, err := tribune.CommentsStamp(ctx, h.store, a.ID)
+		stamp, err := h.svc.Stamp(ctx, a.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -308,7 +309,7 @@ func (h *Handler) pagedThread(ctx context.Context, r *http.Request, section *ren
 	var held []tribune.Comment
 	if p.current == h.newest(p) {
 		if moderator {
-			if mine, err = h.store.FindComments(ctx, tribune.Query{ArticleID: a.ID, Statuses: []tribune.Status{tribune.StatusPending}, Limit: tribune.MaxPageSize}); err != nil {
+			if mine, err = h.svc.Held(ctx, a.ID, tribune.Viewer{Moderator: true}); err != nil {
 				return nil, err
 			}
 		}
@@ -326,11 +327,11 @@ func (h *Handler) pagedThread(ctx context.Context, r *http.Request, section *ren
 	if e, ok := h.cachedAt(key, st); ok && !personal {
 		return e.parts[0], nil
 	}
-	comments, err := tribune.CommentPage(ctx, h.store, h.pageQuery(a, p))
+	comments, err := h.svc.Page(ctx, h.pageQuery(a, p), tribune.Viewer{Own: ownPending, Moderator: moderator})
 	if err != nil {
 		return nil, err
 	}
-	section.Comments = append(visibleOnPage(comments, ownPending, moderator), held...)
+	section.Comments = append(comments, held...)
 	var b bytes.Buffer
 	if err := h.renderer.RenderThread(&b, *section); err != nil {
 		return nil, err
@@ -362,10 +363,6 @@ func (h *Handler) ownOnPage(ctx context.Context, r *http.Request, section *rende
 // wholeThread renders every comment on one page (WithPageSize(0)).
 func (h *Handler) wholeThread(ctx context.Context, r *http.Request, section *render.Section, own []uuid.UUID, moderator bool) ([]byte, error) {
 	a := section.Article
-	statuses := []tribune.Status{tribune.StatusApproved}
-	if moderator {
-		statuses = append(statuses, tribune.StatusPending)
-	}
 	// The visitor's own pending comments, read by their IDs: a visitor
 	// with some sees a thread nobody else does, rendered for them alone.
 	mine, err := h.ownOnPage(ctx, r, section, own, moderator)
@@ -374,23 +371,23 @@ func (h *Handler) wholeThread(ctx context.Context, r *http.Request, section *ren
 	}
 	key := cacheKey{article: a.ID, lang: section.Lang, closed: a.CommentsClosed}
 	if h.cache == nil || len(mine) > 0 || moderator || len(section.Editable) > 0 {
-		comments, err := h.store.FindComments(ctx, tribune.Query{ArticleID: a.ID, Statuses: statuses})
+		comments, err := h.svc.Thread(ctx, a.ID, tribune.Viewer{Own: own, Moderator: moderator})
 		if err != nil {
 			return nil, err
 		}
-		section.Comments = append(comments, mine...)
+		section.Comments = comments
 		var b bytes.Buffer
 		err = h.renderer.RenderThread(&b, *section)
 		return b.Bytes(), err
 	}
-	stamp, err := tribune.CommentsStamp(ctx, h.store, a.ID)
+	stamp, err := h.svc.Stamp(ctx, a.ID)
 	if err != nil {
 		return nil, err
 	}
 	if e, ok := h.cache.Get(key); ok && e.stamp == stamp {
 		return e.parts[0], nil
 	}
-	comments, err := h.store.FindComments(ctx, tribune.Query{ArticleID: a.ID, Statuses: statuses})
+	comments, err := h.svc.Thread(ctx, a.ID, tribune.Viewer{})
 	if err != nil {
 		return nil, err
 	}
@@ -649,7 +646,7 @@ func (h *Handler) articleBySlug(ctx context.Context, slug string) (tribune.Artic
 	}
 	key := cacheKey{slug: slug}
 	if e, ok := h.cache.Get(key); ok {
-		stamp, err := tribune.CommentsStamp(ctx, h.store, e.article.ID)
+		stamp, err := h.svc.Stamp(ctx, e.article.ID)
 		if err == nil && stamp == e.stamp {
 			return e.article, stamped{stamp: stamp, ok: true}, nil
 		}
@@ -662,7 +659,7 @@ func (h *Handler) articleBySlug(ctx context.Context, slug string) (tribune.Artic
 	if err != nil {
 		return first, stamped{}, err
 	}
-	stamp, err := tribune.CommentsStamp(ctx, h.store, first.ID)
+	stamp, err := h.svc.Stamp(ctx, first.ID)
 	if err != nil {
 		return first, stamped{}, err
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/tribune-go/tribune/render"
@@ -122,7 +121,7 @@ func (h *Handler) threadPagesAt(ctx context.Context, a *tribune.Article, st stam
 		n = e.counts
 	} else {
 		var err error
-		if n, err = tribune.CountThread(ctx, h.store, a.ID); err != nil {
+		if n, err = h.svc.CountThread(ctx, a.ID); err != nil {
 			return pages{}, err
 		}
 		if st.ok {
@@ -157,7 +156,7 @@ func (h *Handler) pageOf(ctx context.Context, p pages, c *tribune.Comment) (int,
 	if root.ParentID != uuid.Nil || root.Status != tribune.StatusApproved {
 		return h.newest(p), nil
 	}
-	before, err := tribune.TopLevelBefore(ctx, h.store, root.ArticleID, root.Created, root.ID)
+	before, err := h.svc.TopLevelBefore(ctx, root.ArticleID, root.Created, root.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -187,21 +186,6 @@ func (h *Handler) pagination(a *tribune.Article, p pages) *render.Pagination {
 		URL: func(n int) string { return h.pageURL(a, p, n) + "#comments" }}
 }
 
-// visibleOnPage keeps of a page's comments (the store gives every status)
-// those this visitor sees: the approved ones, their own pending ones, and
-// every pending one for a moderator.
-func visibleOnPage(cs []tribune.Comment, own []uuid.UUID, moderator bool) []tribune.Comment {
-	return slices.DeleteFunc(cs, func(c tribune.Comment) bool {
-		switch c.Status {
-		case tribune.StatusApproved:
-			return false
-		case tribune.StatusPending:
-			return !moderator && !slices.Contains(own, c.ID)
-		}
-		return true
-	})
-}
-
 // Permalink is the comment's address: <prefix>/comment/<id>, which
 // redirects to the page of its article that shows it. Feeds, the API and
 // the moderation screen link to it.
@@ -220,7 +204,7 @@ func (h *Handler) servePermalink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	c, err := h.store.Comment(ctx, id)
+	c, err := h.svc.Comment(ctx, id, h.viewer(r))
 	if errors.Is(err, tribune.ErrNotFound) {
 		h.errorPage(w, r, http.StatusNotFound, "widget.comment_not_found")
 		return
@@ -228,13 +212,6 @@ func (h *Handler) servePermalink(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.serverError(w, r, "permalink", err)
 		return
-	}
-	if c.Status != tribune.StatusApproved {
-		ident, signedIn := h.identity(r)
-		if !(c.Status == tribune.StatusPending && (slices.Contains(h.ownIDs(r), c.ID) || signedIn && ident.Moderator)) {
-			h.errorPage(w, r, http.StatusNotFound, "widget.comment_not_found")
-			return
-		}
 	}
 	a, err := h.store.Article(ctx, c.ArticleID)
 	if err != nil {

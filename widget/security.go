@@ -134,6 +134,14 @@ func (h *Handler) overTLS(r *http.Request) bool {
 // commenter.
 func (h *Handler) ownIDs(r *http.Request) []uuid.UUID { return h.idCookie(r, ownCookie, "own", maxOwn) }
 
+// viewer is who the request comes from, for the visibility rule: the
+// comments its own-comments cookie names, and whether a moderator signed
+// in with the host.
+func (h *Handler) viewer(r *http.Request) tribune.Viewer {
+	id, signedIn := h.identity(r)
+	return tribune.Viewer{Own: h.ownIDs(r), Moderator: signedIn && id.Moderator}
+}
+
 func (h *Handler) addOwn(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
 	h.addToIDCookie(w, r, ownCookie, "own", maxOwn, 30*24*3600, id)
 }

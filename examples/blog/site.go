@@ -158,7 +158,7 @@ func (s *site) home(w http.ResponseWriter, r *http.Request) {
 	for i, a := range articles {
 		ids[i] = a.ID
 	}
-	counts, err := tribune.CountApproved(r.Context(), s.store, ids)
+	counts, err := s.comments.Service().Counts(r.Context(), ids)
 	if err != nil {
 		s.failure(w, r, "home: counts", err)
 		return
