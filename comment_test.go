@@ -153,10 +153,8 @@ func TestNormalizeWebsite(t *testing.T) {
 	}
 }
 
-func TestValidationErrorMessageKeys(t *testing.T) {
+func TestValidationErrorOfNil(t *testing.T) {
 	t.Parallel()
-	fe := tribune.FieldError{Field: tribune.FieldEmail, Code: tribune.CodeRequired}
-	assert.Equal(t, "error.email.required", fe.MessageKey())
 	var nilErr *tribune.ValidationError
 	assert.Equal(t, tribune.Code(""), nilErr.Code(tribune.FieldName))
 }

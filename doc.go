@@ -29,7 +29,7 @@
 // ([WithMemberNames] a host's members'). Bidi embeddings, overrides and
 // isolates are taken out of comment texts. The website must be an http or https URL and is
 // normalised once, at write time, and checked again
-// by every view ([SafeWebsite]). The comment text is turned into HTML
+// by every view (render.SafeWebsite). The comment text is turned into HTML
 // once, at write time, by [SanitizeComment]: a narrow bluemonday policy
 // (the tags WordPress allows in comments), http, https and mailto URLs
 // only, every element balanced so no markup reaches past its comment, the

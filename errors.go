@@ -17,13 +17,18 @@ var (
 	// ErrNotSupported reports that a Store lacks an optional capability
 	// at run time: a wrapper such as [StoreWithTimeout] has every
 	// capability's method and answers it when the store it wraps lacks
-	// one. The package's functions ([CountApproved], [CommentsStamp],
-	// [InsertComments], [CountThread], [CommentPage], [TopLevelBefore])
-	// then fall back on the core.
+	// one. The Service's reads and [InsertComments] then fall back on the
+	// core.
 	ErrNotSupported = errors.New("tribune: not supported")
-	// ErrInvalid reports input that failed validation. The error that wraps
-	// it is a *ValidationError listing every failing field.
+	// ErrInvalid reports input that failed validation. When the input is a
+	// visitor's (a comment, an article), the error that wraps it is a
+	// *ValidationError listing every failing field; a bad argument from
+	// code (a version below 1, an unknown status) wraps it plainly.
 	ErrInvalid = errors.New("tribune: invalid input")
+	// ErrNotNotified reports that a comment was stored (and is returned
+	// beside the error) but its notifier failed; the notifier's error is
+	// wrapped too.
+	ErrNotNotified = errors.New("tribune: comment stored, notifier failed")
 	// ErrClosed reports that an article no longer accepts comments.
 	ErrClosed = errors.New("tribune: comments are closed")
 	// ErrDuplicate reports that the same visitor already posted the same
@@ -86,11 +91,6 @@ type FieldError struct {
 	Code  Code
 	// Limit is the byte limit for CodeTooLong and the depth for CodeTooDeep.
 	Limit int
-}
-
-// MessageKey is the catalogue key of the field's message: "error.<field>.<code>".
-func (f FieldError) MessageKey() string {
-	return "error." + string(f.Field) + "." + string(f.Code)
 }
 
 // ValidationError lists every field that failed validation, not only the

@@ -2,7 +2,6 @@ package tribune
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -73,7 +72,7 @@ type AddressBook interface {
 // window of time, in the store, so that every instance on one database
 // counts together: single-use mailed links, the per-recipient mail
 // budget, limits that must hold across instances. The SQL stores and
-// memstore have it; see [Spend].
+// memstore have it.
 //
 // Keys are opaque to the store. Callers never put personal data in them
 // as it is: an address or a client address goes in hashed with a secret.
@@ -90,16 +89,6 @@ type Limiter interface {
 	PurgeLimits(ctx context.Context, now time.Time) (int, error)
 }
 
-// Spend counts one use of key on the store's [Limiter] (see
-// [Limiter.Spend]); a store without one answers ErrNotSupported.
-func Spend(ctx context.Context, s Store, key string, limit int, window time.Duration, now time.Time) (bool, error) {
-	l, ok := s.(Limiter)
-	if !ok {
-		return false, ErrNotSupported
-	}
-	return l.Spend(ctx, key, limit, window, now)
-}
-
 // Addresses returns the store's address book, or ErrNotSupported when it
 // has none (subscriptions and mail then stay off).
 func Addresses(s Store) (AddressBook, error) {
@@ -113,107 +102,4 @@ func Addresses(s Store) (AddressBook, error) {
 		return nil, ErrNotSupported
 	}
 	return b, nil
-}
-
-// ConfirmEvery is the least time between two confirmation mails to one
-// address, however often someone types it in.
-const ConfirmEvery = 24 * time.Hour
-
-// ReplyRecipient says who hears of a reply, by the rules of reply mail:
-// the reply is approved; the comment it answers is subscribed (its
-// author ticked the box), the subscription confirmed and still active;
-// the subscriber's address is verified and has not opted out of all
-// mail; the replier is not the subscriber. It returns the comment
-// answered, whose Email is the recipient, and false when nobody is to
-// hear of it (also for a store without an [AddressBook]).
-func ReplyRecipient(ctx context.Context, s Store, reply Comment) (Comment, bool, error) {
-	if reply.Status != StatusApproved || reply.ParentID == uuid.Nil {
-		return Comment{}, false, nil
-	}
-	book, err := Addresses(s)
-	if err != nil {
-		return Comment{}, false, nil
-	}
-	sub, err := book.Subscription(ctx, reply.ParentID)
-	if err != nil || !sub.Active || sub.Confirmed.IsZero() || reply.Email.Key() == sub.EmailKey {
-		return Comment{}, false, ignoreNotFound(err)
-	}
-	addr, err := book.Address(ctx, sub.EmailKey)
-	if err != nil || addr.Verified.IsZero() || !addr.OptedOut.IsZero() {
-		return Comment{}, false, ignoreNotFound(err) // never confirmed, or asked for no mail: nothing goes to it
-	}
-	parent, err := s.Comment(ctx, reply.ParentID)
-	if err != nil || parent.Email.Key() != sub.EmailKey || parent.UserID != "" && parent.UserID == reply.UserID {
-		return Comment{}, false, ignoreNotFound(err)
-	}
-	return parent, true, nil
-}
-
-// ConfirmationDue says whether the author of a comment that asked for
-// reply mail should get a confirmation mail now: the comment's
-// subscription is active and not confirmed yet (whether or not the
-// address was verified before: a subscription made by a browser that had
-// not proved the address is confirmed for that comment), the address has
-// not opted out of all mail, and no confirmation went to it in the last
-// [ConfirmEvery]. It records the sending (Address.ConfirmSent)
-// atomically with the decision, so two comments at once send one mail,
-// and returns the address.
-func ConfirmationDue(ctx context.Context, s Store, c Comment, now time.Time) (Address, bool, error) {
-	book, err := Addresses(s)
-	if err != nil {
-		return Address{}, false, nil
-	}
-	sub, err := book.Subscription(ctx, c.ID)
-	if err != nil || !sub.Active || !sub.Confirmed.IsZero() {
-		return Address{}, false, ignoreNotFound(err)
-	}
-	due := false
-	a, err := book.UpdateAddress(ctx, sub.EmailKey, func(a *Address) error {
-		if !a.OptedOut.IsZero() || now.Sub(a.ConfirmSent) < ConfirmEvery {
-			return errUnchanged
-		}
-		a.ConfirmSent, due = now.UTC().Truncate(time.Microsecond), true
-		return nil
-	})
-	if errors.Is(err, errUnchanged) {
-		return Address{}, false, nil
-	}
-	return a, due && err == nil, err
-}
-
-// ConfirmSubscription records that the owner of a subscribed comment's
-// address followed the confirmation mailed for it: the subscription is
-// confirmed and the address verified, at now. It returns the address; a
-// comment without a subscription is ErrNotFound.
-func ConfirmSubscription(ctx context.Context, s Store, commentID uuid.UUID, now time.Time) (Address, error) {
-	book, err := Addresses(s)
-	if err != nil {
-		return Address{}, err
-	}
-	sub, err := book.Subscription(ctx, commentID)
-	if err != nil {
-		return Address{}, err
-	}
-	now = now.UTC().Truncate(time.Microsecond)
-	a, err := book.UpdateAddress(ctx, sub.EmailKey, func(a *Address) error {
-		if a.Verified.IsZero() {
-			a.Verified = now
-		}
-		return nil
-	})
-	if err != nil {
-		return Address{}, err
-	}
-	if sub.Confirmed.IsZero() {
-		sub.Confirmed = now
-		err = book.SaveSubscription(ctx, sub)
-	}
-	return a, err
-}
-
-func ignoreNotFound(err error) error {
-	if errors.Is(err, ErrNotFound) {
-		return nil
-	}
-	return err
 }

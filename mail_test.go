@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tribune-go/tribune/outbox"
+
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -12,8 +14,8 @@ import (
 )
 
 func TestReplyRecipientAndConfirmation(t *testing.T) {
-	svc, a, _ := newService(t, tribune.WithModeration(tribune.ModerateNone), tribune.WithFloodInterval(0))
-	s := svc.Store()
+	svc, a, clk := newService(t, tribune.WithModeration(tribune.ModerateNone), tribune.WithFloodInterval(0))
+	s := clk.store
 	ctx := t.Context()
 	in := func(name, email, body string, parent tribune.Comment) tribune.Submission {
 		x := sub(a, name, email, body)
@@ -26,35 +28,35 @@ func TestReplyRecipientAndConfirmation(t *testing.T) {
 	require.NoError(t, err)
 
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	addr, due, err := tribune.ConfirmationDue(ctx, s, parent, now)
+	addr, due, err := outbox.ConfirmationDue(ctx, s, parent, now)
 	require.NoError(t, err)
 	assert.True(t, due, "the first time, a confirmation is due")
-	_, due, _ = tribune.ConfirmationDue(ctx, s, parent, now.Add(time.Hour))
+	_, due, _ = outbox.ConfirmationDue(ctx, s, parent, now.Add(time.Hour))
 	assert.False(t, due, "not again within a day")
-	_, due, _ = tribune.ConfirmationDue(ctx, s, parent, now.Add(tribune.ConfirmEvery+time.Second))
+	_, due, _ = outbox.ConfirmationDue(ctx, s, parent, now.Add(outbox.ConfirmEvery+time.Second))
 	assert.True(t, due, "again after a day, while unconfirmed")
 
 	reply, err := svc.Submit(ctx, in("Marc", "marc@example.org", "Réponse.", parent))
 	require.NoError(t, err)
-	_, ok, err := tribune.ReplyRecipient(ctx, s, reply)
+	_, ok, err := outbox.ReplyRecipient(ctx, s, reply)
 	require.NoError(t, err)
 	assert.False(t, ok, "an unconfirmed address hears nothing")
 
 	book, _ := tribune.Addresses(s)
 	_, err = book.UpdateAddress(ctx, addr.Key, func(x *tribune.Address) error { x.Verified = now; return nil })
 	require.NoError(t, err)
-	_, ok, err = tribune.ReplyRecipient(ctx, s, reply)
+	_, ok, err = outbox.ReplyRecipient(ctx, s, reply)
 	require.NoError(t, err)
 	assert.False(t, ok, "an address verified elsewhere does not confirm this comment's subscription")
-	_, due, _ = tribune.ConfirmationDue(ctx, s, parent, now.Add(72*time.Hour))
+	_, due, _ = outbox.ConfirmationDue(ctx, s, parent, now.Add(72*time.Hour))
 	assert.True(t, due, "a verified address still confirms a subscription its browser did not prove")
 
-	confirmed, err := tribune.ConfirmSubscription(ctx, s, parent.ID, now.Add(73*time.Hour))
+	confirmed, err := outbox.ConfirmSubscription(ctx, s, parent.ID, now.Add(73*time.Hour))
 	require.NoError(t, err)
 	assert.Equal(t, addr.ID, confirmed.ID)
-	_, due, _ = tribune.ConfirmationDue(ctx, s, parent, now.Add(96*time.Hour))
+	_, due, _ = outbox.ConfirmationDue(ctx, s, parent, now.Add(96*time.Hour))
 	assert.False(t, due, "a confirmed subscription needs no confirmation")
-	to, ok, err := tribune.ReplyRecipient(ctx, s, reply)
+	to, ok, err := outbox.ReplyRecipient(ctx, s, reply)
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.Equal(t, parent.ID, to.ID)
@@ -62,20 +64,20 @@ func TestReplyRecipientAndConfirmation(t *testing.T) {
 
 	self, err := svc.Submit(ctx, in("Léa", "lea@EXAMPLE.org", "Je me réponds.", parent))
 	require.NoError(t, err)
-	_, ok, _ = tribune.ReplyRecipient(ctx, s, self)
+	_, ok, _ = outbox.ReplyRecipient(ctx, s, self)
 	assert.False(t, ok, "never to the replier themselves")
 	held := reply
 	held.Status = tribune.StatusPending
-	_, ok, _ = tribune.ReplyRecipient(ctx, s, held)
+	_, ok, _ = outbox.ReplyRecipient(ctx, s, held)
 	assert.False(t, ok, "never for a held reply")
 	_, err = book.UpdateAddress(ctx, addr.Key, func(x *tribune.Address) error { x.OptedOut = now; return nil })
 	require.NoError(t, err)
-	_, ok, _ = tribune.ReplyRecipient(ctx, s, reply)
+	_, ok, _ = outbox.ReplyRecipient(ctx, s, reply)
 	assert.False(t, ok, "never to an address that stopped all mail")
 	_, err = book.UpdateAddress(ctx, addr.Key, func(x *tribune.Address) error { x.OptedOut = time.Time{}; return nil })
 	require.NoError(t, err)
 	require.NoError(t, book.SaveSubscription(ctx, tribune.Subscription{CommentID: parent.ID, EmailKey: "lea@example.org", Created: now, Active: false, Confirmed: now}))
-	_, ok, _ = tribune.ReplyRecipient(ctx, s, reply)
+	_, ok, _ = outbox.ReplyRecipient(ctx, s, reply)
 	assert.False(t, ok, "never after unsubscribing")
 }
 
@@ -85,8 +87,8 @@ func TestReplyRecipientAndConfirmation(t *testing.T) {
 // signed-in identity, subscribes at once; an opted-out address gets not
 // even a confirmation.
 func TestSubscriptionBombingNeedsConsent(t *testing.T) {
-	svc, a, _ := newService(t, tribune.WithModeration(tribune.ModerateNone), tribune.WithFloodInterval(0))
-	s := svc.Store()
+	svc, a, clk := newService(t, tribune.WithModeration(tribune.ModerateNone), tribune.WithFloodInterval(0))
+	s := clk.store
 	ctx := t.Context()
 	book, _ := tribune.Addresses(s)
 	now := time.Now().UTC()
@@ -99,7 +101,7 @@ func TestSubscriptionBombingNeedsConsent(t *testing.T) {
 	require.NoError(t, err)
 	reply, err := svc.Submit(ctx, tribune.Submission{Input: tribune.CommentInput{ArticleID: a.ID, ParentID: bait.ID, Name: "X", Email: "x@example.org", Body: "Réponse piégée."}})
 	require.NoError(t, err)
-	_, ok, err := tribune.ReplyRecipient(ctx, s, reply)
+	_, ok, err := outbox.ReplyRecipient(ctx, s, reply)
 	require.NoError(t, err)
 	assert.False(t, ok, "the attacker's subscription sends no reply mail")
 
@@ -110,7 +112,7 @@ func TestSubscriptionBombingNeedsConsent(t *testing.T) {
 	st, err := book.Subscription(ctx, mine.ID)
 	require.NoError(t, err)
 	assert.False(t, st.Confirmed.IsZero(), "a browser that proved the address subscribes at once")
-	_, due, err := tribune.ConfirmationDue(ctx, s, mine, now)
+	_, due, err := outbox.ConfirmationDue(ctx, s, mine, now)
 	require.NoError(t, err)
 	assert.False(t, due)
 
@@ -127,7 +129,7 @@ func TestSubscriptionBombingNeedsConsent(t *testing.T) {
 	attack.Input.Body = "Encore."
 	again, err := svc.Submit(ctx, attack)
 	require.NoError(t, err)
-	_, due, err = tribune.ConfirmationDue(ctx, s, again, now.Add(48*time.Hour))
+	_, due, err = outbox.ConfirmationDue(ctx, s, again, now.Add(48*time.Hour))
 	require.NoError(t, err)
 	assert.False(t, due, "an address that stopped all mail gets not even a confirmation")
 }

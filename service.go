@@ -57,7 +57,7 @@ type SpamChecker interface {
 
 // Notifier is told about every stored comment (to send mail, bust a CDN
 // cache...). It runs after the comment is stored; its error is returned by
-// Submit wrapped in a *NotifyError, the comment staying stored.
+// Submit wrapping [ErrNotNotified], the comment staying stored.
 type Notifier interface {
 	CommentStored(ctx context.Context, c Comment) error
 }
@@ -69,20 +69,6 @@ type Notifier interface {
 type ModerationNotifier interface {
 	CommentModerated(ctx context.Context, before Status, c Comment) error
 }
-
-// NotifyError reports that a comment was stored but its notifier failed.
-type NotifyError struct {
-	Comment Comment
-	Err     error
-}
-
-// Error implements error.
-func (e *NotifyError) Error() string {
-	return "tribune: comment stored, notifier failed: " + e.Err.Error()
-}
-
-// Unwrap returns the notifier's error.
-func (e *NotifyError) Unwrap() error { return e.Err }
 
 // Submission is one visitor's post: what they typed and where from.
 type Submission struct {
@@ -166,18 +152,21 @@ func WithModeration(m ModerationMode) ServiceOption {
 // WordPress); 0 disables the rule. Bare URLs made into links count.
 func WithMaxLinks(n int) ServiceOption { return func(c *serviceConfig) { c.maxLinks = n } }
 
-// WithModerationWords holds comments whose name, email, website, text,
+// WithWords gives status to comments whose name, email, website, text,
 // client address or user agent contains one of the words, compared
-// without regard to case.
-func WithModerationWords(words ...string) ServiceOption {
-	return func(c *serviceConfig) { c.modWords = lowerWords(words) }
-}
-
-// WithBlockWords sends comments that contain one of the words (same fields
-// as WithModerationWords) straight to status (StatusTrash or StatusSpam),
-// with no error shown to the visitor.
-func WithBlockWords(status Status, words ...string) ServiceOption {
-	return func(c *serviceConfig) { c.blockWords, c.blockStatus = lowerWords(words), status }
+// without regard to case (none by default): StatusPending holds them for
+// a moderator (WordPress's moderation words); StatusSpam or StatusTrash
+// sends them there with no error shown to the visitor (its disallowed
+// words). Each status's words are set once; block words win over
+// moderation words.
+func WithWords(status Status, words ...string) ServiceOption {
+	return func(c *serviceConfig) {
+		if status == StatusPending {
+			c.modWords = lowerWords(words)
+			return
+		}
+		c.blockWords, c.blockStatus = lowerWords(words), status
+	}
 }
 
 // WithFloodInterval refuses a new comment from the same client or email
@@ -314,7 +303,7 @@ func NewService(store Store, opts ...ServiceOption) (*Service, error) {
 		return nil, errors.New("tribune: negative limits")
 	}
 	if cfg.blockStatus != StatusTrash && cfg.blockStatus != StatusSpam {
-		return nil, errors.New("tribune: blocked comments go to trash or spam")
+		return nil, errors.New("tribune: WithWords takes StatusPending, StatusSpam or StatusTrash")
 	}
 	if cfg.mode < ModerateFirst || cfg.mode > ModerateAll {
 		return nil, errors.New("tribune: unknown moderation mode")
@@ -330,9 +319,6 @@ func NewService(store Store, opts ...ServiceOption) (*Service, error) {
 	}
 	return &Service{store: store, cfg: cfg}, nil
 }
-
-// Store returns the service's store.
-func (s *Service) Store() Store { return s.store }
 
 // MaxDepth returns how deeply replies may nest.
 func (s *Service) MaxDepth() int { return s.cfg.maxDepth }
@@ -395,7 +381,8 @@ func (s *Service) dupKey(c *Comment) string {
 //   - ErrParentNotApproved: a reply to a comment that is not approved;
 //   - ErrDuplicate: the same comment again from the same visitor;
 //   - ErrFlood: another comment from the same client too soon;
-//   - *NotifyError: stored, but the notifier failed.
+//   - ErrNotNotified: stored (the comment is returned), but the notifier
+//     failed.
 func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
 	a, err := s.store.Article(ctx, sub.Input.ArticleID)
 	if err != nil {
@@ -476,7 +463,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
 		errs = append(errs, n.CommentStored(nctx, c))
 	}
 	if err := errors.Join(errs...); err != nil {
-		return c, &NotifyError{Comment: c, Err: err}
+		return c, fmt.Errorf("%w: %w", ErrNotNotified, err)
 	}
 	return c, nil
 }
@@ -506,7 +493,7 @@ func (s *Service) checkName(ctx context.Context, c *Comment, id *Identity) error
 // is confirmed at once only when the visitor proved the address (a
 // signed-in identity owns it, or this browser followed a mailed link for
 // it); else it waits for the confirmation mailed for this comment
-// ([ConfirmationDue]), and sends nothing before. An owner who proves the
+// (outbox.ConfirmationDue), and sends nothing before. An owner who proves the
 // address and asks again lifts an earlier "stop all mail".
 func (s *Service) subscribe(ctx context.Context, c *Comment, sub *Submission) error {
 	book, err := Addresses(s.store)
@@ -760,7 +747,7 @@ func (s *Service) moderate(ctx context.Context, id uuid.UUID, version int, statu
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return c, &NotifyError{Comment: c, Err: err}
+		return c, fmt.Errorf("%w: %w", ErrNotNotified, err)
 	}
 	return c, nil
 }

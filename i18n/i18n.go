@@ -424,10 +424,11 @@ func (l *Locale) date(t time.Time, key string) string {
 }
 
 // FieldError returns the translated message for a failing field: the
-// field's own message when the catalogue has one, else the code's.
+// field's own message ("error.<field>.<code>") when the catalogue has
+// one, else the code's ("error.<code>").
 func (l *Locale) FieldError(fe tribune.FieldError) string {
 	limit := l.Number(fe.Limit)
-	if key := fe.MessageKey(); l.Has(key) {
+	if key := "error." + string(fe.Field) + "." + string(fe.Code); l.Has(key) {
 		return l.T(key, "limit", limit)
 	}
 	return l.T("error."+string(fe.Code), "limit", limit)

@@ -700,7 +700,7 @@ func (r *Renderer) writeComment(b byteWriter, c *tribune.Comment, l *i18n.Locale
 		class += " tribune-pending"
 	}
 	name := displayName(c.AuthorName, l)
-	website := tribune.SafeWebsite(c.Website)
+	website := SafeWebsite(c.Website)
 	iso, date := c.Created.UTC().Format(time.RFC3339), l.DateTime(c.Created.In(r.loc))
 	pending := c.Status == tribune.StatusPending
 	// The small fragments are built in one buffer and cut out of it.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribune-go/tribune/render"
+
 	"github.com/tribune-go/tribune/outbox"
 
 	"github.com/tribune-go/tribune/i18n"
@@ -146,7 +148,7 @@ func (h *Handler) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			articles[c.ArticleID] = a
 		}
 		v.Rows = append(v.Rows, adminRow{
-			ID: c.ID.String(), Name: c.AuthorName, Email: c.Email.Address(), Mailto: mailtoURL(c.Email.Address()), Website: tribune.SafeWebsite(c.Website),
+			ID: c.ID.String(), Name: c.AuthorName, Email: c.Email.Address(), Mailto: mailtoURL(c.Email.Address()), Website: render.SafeWebsite(c.Website),
 			ISO: c.Created.Format(time.RFC3339), Date: l.DateTime(c.Created.In(h.renderer.Location())), Body: template.HTML(c.Body),
 			ArticleURL: h.cfg.articleURL(a) + "#comment-" + c.ID.String(), ArticleTitle: a.Title, Member: c.UserID,
 		})

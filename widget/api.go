@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tribune-go/tribune/render"
+
 	"github.com/tribune-go/tribune/i18n"
 
 	"github.com/google/uuid"
@@ -108,7 +110,7 @@ func apiError(w http.ResponseWriter, status int, code, message string) {
 }
 
 func (h *Handler) apiComment(c *tribune.Comment, a *tribune.Article) APIComment {
-	out := APIComment{ID: c.ID, Author: c.AuthorName, Website: tribune.SafeWebsite(c.Website), HTML: c.Body, Created: c.Created,
+	out := APIComment{ID: c.ID, Author: c.AuthorName, Website: render.SafeWebsite(c.Website), HTML: c.Body, Created: c.Created,
 		Status: string(c.Status), URL: h.Permalink(c)}
 	if c.ParentID != uuid.Nil {
 		p := c.ParentID

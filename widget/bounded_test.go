@@ -139,7 +139,7 @@ func TestMemoryStaysInBudget(t *testing.T) {
 		require.NoError(t, store.CreateComment(ctx, &c, tribune.Guard{}))
 	}
 	h, err := widget.New(store, widget.WithCacheBudget(budget), widget.WithLogger(quietLogger()),
-		widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithFloodInterval(0), tribune.WithModerationWords("[attente]")))
+		widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithFloodInterval(0), tribune.WithWords(tribune.StatusPending, "[attente]")))
 	require.NoError(t, err)
 	view(t, h, a)
 	base := heapAfterGC()

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tribune-go/tribune/render"
+
 	"github.com/tribune-go/tribune/i18n"
 
 	"github.com/google/uuid"
@@ -125,7 +127,7 @@ func (h *Handler) serveEdit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.editPage(w, r, http.StatusOK, &c, &a, tribune.EditableText(c.Body), "")
+	h.editPage(w, r, http.StatusOK, &c, &a, render.EditableText(c.Body), "")
 }
 
 // serveEditPost stores the new text through the Service, which

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribune-go/tribune/render"
+
 	"github.com/tribune-go/tribune/i18n"
 
 	"github.com/google/uuid"
@@ -101,7 +103,7 @@ func (h *Handler) writeFeed(w http.ResponseWriter, r *http.Request, f atomFeed, 
 			Title:     l.T("widget.feed_entry", "name", name, "title", a.Title),
 			Updated:   c.Created.Format(time.RFC3339),
 			Published: c.Created.Format(time.RFC3339),
-			Author:    atomAuthor{Name: name, URI: tribune.SafeWebsite(c.Website)},
+			Author:    atomAuthor{Name: name, URI: render.SafeWebsite(c.Website)},
 			Link:      atomLink{Rel: "alternate", Type: "text/html", Href: link},
 			Content:   atomContent{Type: "html", Body: c.Body},
 		})

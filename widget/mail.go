@@ -175,7 +175,7 @@ func (h *Handler) spendLink(ctx context.Context, c linkClaim) (bool, error) {
 	if !c.Expires.IsZero() {
 		window = time.Until(c.Expires) + time.Minute
 	}
-	return tribune.Spend(ctx, h.store, c.Use, 1, window, time.Now())
+	return h.uses.Spend(ctx, c.Use, 1, window, time.Now())
 }
 
 // mailLink is the absolute link of a mail to one of the link pages,
@@ -257,11 +257,11 @@ func (n *mailNotifier) CommentModerated(ctx context.Context, before tribune.Stat
 }
 
 // confirm mails a confirmation link to an address that asked for reply
-// mail and has not proved itself yet (tribune.ConfirmationDue).
+// mail and has not proved itself yet (outbox.ConfirmationDue).
 func (n *mailNotifier) confirm(ctx context.Context, c *tribune.Comment) error {
 	h := n.h
 	now := time.Now().UTC()
-	addr, due, err := tribune.ConfirmationDue(ctx, h.store, *c, now)
+	addr, due, err := outbox.ConfirmationDue(ctx, h.store, *c, now)
 	if err != nil || !due {
 		return err
 	}
@@ -283,10 +283,10 @@ func (n *mailNotifier) confirm(ctx context.Context, c *tribune.Comment) error {
 }
 
 // reply mails the author of the comment answered, if the rules of reply
-// mail say so (tribune.ReplyRecipient).
+// mail say so (outbox.ReplyRecipient).
 func (n *mailNotifier) reply(ctx context.Context, c *tribune.Comment) error {
 	h := n.h
-	parent, ok, err := tribune.ReplyRecipient(ctx, h.store, *c)
+	parent, ok, err := outbox.ReplyRecipient(ctx, h.store, *c)
 	if err != nil || !ok {
 		return err
 	}
@@ -345,7 +345,7 @@ func (h *Handler) withinBudget(ctx context.Context, kind string, to tribune.Emai
 	now := time.Now().UTC()
 	day := now.Truncate(24 * time.Hour)
 	key := "mail:" + kind + ":" + h.sign("budget:"+kind, to.Key(), day.Format(time.DateOnly))
-	return tribune.Spend(ctx, h.store, key, perDay, day.Add(24*time.Hour).Sub(now), now)
+	return h.uses.Spend(ctx, key, perDay, day.Add(24*time.Hour).Sub(now), now)
 }
 
 // mailAbout is what a mail about a comment is written with: its

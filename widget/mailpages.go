@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/tribune-go/tribune/outbox"
+
 	"github.com/tribune-go/tribune/i18n"
 	"github.com/tribune-go/tribune/render"
 
@@ -161,7 +163,7 @@ func (h *Handler) serveConfirm(w http.ResponseWriter, r *http.Request) {
 		h.linkUsed(w, r)
 		return
 	}
-	addr, err := tribune.ConfirmSubscription(ctx, h.store, claim.ID, time.Now())
+	addr, err := outbox.ConfirmSubscription(ctx, h.store, claim.ID, time.Now())
 	if err != nil {
 		h.serverError(w, r, "confirm", err)
 		return
@@ -306,9 +308,8 @@ func (h *Handler) serveModerateLink(w http.ResponseWriter, r *http.Request) {
 		} else {
 			c, err = h.svc.ModerateVersion(ctx, claim.ID, int(claim.Version), status)
 		}
-		var nerr *tribune.NotifyError
-		if errors.As(err, &nerr) {
-			h.cfg.logger.Warn("tribune: notifier failed", "comment", c.ID, "err", nerr.Err)
+		if errors.Is(err, tribune.ErrNotNotified) {
+			h.cfg.logger.Warn("tribune: notifier failed", "comment", c.ID, "err", err)
 			err = nil
 		}
 		if errors.Is(err, tribune.ErrConflict) {
@@ -552,7 +553,7 @@ func (h *Handler) serveManage(w http.ResponseWriter, r *http.Request) {
 			titles[c.ArticleID] = t
 		}
 		it := manageItem{ID: c.ID, Title: t, ISO: c.Created.Format(time.RFC3339), Date: l.DateTime(c.Created.In(h.renderer.Location())),
-			Status: l.T("status." + string(c.Status)), Excerpt: excerpt(tribune.PlainText(c.Body), 200)}
+			Status: l.T("status." + string(c.Status)), Excerpt: excerpt(render.PlainText(c.Body), 200)}
 		if c.Status == tribune.StatusApproved {
 			it.URL = h.Permalink(&c)
 		}

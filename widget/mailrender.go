@@ -7,9 +7,9 @@ import (
 	"strings"
 	texttemplate "text/template"
 
-	"github.com/tribune-go/tribune/i18n"
+	"github.com/tribune-go/tribune/render"
 
-	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/i18n"
 )
 
 // mailView is what the mail templates get: one layout for every mail,
@@ -58,7 +58,7 @@ func renderMail(m *mailView) (text, htmlPart string, err error) {
 // quoteText is a comment's text as a plain-text quote: "> " before each
 // line.
 func quoteText(body string) string {
-	lines := strings.Split(strings.TrimSpace(tribune.PlainText(body)), "\n")
+	lines := strings.Split(strings.TrimSpace(render.PlainText(body)), "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight("> "+l, " ")
 	}

@@ -224,9 +224,8 @@ func (h *Handler) chargeInvalid(client string, now time.Time, err error) {
 // comment is stored.
 func (h *Handler) submit(r *http.Request, sub tribune.Submission) (tribune.Comment, error) {
 	c, err := h.svc.Submit(r.Context(), sub)
-	var nerr *tribune.NotifyError
-	if errors.As(err, &nerr) {
-		h.cfg.logger.Warn("tribune: notifier failed", "comment", c.ID, "err", nerr.Err)
+	if errors.Is(err, tribune.ErrNotNotified) {
+		h.cfg.logger.Warn("tribune: notifier failed", "comment", c.ID, "err", err)
 		return c, nil
 	}
 	return c, err

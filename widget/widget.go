@@ -57,6 +57,7 @@ type Handler struct {
 	pages    *template.Template
 	cache    *lru.Cache[cacheKey, cacheEntry] // nil when the budget is 0
 	book     tribune.AddressBook              // nil when mail is off
+	uses     tribune.Limiter                  // the store's; set when mail is on
 }
 
 // PageFunc renders a whole page around the article and its comment
@@ -512,6 +513,9 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{cfg: cfg, svc: svc, store: store, renderer: r, assets: as, pages: pageTemplates, book: book}
+	if book != nil {
+		h.uses = store.(tribune.Limiter) // the wrapper's, over the store's checked above
+	}
 	if notifier != nil {
 		notifier.h = h
 	}

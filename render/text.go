@@ -1,4 +1,4 @@
-package tribune
+package render
 
 import (
 	"net/url"
@@ -136,4 +136,17 @@ func escapeURL(s string) string {
 		return s
 	}
 	return u.String()
+}
+
+// SafeWebsite returns a stored website if it is an absolute http or https
+// URL with a host, and "" otherwise. Every view checks a website with it
+// before making it a link, so a javascript: address that reached the
+// store some other way (an import, old data) is never a live link.
+func SafeWebsite(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.Opaque != "" || (u.Scheme != "http" && u.Scheme != "https") ||
+		strings.ContainsAny(s, " \"'<>`\\") {
+		return ""
+	}
+	return s
 }

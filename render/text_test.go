@@ -1,8 +1,10 @@
-package tribune_test
+package render_test
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/tribune-go/tribune/render"
 
 	"github.com/stretchr/testify/assert"
 
@@ -22,11 +24,11 @@ func TestEditableTextRoundTrips(t *testing.T) {
 	}
 	for _, in := range inputs {
 		body := tribune.SanitizeComment(in)
-		text := tribune.EditableText(body)
+		text := render.EditableText(body)
 		assert.Equal(t, body, tribune.SanitizeComment(text), "input %q gave back %q", in, text)
 		assert.NotContains(t, text, "<p>", "the sanitizer's paragraphs are not shown to the author")
 	}
-	text := tribune.EditableText(tribune.SanitizeComment("voir https://example.org/page"))
+	text := render.EditableText(tribune.SanitizeComment("voir https://example.org/page"))
 	assert.Equal(t, "voir https://example.org/page", text, "a bare address stays bare")
 }
 
@@ -36,10 +38,10 @@ func FuzzEditableText(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		body := tribune.SanitizeComment(in)
-		if strings.TrimSpace(tribune.PlainText(body)) == "" {
+		if strings.TrimSpace(render.PlainText(body)) == "" {
 			return // an empty comment is refused before it is stored
 		}
-		again := tribune.SanitizeComment(tribune.EditableText(body))
+		again := tribune.SanitizeComment(render.EditableText(body))
 		// Blanks at the ends of lines may go; the text and the markup
 		// must survive.
 		if squash(again) != squash(body) {
@@ -50,7 +52,7 @@ func FuzzEditableText(f *testing.F) {
 
 func TestPlainText(t *testing.T) {
 	body := tribune.SanitizeComment("Bonjour & merci,\nligne\n\n<a href=\"https://x.org\">lien</a> https://y.org")
-	assert.Equal(t, "Bonjour & merci,\nligne\n\nlien <https://x.org> https://y.org", tribune.PlainText(body))
+	assert.Equal(t, "Bonjour & merci,\nligne\n\nlien <https://x.org> https://y.org", render.PlainText(body))
 }
 
 func squash(s string) string {
