@@ -104,18 +104,15 @@ func (e Email) String() string {
 	return hiddenEmail
 }
 
-// GoString implements fmt.GoStringer without the address.
-func (e Email) GoString() string { return "tribune.Email{" + e.String() + "}" }
-
 // Format implements fmt.Formatter so that no verb, flag or width reveals
-// the address.
+// the address (%#v included: it prints tribune.Email{[email hidden]}).
 func (e Email) Format(f fmt.State, verb rune) {
 	switch verb {
 	case 'q':
 		fmt.Fprintf(f, "%q", e.String())
 	case 'v':
 		if f.Flag('#') {
-			_, _ = f.Write([]byte(e.GoString()))
+			_, _ = f.Write([]byte("tribune.Email{" + e.String() + "}"))
 			return
 		}
 		_, _ = f.Write([]byte(e.String()))
@@ -124,16 +121,10 @@ func (e Email) Format(f fmt.State, verb rune) {
 	}
 }
 
-// MarshalText implements encoding.TextMarshaler without the address.
+// MarshalText implements encoding.TextMarshaler without the address:
+// encoding/json, encoding/xml and every text encoder use it, so an Email
+// in JSON is the string "[email hidden]" (or "" when there is none).
 func (e Email) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
-
-// MarshalJSON implements json.Marshaler without the address.
-func (e Email) MarshalJSON() ([]byte, error) {
-	if e.addr == nil {
-		return []byte(`""`), nil
-	}
-	return []byte(`"` + hiddenEmail + `"`), nil
-}
 
 // LogValue implements slog.LogValuer without the address.
 func (e Email) LogValue() slog.Value { return slog.StringValue(e.String()) }

@@ -36,10 +36,20 @@ type PageQuery struct {
 	Limit, Offset int
 }
 
-// Pager is the optional capability of answering comment pages from
-// indexes, whatever the size of the thread; see [CountThread],
-// [CommentPage] and [TopLevelBefore].
+// Pager is the optional capability of answering counts, revisions and
+// comment pages from indexes, in a few rows whatever the size of the
+// thread. Without it, the Service reads the thread to answer (see
+// [Service.CountThread], [Service.Page], [Service.TopLevelBefore],
+// [Service.Counts], [Service.Stamp]); a wrapper whose inner store lacks
+// it answers each method with ErrNotSupported.
 type Pager interface {
+	// CountApproved returns the number of approved comments of each
+	// article, in one call; articles without any map to 0.
+	CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error)
+	// CommentsStamp returns the article's revision, raised in the
+	// transaction of every change (see [Stamp]). An unknown article is
+	// ErrNotFound.
+	CommentsStamp(ctx context.Context, articleID uuid.UUID) (Stamp, error)
 	// CountThread returns the article's counts, kept up to date in the
 	// transaction of every change (one row). An unknown article is
 	// ErrNotFound.

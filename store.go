@@ -16,17 +16,19 @@ import (
 // The rules of comments live in this package, not in stores: what a
 // duplicate is ([Service] computes Meta.DupKey), how an email is compared
 // ([Email.Key]), that replies move up when their parent is deleted
-// ([DeleteComment]), that every change bumps the version ([SetStatus],
-// [EditBody]), what erasure blanks ([EraseByEmail]). A store keeps what
-// it is given and answers queries.
+// ([Service.Delete]), that every change through the Service bumps the
+// version ([Service.Moderate], [Service.Edit]), what erasure blanks
+// ([Service.Erase]). A store keeps what it is given and answers queries.
+// The store's own methods skip those rules: they are for store authors
+// and the Service, and a host changes comments through the Service.
 //
 // Beyond the core, a store may implement optional capabilities, found by
-// type assertion as io/fs does: [Counter] (fast counts), [Stamper] (an
-// O(1) revision for caches), [BulkInserter] (imports in one
-// transaction). Each has a function in this package that uses the
-// capability when the store has it and falls back on the core when it has
-// not ([CountApproved], [CommentsStamp], [InsertComments]), so callers use
-// the functions and never assert themselves.
+// type assertion as io/fs does: [Pager] (counts, revisions and pages from
+// indexes), [BulkInserter] (imports in one transaction), [Limiter]
+// (counts shared by every instance), [AddressBook] (reply mail's
+// consent) and the outbox's queue (package outbox). The Service uses a
+// capability when the store has it and falls back on the core when it
+// has not, so callers never assert themselves.
 //
 // All methods take a context, honour its cancellation (returning an
 // error that wraps ctx.Err()), and are safe for concurrent use. Errors
@@ -35,12 +37,8 @@ import (
 // at microsecond precision; strings, including the email, come back byte
 // for byte as stored.
 type Store interface {
-	ArticleStore
-	CommentStore
-}
+	// Articles.
 
-// ArticleStore keeps articles.
-type ArticleStore interface {
 	// CreateArticle stores a new article. A taken ID or slug is
 	// ErrConflict.
 	CreateArticle(ctx context.Context, a *Article) error
@@ -56,14 +54,13 @@ type ArticleStore interface {
 	// DeleteArticle removes the article and all its comments, in one
 	// transaction, or returns ErrNotFound.
 	DeleteArticle(ctx context.Context, id uuid.UUID) error
-}
 
-// CommentStore keeps comments.
-type CommentStore interface {
+	// Comments.
+
 	// CreateComment stores a new comment, checking atomically with the
 	// insert (in one transaction, or under one lock), in this order:
 	//   - c.Meta.Key, when set, is not taken: else ErrReplayed, and the
-	//     comment stored under it is found with [CommentByKey];
+	//     comment stored under it is found with FindComments(Query{Key: …});
 	//   - c.Meta.DupKey, when set, is not taken: else ErrDuplicate;
 	//   - when g.FloodSince is set and c.Meta.ClientHash is not empty, no
 	//     comment with that client hash was created after g.FloodSince:
@@ -133,7 +130,7 @@ const MaxQueryIDs = 100
 
 // Stamp is an article's revision: a value that changes with every change
 // to the article or to any of its comments (a new comment of any status,
-// an edit, a status change, a deletion, an erasure). A [Stamper] store
+// an edit, a status change, a deletion, an erasure). A [Pager] store
 // raises it in the same transaction as the change and never lowers it, so
 // a value read before a list of comments is never newer than the list: a
 // cache keyed on it may hold content newer than its key, never older.
@@ -146,24 +143,6 @@ type Guard struct {
 	// FloodSince, when not zero, refuses the comment with ErrFlood if
 	// another comment from the same client hash was created after it.
 	FloodSince time.Time
-}
-
-// Counter is the optional capability of counting approved comments
-// without reading them; see [CountApproved].
-type Counter interface {
-	// CountApproved returns the number of approved comments of each
-	// article, in one call; articles without any map to 0.
-	CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error)
-}
-
-// Stamper is the optional capability of reading an article's revision in
-// one read of one row, whatever the size of the thread; see
-// [CommentsStamp].
-type Stamper interface {
-	// CommentsStamp returns the article's revision, raised in the
-	// transaction of every change (see [Stamp]). An unknown article is
-	// ErrNotFound.
-	CommentsStamp(ctx context.Context, articleID uuid.UUID) (Stamp, error)
 }
 
 // BulkInserter is the optional capability of storing many comments in one

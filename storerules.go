@@ -184,10 +184,10 @@ func eraseByEmail(ctx context.Context, s Store, email Email, mode EraseMode) (in
 }
 
 // countApproved returns the number of approved comments of each article;
-// articles without any map to 0. It uses the store's [Counter] when it has
+// articles without any map to 0. It uses the store's [Pager] when it has
 // one, and reads the approved comments otherwise.
 func countApproved(ctx context.Context, s Store, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
-	if c, ok := s.(Counter); ok {
+	if c, ok := s.(Pager); ok {
 		if n, err := c.CountApproved(ctx, articleIDs); !errors.Is(err, ErrNotSupported) {
 			return n, err
 		}
@@ -204,13 +204,13 @@ func countApproved(ctx context.Context, s Store, articleIDs []uuid.UUID) (map[uu
 }
 
 // commentsStamp returns the article's revision (see [Stamp]); an unknown
-// article is ErrNotFound. It uses the store's [Stamper] when it has one:
+// article is ErrNotFound. It uses the store's [Pager] when it has one:
 // one read of one row. Otherwise it reads the article and every one of
 // its comments and hashes what a change moves (the article's fields and
 // each comment's ID, version, status and parent), so a cache keyed on it
 // is still never stale, at the cost of reading the thread.
 func commentsStamp(ctx context.Context, s Store, articleID uuid.UUID) (Stamp, error) {
-	if st, ok := s.(Stamper); ok {
+	if st, ok := s.(Pager); ok {
 		if v, err := st.CommentsStamp(ctx, articleID); !errors.Is(err, ErrNotSupported) {
 			return v, err
 		}
@@ -233,6 +233,9 @@ func commentsStamp(ctx context.Context, s Store, articleID uuid.UUID) (Stamp, er
 		binary.BigEndian.PutUint64(buf[:], uint64(c.Version))
 		h.Write(buf[:])
 		h.Write([]byte(c.Status))
+		// What a page shows, too: a change made without a new version
+		// (a raw UpdateComment) still moves the stamp.
+		fmt.Fprintf(h, "%q %q %q %q %d|", c.Body, c.AuthorName, c.Website, c.UserID, c.Edited.UnixMicro())
 	}
 	return Stamp(h.Sum64() >> 1), nil
 }

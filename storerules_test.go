@@ -15,7 +15,7 @@ type coreOnly struct{ tribune.Store }
 
 func TestCoreOnlyStorePassesTheContract(t *testing.T) {
 	var s tribune.Store = coreOnly{memstore.New()}
-	if _, ok := s.(tribune.Counter); ok {
+	if _, ok := s.(tribune.Pager); ok {
 		t.Fatal("coreOnly should hide the capabilities")
 	}
 	storetest.Run(t, func(t *testing.T) tribune.Store { return coreOnly{memstore.New()} })

@@ -116,7 +116,7 @@ func notSupported(what string) error {
 }
 
 func (s *timeoutStore) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
-	c, ok := s.s.(Counter)
+	c, ok := s.s.(Pager)
 	if !ok {
 		return nil, notSupported("CountApproved")
 	}
@@ -124,7 +124,7 @@ func (s *timeoutStore) CountApproved(ctx context.Context, articleIDs []uuid.UUID
 }
 
 func (s *timeoutStore) CommentsStamp(ctx context.Context, articleID uuid.UUID) (Stamp, error) {
-	st, ok := s.s.(Stamper)
+	st, ok := s.s.(Pager)
 	if !ok {
 		return 0, notSupported("CommentsStamp")
 	}

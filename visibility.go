@@ -118,13 +118,13 @@ func (s *Service) TopLevelBefore(ctx context.Context, articleID uuid.UUID, creat
 }
 
 // Counts returns the number of approved comments of each article (0 for
-// an unknown one), in one query when the store is a [Counter].
+// an unknown one), in one query when the store is a [Pager].
 func (s *Service) Counts(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
 	return countApproved(ctx, s.store, articleIDs)
 }
 
 // Stamp returns the article's revision, which every change to its
-// comments moves (see [Stamper]): what a cached page is keyed on.
+// comments moves (see [Stamp]): what a cached page is keyed on.
 func (s *Service) Stamp(ctx context.Context, articleID uuid.UUID) (Stamp, error) {
 	return commentsStamp(ctx, s.store, articleID)
 }

@@ -40,8 +40,6 @@ type Store struct {
 
 var (
 	_ tribune.Store        = (*Store)(nil)
-	_ tribune.Counter      = (*Store)(nil)
-	_ tribune.Stamper      = (*Store)(nil)
 	_ tribune.BulkInserter = (*Store)(nil)
 	_ outbox.Queue         = (*Store)(nil)
 	_ tribune.AddressBook  = (*Store)(nil)
@@ -66,7 +64,7 @@ func notFound(what string, id any) error {
 	return fmt.Errorf("memstore: %s %v: %w", what, id, tribune.ErrNotFound)
 }
 
-// CreateArticle implements tribune.ArticleStore.
+// CreateArticle implements tribune.Store.
 func (s *Store) CreateArticle(ctx context.Context, a *tribune.Article) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -84,7 +82,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *tribune.Article) error {
 	return nil
 }
 
-// Article implements tribune.ArticleStore.
+// Article implements tribune.Store.
 func (s *Store) Article(ctx context.Context, id uuid.UUID) (tribune.Article, error) {
 	if err := ctx.Err(); err != nil {
 		return tribune.Article{}, err
@@ -98,7 +96,7 @@ func (s *Store) Article(ctx context.Context, id uuid.UUID) (tribune.Article, err
 	return a, nil
 }
 
-// ArticleBySlug implements tribune.ArticleStore.
+// ArticleBySlug implements tribune.Store.
 func (s *Store) ArticleBySlug(ctx context.Context, slug string) (tribune.Article, error) {
 	if err := ctx.Err(); err != nil {
 		return tribune.Article{}, err
@@ -112,7 +110,7 @@ func (s *Store) ArticleBySlug(ctx context.Context, slug string) (tribune.Article
 	return s.articles[id], nil
 }
 
-// Articles implements tribune.ArticleStore.
+// Articles implements tribune.Store.
 func (s *Store) Articles(ctx context.Context, page tribune.Page) ([]tribune.Article, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -141,7 +139,7 @@ func paged[T any](list []T, p tribune.Page) []T {
 	return list[:min(len(list), p.Limit)]
 }
 
-// UpdateArticle implements tribune.ArticleStore.
+// UpdateArticle implements tribune.Store.
 func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -162,7 +160,7 @@ func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
 	return nil
 }
 
-// DeleteArticle implements tribune.ArticleStore.
+// DeleteArticle implements tribune.Store.
 func (s *Store) DeleteArticle(ctx context.Context, id uuid.UUID) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -183,7 +181,7 @@ func (s *Store) DeleteArticle(ctx context.Context, id uuid.UUID) error {
 	return nil
 }
 
-// CreateComment implements tribune.CommentStore: the checks and the
+// CreateComment implements tribune.Store: the checks and the
 // insert run under the store's lock.
 func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune.Guard) error {
 	if err := ctx.Err(); err != nil {
@@ -269,7 +267,7 @@ func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error 
 	return nil
 }
 
-// Comment implements tribune.CommentStore.
+// Comment implements tribune.Store.
 func (s *Store) Comment(ctx context.Context, id uuid.UUID) (tribune.Comment, error) {
 	if err := ctx.Err(); err != nil {
 		return tribune.Comment{}, err
@@ -292,7 +290,7 @@ func threadOrder(a, b tribune.Comment) int {
 
 func newestFirst(a, b tribune.Comment) int { return threadOrder(b, a) }
 
-// FindComments implements tribune.CommentStore.
+// FindComments implements tribune.Store.
 func (s *Store) FindComments(ctx context.Context, q tribune.Query) ([]tribune.Comment, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -350,7 +348,7 @@ func (s *Store) FindComments(ctx context.Context, q tribune.Query) ([]tribune.Co
 	return out, nil
 }
 
-// UpdateComment implements tribune.CommentStore: apply runs under the
+// UpdateComment implements tribune.Store: apply runs under the
 // store's lock.
 func (s *Store) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*tribune.Comment) error) (tribune.Comment, error) {
 	if err := ctx.Err(); err != nil {
@@ -383,7 +381,7 @@ func (s *Store) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*tri
 	return c, nil
 }
 
-// DeleteComment implements tribune.CommentStore.
+// DeleteComment implements tribune.Store.
 func (s *Store) DeleteComment(ctx context.Context, id uuid.UUID) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -412,7 +410,7 @@ func (s *Store) removeLocked(id uuid.UUID) {
 	s.byArticle[c.ArticleID] = slices.DeleteFunc(s.byArticle[c.ArticleID], func(x uuid.UUID) bool { return x == id })
 }
 
-// CountApproved implements tribune.Counter.
+// CountApproved implements tribune.Pager.
 func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -432,7 +430,7 @@ func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[
 	return out, nil
 }
 
-// CommentsStamp implements tribune.Stamper.
+// CommentsStamp implements tribune.Pager.
 func (s *Store) CommentsStamp(ctx context.Context, articleID uuid.UUID) (tribune.Stamp, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err

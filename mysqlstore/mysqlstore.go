@@ -55,8 +55,6 @@ type Store struct {
 
 var (
 	_ tribune.Store        = (*Store)(nil)
-	_ tribune.Counter      = (*Store)(nil)
-	_ tribune.Stamper      = (*Store)(nil)
 	_ tribune.BulkInserter = (*Store)(nil)
 	_ tribune.Pager        = (*Store)(nil)
 )
@@ -267,26 +265,26 @@ func scanArticle(row scanner) (tribune.Article, error) {
 	return a, err
 }
 
-// CreateArticle implements tribune.ArticleStore.
+// CreateArticle implements tribune.Store.
 func (s *Store) CreateArticle(ctx context.Context, a *tribune.Article) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO articles (`+articleCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID.String(), a.Slug, a.Title, a.Summary, a.Body, a.Author, a.Lang, utc(a.Published), utc(a.Updated), a.CommentsClosed)
 	return classify("create article", err)
 }
 
-// Article implements tribune.ArticleStore.
+// Article implements tribune.Store.
 func (s *Store) Article(ctx context.Context, id uuid.UUID) (tribune.Article, error) {
 	a, err := scanArticle(s.db.QueryRowContext(ctx, `SELECT `+articleCols+` FROM articles WHERE id = ?`, id.String()))
 	return a, classify("article", err)
 }
 
-// ArticleBySlug implements tribune.ArticleStore.
+// ArticleBySlug implements tribune.Store.
 func (s *Store) ArticleBySlug(ctx context.Context, slug string) (tribune.Article, error) {
 	a, err := scanArticle(s.db.QueryRowContext(ctx, `SELECT `+articleCols+` FROM articles WHERE slug = ?`, slug))
 	return a, classify("article by slug", err)
 }
 
-// Articles implements tribune.ArticleStore.
+// Articles implements tribune.Store.
 func (s *Store) Articles(ctx context.Context, page tribune.Page) ([]tribune.Article, error) {
 	page = page.Norm()
 	rows, err := s.db.QueryContext(ctx, `SELECT `+articleCols+` FROM articles ORDER BY published DESC, id LIMIT ? OFFSET ?`, page.Limit, page.Offset)
@@ -305,7 +303,7 @@ func (s *Store) Articles(ctx context.Context, page tribune.Page) ([]tribune.Arti
 	return out, classify("articles", rows.Err())
 }
 
-// UpdateArticle implements tribune.ArticleStore.
+// UpdateArticle implements tribune.Store.
 func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE articles SET slug = ?, title = ?, summary = ?, body = ?, author = ?, lang = ?,
 		published = ?, updated = ?, comments_closed = ?, comments_rev = comments_rev + 1 WHERE id = ?`,
@@ -316,7 +314,7 @@ func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
 	return affected("update article", res)
 }
 
-// DeleteArticle implements tribune.ArticleStore. InnoDB checks a foreign
+// DeleteArticle implements tribune.Store. InnoDB checks a foreign
 // key row by row, so the replies are first detached from their parents
 // (all of them going), then the article's delete cascades to them.
 func (s *Store) DeleteArticle(ctx context.Context, id uuid.UUID) error {
@@ -507,7 +505,7 @@ func nullTime(t time.Time) any {
 	return utc(t)
 }
 
-// CreateComment implements tribune.CommentStore. With a flood rule, the
+// CreateComment implements tribune.Store. With a flood rule, the
 // client's posts are checked one after the other under a named lock on a
 // hash of the client hash, held on one connection and released however
 // the call ends; the keys are unique indexes and the parent a foreign
@@ -592,7 +590,7 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune
 	return classify("create comment", tx.Commit())
 }
 
-// Comment implements tribune.CommentStore.
+// Comment implements tribune.Store.
 func (s *Store) Comment(ctx context.Context, id uuid.UUID) (tribune.Comment, error) {
 	c, err := scanComment(s.db.QueryRowContext(ctx, `SELECT `+commentCols+` FROM comments WHERE id = ?`, id.String()))
 	return c, classify("comment", err)
@@ -600,7 +598,7 @@ func (s *Store) Comment(ctx context.Context, id uuid.UUID) (tribune.Comment, err
 
 var dialect = sqlquery.Dialect{Placeholder: sqlquery.Question, UUID: func(id uuid.UUID) any { return id.String() }}
 
-// FindComments implements tribune.CommentStore.
+// FindComments implements tribune.Store.
 func (s *Store) FindComments(ctx context.Context, q tribune.Query) ([]tribune.Comment, error) {
 	b := sqlquery.New(dialect)
 	tail := b.Comments(q)
@@ -656,7 +654,7 @@ func (s *Store) articleOf(ctx context.Context, id uuid.UUID) (uuid.UUID, error) 
 	return uuid.Parse(aid)
 }
 
-// UpdateComment implements tribune.CommentStore: after the article's lock,
+// UpdateComment implements tribune.Store: after the article's lock,
 // the row is read FOR UPDATE, so a concurrent update of the same comment
 // waits for this one.
 func (s *Store) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*tribune.Comment) error) (tribune.Comment, error) {
@@ -718,7 +716,7 @@ type applyError struct{ err error }
 func (e applyError) Error() string { return "mysqlstore: " + e.err.Error() }
 func (e applyError) Unwrap() error { return e.err }
 
-// DeleteComment implements tribune.CommentStore: the foreign key of
+// DeleteComment implements tribune.Store: the foreign key of
 // replies on their parent refuses the delete of a comment that has some,
 // whatever the race.
 func (s *Store) DeleteComment(ctx context.Context, id uuid.UUID) error {
@@ -803,7 +801,7 @@ func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error 
 	})
 }
 
-// CountApproved implements tribune.Counter: the counts the store keeps in
+// CountApproved implements tribune.Pager: the counts the store keeps in
 // the articles' rows.
 func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
 	out := make(map[uuid.UUID]int, len(articleIDs))
@@ -839,7 +837,7 @@ func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[
 	return out, classify("count approved", rows.Err())
 }
 
-// CommentsStamp implements tribune.Stamper.
+// CommentsStamp implements tribune.Pager.
 func (s *Store) CommentsStamp(ctx context.Context, articleID uuid.UUID) (tribune.Stamp, error) {
 	var st int64
 	err := s.db.QueryRowContext(ctx, `SELECT comments_rev FROM articles WHERE id = ?`, articleID.String()).Scan(&st)

@@ -37,8 +37,6 @@ type Store struct {
 
 var (
 	_ tribune.Store        = (*Store)(nil)
-	_ tribune.Counter      = (*Store)(nil)
-	_ tribune.Stamper      = (*Store)(nil)
 	_ tribune.BulkInserter = (*Store)(nil)
 	_ tribune.Pager        = (*Store)(nil)
 )
@@ -168,26 +166,26 @@ func scanArticle(row pgx.Row) (tribune.Article, error) {
 	return a, err
 }
 
-// CreateArticle implements tribune.ArticleStore.
+// CreateArticle implements tribune.Store.
 func (s *Store) CreateArticle(ctx context.Context, a *tribune.Article) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO articles (`+articleCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		a.ID, a.Slug, a.Title, a.Summary, a.Body, a.Author, a.Lang, a.Published, a.Updated, a.CommentsClosed)
 	return classify("create article", err)
 }
 
-// Article implements tribune.ArticleStore.
+// Article implements tribune.Store.
 func (s *Store) Article(ctx context.Context, id uuid.UUID) (tribune.Article, error) {
 	a, err := scanArticle(s.pool.QueryRow(ctx, `SELECT `+articleCols+` FROM articles WHERE id = $1`, id))
 	return a, classify("article", err)
 }
 
-// ArticleBySlug implements tribune.ArticleStore.
+// ArticleBySlug implements tribune.Store.
 func (s *Store) ArticleBySlug(ctx context.Context, slug string) (tribune.Article, error) {
 	a, err := scanArticle(s.pool.QueryRow(ctx, `SELECT `+articleCols+` FROM articles WHERE slug = $1`, slug))
 	return a, classify("article by slug", err)
 }
 
-// Articles implements tribune.ArticleStore.
+// Articles implements tribune.Store.
 func (s *Store) Articles(ctx context.Context, page tribune.Page) ([]tribune.Article, error) {
 	page = page.Norm()
 	rows, err := s.pool.Query(ctx, `SELECT `+articleCols+` FROM articles ORDER BY published DESC, id LIMIT $1 OFFSET $2`, page.Limit, page.Offset)
@@ -201,7 +199,7 @@ func (s *Store) Articles(ctx context.Context, page tribune.Page) ([]tribune.Arti
 	return out, classify("articles", err)
 }
 
-// UpdateArticle implements tribune.ArticleStore.
+// UpdateArticle implements tribune.Store.
 func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE articles SET slug = $1, title = $2, summary = $3, body = $4, author = $5, lang = $6,
 		published = $7, updated = $8, comments_closed = $9, comments_rev = comments_rev + 1 WHERE id = $10`,
@@ -215,7 +213,7 @@ func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
 	return nil
 }
 
-// DeleteArticle implements tribune.ArticleStore: its comments go with it
+// DeleteArticle implements tribune.Store: its comments go with it
 // (ON DELETE CASCADE).
 func (s *Store) DeleteArticle(ctx context.Context, id uuid.UUID) error {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM articles WHERE id = $1`, id)
@@ -255,7 +253,7 @@ func nullTime(t time.Time) pgtype.Timestamptz {
 	return pgtype.Timestamptz{Time: t.UTC(), Valid: !t.IsZero()}
 }
 
-// CreateComment implements tribune.CommentStore. The comment goes in by
+// CreateComment implements tribune.Store. The comment goes in by
 // one batch, one round trip and one implicit transaction: a
 // transaction-scoped advisory lock on the client hash (so two posts from
 // one client are checked one after the other), then an insert that skips
@@ -309,7 +307,7 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune
 	return fmt.Errorf("pgstore: create comment: %w", tribune.ErrFlood)
 }
 
-// Comment implements tribune.CommentStore.
+// Comment implements tribune.Store.
 func (s *Store) Comment(ctx context.Context, id uuid.UUID) (tribune.Comment, error) {
 	c, err := scanComment(s.pool.QueryRow(ctx, `SELECT `+commentCols+` FROM comments WHERE id = $1`, id))
 	return c, classify("comment", err)
@@ -317,7 +315,7 @@ func (s *Store) Comment(ctx context.Context, id uuid.UUID) (tribune.Comment, err
 
 var dialect = sqlquery.Dialect{Placeholder: sqlquery.Dollar, UUID: func(id uuid.UUID) any { return id }, Lateral: true}
 
-// FindComments implements tribune.CommentStore.
+// FindComments implements tribune.Store.
 func (s *Store) FindComments(ctx context.Context, q tribune.Query) ([]tribune.Comment, error) {
 	b := sqlquery.New(dialect)
 	tail := b.Comments(q)
@@ -358,7 +356,7 @@ func (s *Store) TopLevelBefore(ctx context.Context, articleID uuid.UUID, created
 	return n, classify("top-level before", err)
 }
 
-// UpdateComment implements tribune.CommentStore: the row is read FOR
+// UpdateComment implements tribune.Store: the row is read FOR
 // UPDATE, so a concurrent update of the same comment waits for this one.
 func (s *Store) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*tribune.Comment) error) (tribune.Comment, error) {
 	var c tribune.Comment
@@ -384,7 +382,7 @@ func (s *Store) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*tri
 	return c, nil
 }
 
-// DeleteComment implements tribune.CommentStore: the foreign key of
+// DeleteComment implements tribune.Store: the foreign key of
 // replies on their parent refuses the delete of a comment that has some,
 // whatever the race.
 func (s *Store) DeleteComment(ctx context.Context, id uuid.UUID) error {
@@ -435,7 +433,7 @@ func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error 
 	})
 }
 
-// CountApproved implements tribune.Counter: the counts the trigger keeps
+// CountApproved implements tribune.Pager: the counts the trigger keeps
 // in the articles' rows.
 func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
 	if err := ctx.Err(); err != nil {
@@ -464,7 +462,7 @@ func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[
 	return out, classify("count approved", rows.Err())
 }
 
-// CommentsStamp implements tribune.Stamper.
+// CommentsStamp implements tribune.Pager.
 func (s *Store) CommentsStamp(ctx context.Context, articleID uuid.UUID) (tribune.Stamp, error) {
 	var st int64
 	err := s.pool.QueryRow(ctx, `SELECT comments_rev FROM articles WHERE id = $1`, articleID).Scan(&st)

@@ -53,8 +53,6 @@ type Store struct {
 
 var (
 	_ tribune.Store        = (*Store)(nil)
-	_ tribune.Counter      = (*Store)(nil)
-	_ tribune.Stamper      = (*Store)(nil)
 	_ tribune.BulkInserter = (*Store)(nil)
 	_ tribune.Pager        = (*Store)(nil)
 )
@@ -304,26 +302,26 @@ func scanArticle(row scanner) (tribune.Article, error) {
 	return a, err
 }
 
-// CreateArticle implements tribune.ArticleStore.
+// CreateArticle implements tribune.Store.
 func (s *Store) CreateArticle(ctx context.Context, a *tribune.Article) error {
 	_, err := s.w.ExecContext(ctx, `INSERT INTO articles (`+articleCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID.String(), a.Slug, a.Title, a.Summary, a.Body, a.Author, a.Lang, micro(a.Published), micro(a.Updated), a.CommentsClosed)
 	return classify("create article", err)
 }
 
-// Article implements tribune.ArticleStore.
+// Article implements tribune.Store.
 func (s *Store) Article(ctx context.Context, id uuid.UUID) (tribune.Article, error) {
 	a, err := scanArticle(s.article.QueryRowContext(ctx, id.String()))
 	return a, classify("article", err)
 }
 
-// ArticleBySlug implements tribune.ArticleStore.
+// ArticleBySlug implements tribune.Store.
 func (s *Store) ArticleBySlug(ctx context.Context, slug string) (tribune.Article, error) {
 	a, err := scanArticle(s.articleBySlug.QueryRowContext(ctx, slug))
 	return a, classify("article by slug", err)
 }
 
-// Articles implements tribune.ArticleStore.
+// Articles implements tribune.Store.
 func (s *Store) Articles(ctx context.Context, page tribune.Page) ([]tribune.Article, error) {
 	page = page.Norm()
 	rows, err := s.r.QueryContext(ctx, `SELECT `+articleCols+` FROM articles ORDER BY published DESC, id LIMIT ? OFFSET ?`, page.Limit, page.Offset)
@@ -342,7 +340,7 @@ func (s *Store) Articles(ctx context.Context, page tribune.Page) ([]tribune.Arti
 	return out, classify("articles", rows.Err())
 }
 
-// UpdateArticle implements tribune.ArticleStore.
+// UpdateArticle implements tribune.Store.
 func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE articles SET slug = ?, title = ?, summary = ?, body = ?, author = ?, lang = ?,
 		published = ?, updated = ?, comments_closed = ?, comments_rev = comments_rev + 1 WHERE id = ?`,
@@ -353,7 +351,7 @@ func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
 	return affected("update article", res)
 }
 
-// DeleteArticle implements tribune.ArticleStore: its comments go with it
+// DeleteArticle implements tribune.Store: its comments go with it
 // (ON DELETE CASCADE).
 func (s *Store) DeleteArticle(ctx context.Context, id uuid.UUID) error {
 	res, err := s.w.ExecContext(ctx, `DELETE FROM articles WHERE id = ?`, id.String())
@@ -428,7 +426,7 @@ func nullUUID(id uuid.UUID) any {
 	return id.String()
 }
 
-// CreateComment implements tribune.CommentStore. The checks and the
+// CreateComment implements tribune.Store. The checks and the
 // insert are one statement on the one writer, so no other write, from
 // this process or another, comes between them.
 func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune.Guard) error {
@@ -462,7 +460,7 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune
 	return fmt.Errorf("sqlitestore: create comment: %w", tribune.ErrFlood)
 }
 
-// Comment implements tribune.CommentStore.
+// Comment implements tribune.Store.
 func (s *Store) Comment(ctx context.Context, id uuid.UUID) (tribune.Comment, error) {
 	c, err := scanComment(s.r.QueryRowContext(ctx, `SELECT `+commentCols+` FROM comments WHERE id = ?`, id.String()))
 	return c, classify("comment", err)
@@ -470,7 +468,7 @@ func (s *Store) Comment(ctx context.Context, id uuid.UUID) (tribune.Comment, err
 
 var dialect = sqlquery.Dialect{Placeholder: sqlquery.Question, UUID: func(id uuid.UUID) any { return id.String() }, ZeroEdited: true}
 
-// FindComments implements tribune.CommentStore. A look-up by key reads the
+// FindComments implements tribune.Store. A look-up by key reads the
 // writer: [tribune.CommentByKey] follows a key just found taken there.
 func (s *Store) FindComments(ctx context.Context, q tribune.Query) ([]tribune.Comment, error) {
 	b := sqlquery.New(dialect)
@@ -503,7 +501,7 @@ func queryComments(ctx context.Context, db *sql.DB, op, q string, args ...any) (
 	return out, classify(op, rows.Err())
 }
 
-// UpdateComment implements tribune.CommentStore: the read, apply and
+// UpdateComment implements tribune.Store: the read, apply and
 // write run in one immediate transaction on the one writer.
 func (s *Store) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*tribune.Comment) error) (tribune.Comment, error) {
 	tx, err := s.w.BeginTx(ctx, nil)
@@ -536,7 +534,7 @@ func (s *Store) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*tri
 	return c, classify("update comment", tx.Commit())
 }
 
-// DeleteComment implements tribune.CommentStore: the check for replies is
+// DeleteComment implements tribune.Store: the check for replies is
 // part of the DELETE statement, which SQLite runs under its write lock.
 func (s *Store) DeleteComment(ctx context.Context, id uuid.UUID) error {
 	res, err := s.w.ExecContext(ctx, `DELETE FROM comments WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM comments WHERE parent_id = ?1)`, id.String())
@@ -649,7 +647,7 @@ func (s *Store) TopLevelBefore(ctx context.Context, articleID uuid.UUID, created
 	return n, classify("top-level before", err)
 }
 
-// CountApproved implements tribune.Counter: the counts the triggers keep
+// CountApproved implements tribune.Pager: the counts the triggers keep
 // in the articles' rows.
 func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
 	out := make(map[uuid.UUID]int, len(articleIDs))
@@ -685,7 +683,7 @@ func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[
 	return out, classify("count approved", rows.Err())
 }
 
-// CommentsStamp implements tribune.Stamper.
+// CommentsStamp implements tribune.Pager.
 func (s *Store) CommentsStamp(ctx context.Context, articleID uuid.UUID) (tribune.Stamp, error) {
 	var st tribune.Stamp
 	err := s.stamp.QueryRowContext(ctx, articleID.String()).Scan(&st)

@@ -10,7 +10,7 @@
 // and the rules built on them (replies moving up, version bumps, erasure,
 // counts, the stamp, bulk inserts) through the root package's functions,
 // as Tribune calls them: a capability the store declares
-// ([tribune.Counter], [tribune.Stamper], [tribune.BulkInserter]) is held
+// ([tribune.Pager], [tribune.BulkInserter], [tribune.Limiter], [tribune.AddressBook]) is held
 // to its promise (a stamp that only grows, a bulk insert that stores all
 // or nothing); without it, the root's fallback is checked instead. A store
 // with the core alone passes.
@@ -810,10 +810,10 @@ func testStamp(t *testing.T, s ops) {
 	other := mustArticle(t, s, "Other stamp", base)
 	var prev tribune.Stamp
 	prevStep := ""
-	// A Stamper's stamp only grows; the root's fallback (a hash of the
+	// A Pager's stamp only grows; the root's fallback (a hash of the
 	// thread) only changes.
 	grows := false
-	if st, ok := s.Store.(tribune.Stamper); ok {
+	if st, ok := s.Store.(tribune.Pager); ok {
 		_, err := st.CommentsStamp(ctx(t), a.ID)
 		grows = !errors.Is(err, tribune.ErrNotSupported)
 	}
