@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -28,7 +29,7 @@ import (
 // send is never raced: while a worker talks to a slow server, it renews
 // its lease (every third of it), so no other worker claims the mail in
 // flight, and every outcome is fenced to its claim. A send has its own
-// deadline ([WithSendTimeout]), however short the lease.
+// deadline ([Config.SendTimeout]), however short the lease.
 //
 // When the mail server is down, a worker stops at the first mail that
 // fails for a passing reason and tries one mail a poll, so an outage does
@@ -56,44 +57,37 @@ type Outbox struct {
 // maxDeferred bounds the mails an outage remembers to bring forward.
 const maxDeferred = 1000
 
-// Option configures an [Outbox].
-type Option func(*Outbox)
-
-// WithLogger sets the logger (default slog.Default()). Lines carry
-// mail IDs, kinds and errors with the recipient blanked, never an address.
-func WithLogger(l *slog.Logger) Option { return func(o *Outbox) { o.logger = l } }
-
-// WithPoll sets how often Run looks for due mails when nothing
-// wakes it (default 5 s); a mail queued through the same Outbox wakes it
-// at once.
-func WithPoll(d time.Duration) Option { return func(o *Outbox) { o.poll = d } }
-
-// WithRetry sets how many attempts a mail gets (default 8) and how
-// long to wait after the nth failed one (default 1 min × 4ⁿ⁻¹, at most 6
-// h: about a day and a half in all).
-func WithRetry(attempts int, backoff func(attempt int) time.Duration) Option {
-	return func(o *Outbox) { o.maxAttempts, o.backoff = attempts, backoff }
+// Config says how an Outbox works. Every zero field takes its default;
+// a negative one makes New fail.
+type Config struct {
+	// Logger gets the worker's lines (default slog.Default()). They carry
+	// mail IDs, kinds and errors with the recipient blanked, never an
+	// address.
+	Logger *slog.Logger
+	// Poll is how often Run looks for due mails when nothing wakes it
+	// (default 5 s); a mail queued through the same Outbox wakes it at
+	// once.
+	Poll time.Duration
+	// Attempts is how many attempts a mail gets (default 8), Backoff how
+	// long to wait after the nth failed one (default [DefaultBackoff]:
+	// 1 min × 4ⁿ⁻¹, at most 6 h; about a day and a half in all).
+	Attempts int
+	Backoff  func(attempt int) time.Duration
+	// Lease is how long a claimed mail stays a worker's before another
+	// may take it when the worker dies (default 2 min); a live worker
+	// renews it while it sends.
+	Lease time.Duration
+	// SendTimeout bounds one send, the whole SMTP session (default
+	// 10 min, as slow servers answer each command after tens of seconds).
+	SendTimeout time.Duration
+	// Retention is how long sent and failed mails stay in the outbox
+	// (default 30 days): long enough for the moderation screen to show
+	// failures and for an event not to mail twice, not for ever (a row
+	// keeps its recipient's address).
+	Retention time.Duration
+	// Now replaces time.Now, for tests.
+	Now func() time.Time
 }
-
-// WithLease sets how long a claimed mail stays a worker's before
-// another may take it when the worker dies (default 2 min); a live worker
-// renews it while it sends.
-func WithLease(d time.Duration) Option { return func(o *Outbox) { o.lease = d } }
-
-// WithSendTimeout bounds one send, the whole SMTP session (default
-// 10 min, as slow servers answer each command after tens of seconds).
-func WithSendTimeout(d time.Duration) Option {
-	return func(o *Outbox) { o.sendTimeout = d }
-}
-
-// WithRetention sets how long sent and failed mails stay in the
-// outbox (default 30 days): long enough for the moderation screen to show
-// failures and for an event not to mail twice, not for ever (a row keeps
-// its recipient's address).
-func WithRetention(d time.Duration) Option { return func(o *Outbox) { o.keep = d } }
-
-// WithClock replaces time.Now, for tests.
-func WithClock(now func() time.Time) Option { return func(o *Outbox) { o.now = now } }
 
 // storeTimeout bounds each of the worker's own calls to the queue (a
 // claim, a purge), so a frozen database stalls a round, not the worker:
@@ -113,7 +107,7 @@ func DefaultBackoff(attempt int) time.Duration {
 
 // New returns an Outbox over the store's queue, sending with m. A
 // store without [Queue] is ErrNotSupported.
-func New(s tribune.Store, m Mailer, opts ...Option) (*Outbox, error) {
+func New(s tribune.Store, m Mailer, cfg Config) (*Outbox, error) {
 	q, err := QueueOf(s)
 	if err != nil {
 		return nil, fmt.Errorf("tribune: outbox: %w", err)
@@ -121,19 +115,20 @@ func New(s tribune.Store, m Mailer, opts ...Option) (*Outbox, error) {
 	if m == nil {
 		return nil, errors.New("tribune: outbox: no mailer")
 	}
-	// One mail a claim: a worker that dies holds one mail's lease, not a
-	// batch's.
-	o := &Outbox{queue: q, mailer: m, lease: 2 * time.Minute, poll: 5 * time.Second, batch: 1,
-		maxAttempts: 8, backoff: DefaultBackoff, now: time.Now, wake: make(chan struct{}, 1), keep: 30 * 24 * time.Hour,
-		sendTimeout: 10 * time.Minute, deferred: map[uuid.UUID]int{}}
-	for _, opt := range opts {
-		opt(o)
-	}
-	if o.logger == nil {
-		o.logger = slog.Default()
-	}
-	if o.lease <= 0 || o.poll <= 0 || o.maxAttempts < 1 || o.backoff == nil || o.keep <= 0 || o.sendTimeout <= 0 {
+	if cfg.Lease < 0 || cfg.Poll < 0 || cfg.Attempts < 0 || cfg.Retention < 0 || cfg.SendTimeout < 0 {
 		return nil, errors.New("tribune: outbox: bad lease, poll, send timeout or retry settings")
+	}
+	// One mail a claim (batch 1): a worker that dies holds one mail's
+	// lease, not a batch's.
+	o := &Outbox{queue: q, mailer: m, batch: 1, wake: make(chan struct{}, 1), deferred: map[uuid.UUID]int{},
+		logger: cmp.Or(cfg.Logger, slog.Default()), poll: cmp.Or(cfg.Poll, 5*time.Second),
+		maxAttempts: cmp.Or(cfg.Attempts, 8), backoff: cfg.Backoff, lease: cmp.Or(cfg.Lease, 2*time.Minute),
+		sendTimeout: cmp.Or(cfg.SendTimeout, 10*time.Minute), keep: cmp.Or(cfg.Retention, 30*24*time.Hour), now: cfg.Now}
+	if o.backoff == nil {
+		o.backoff = DefaultBackoff
+	}
+	if o.now == nil {
+		o.now = time.Now
 	}
 	return o, nil
 }

@@ -36,7 +36,7 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	ob, err := outbox.New(store, mailer)
+	ob, err := outbox.New(store, mailer, outbox.Config{})
 	if err != nil {
 		log.Fatal(err)
 	}

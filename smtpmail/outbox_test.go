@@ -48,7 +48,7 @@ func queued(t *testing.T, key, to string) *outbox.Mail {
 func TestOutboxSendsWhatIsQueued(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Options{})
 	store := sqlite(t)
-	ob, err := outbox.New(store, mailer(t, srv), outbox.WithPoll(time.Hour))
+	ob, err := outbox.New(store, mailer(t, srv), outbox.Config{Poll: time.Hour})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error)
@@ -78,8 +78,7 @@ func TestOutboxRetriesAndGivesUp(t *testing.T) {
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-	ob, err := outbox.New(store, mailer(t, srv), outbox.WithClock(clock),
-		outbox.WithRetry(3, func(int) time.Duration { return 10 * time.Minute }))
+	ob, err := outbox.New(store, mailer(t, srv), outbox.Config{Now: clock, Attempts: 3, Backoff: func(int) time.Duration { return 10 * time.Minute }})
 	require.NoError(t, err)
 	q, _ := outbox.QueueOf(store)
 
@@ -180,7 +179,7 @@ func TestOutboxInstancesShareTheQueue(t *testing.T) {
 			srv.Delay(2 * time.Millisecond)
 			instances := open(t)
 			const n = 60
-			first, err := outbox.New(instances[0], mailer(t, srv))
+			first, err := outbox.New(instances[0], mailer(t, srv), outbox.Config{})
 			require.NoError(t, err)
 			for i := range n {
 				_, err := first.Queue(t.Context(), queued(t, fmt.Sprint("m", i), fmt.Sprintf("p%d@example.org", i)))
@@ -189,7 +188,7 @@ func TestOutboxInstancesShareTheQueue(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			var wg sync.WaitGroup
 			for _, s := range instances {
-				ob, err := outbox.New(s, mailer(t, srv), outbox.WithPoll(20*time.Millisecond))
+				ob, err := outbox.New(s, mailer(t, srv), outbox.Config{Poll: 20 * time.Millisecond})
 				require.NoError(t, err)
 				wg.Go(func() { _ = ob.Run(ctx) })
 			}
@@ -221,8 +220,7 @@ func TestSlowServerGetsEachMailOnce(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	var wg sync.WaitGroup
 	for range 3 {
-		ob, err := outbox.New(store, mailer(t, srv), outbox.WithLease(300*time.Millisecond),
-			outbox.WithPoll(50*time.Millisecond), outbox.WithLogger(quiet()))
+		ob, err := outbox.New(store, mailer(t, srv), outbox.Config{Lease: 300 * time.Millisecond, Poll: 50 * time.Millisecond, Logger: quiet()})
 		require.NoError(t, err)
 		wg.Go(func() { _ = ob.Run(ctx) })
 		if len(srv.Messages()) == 0 {
@@ -253,7 +251,7 @@ func TestSlowServerGetsEachMailOnce(t *testing.T) {
 func TestOutageSpendsOneAttemptAndResumes(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Options{})
 	store := sqlite(t)
-	ob, err := outbox.New(store, mailer(t, srv), outbox.WithLogger(quiet()))
+	ob, err := outbox.New(store, mailer(t, srv), outbox.Config{Logger: quiet()})
 	require.NoError(t, err)
 	for i := range 5 {
 		_, err := ob.Queue(t.Context(), queued(t, fmt.Sprint("out-", i), fmt.Sprintf("out%d@example.org", i)))

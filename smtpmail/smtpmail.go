@@ -6,7 +6,7 @@
 //	m, err := smtpmail.New(smtpmail.Config{Addr: "smtp.example.org:587",
 //		Username: "tribune", Password: os.Getenv("TRIBUNE_SMTP_PASSWORD"),
 //		From: "commentaires@example.org"})
-//	ob, err := outbox.New(store, m)
+//	ob, err := outbox.New(store, m, outbox.Config{})
 //	go ob.Run(ctx)
 package smtpmail
 

@@ -43,8 +43,7 @@ func newMailEnv(t *testing.T, opts ...widget.Option) *mailEnv {
 	srv := smtptest.Start(t, smtptest.Options{})
 	m, err := smtpmail.New(smtpmail.Config{Addr: srv.Addr, Security: smtpmail.Plain, From: "commentaires@example.org", Timeout: 5 * time.Second})
 	require.NoError(t, err)
-	ob, err := outbox.New(store, m, outbox.WithPoll(50*time.Millisecond),
-		outbox.WithLogger(slog.New(slog.DiscardHandler)))
+	ob, err := outbox.New(store, m, outbox.Config{Poll: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

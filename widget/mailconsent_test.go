@@ -106,7 +106,7 @@ func TestReplyMailBudgetHoldsAcrossInstances(t *testing.T) {
 	instance := func() *widget.Handler {
 		m, err := smtpmail.New(smtpmail.Config{Addr: e.smtp.Addr, Security: smtpmail.Plain, From: "commentaires@example.org", Timeout: 5 * time.Second})
 		require.NoError(t, err)
-		ob, err := outbox.New(e.store, m) // not run: e's outbox sends what they queue
+		ob, err := outbox.New(e.store, m, outbox.Config{}) // not run: e's outbox sends what they queue
 		require.NoError(t, err)
 		h, err := widget.New(e.store, widget.WithSecret([]byte("a test secret of at least 32 bytes!")),
 			widget.WithRules(tribune.WithFloodInterval(0), tribune.WithModeration(tribune.ModerateNone)),

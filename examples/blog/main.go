@@ -302,7 +302,7 @@ func newOutbox(store tribune.Store, o options, log *slog.Logger) (*outbox.Outbox
 	if err != nil {
 		return nil, err
 	}
-	return outbox.New(store, m, outbox.WithLogger(log), outbox.WithLease(o.mailLease))
+	return outbox.New(store, m, outbox.Config{Logger: log, Lease: o.mailLease})
 }
 
 // shutdownGrace is how long in-flight requests may run after SIGTERM.
