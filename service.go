@@ -223,8 +223,8 @@ func WithMemberNames(owner func(ctx context.Context, name string) (userID string
 // with mail (widget.WithMail), where addresses can be proved; without
 // mail, ModerateFirst trusts a returning browser, as WordPress trusts a
 // returning name and email.
-func WithProvenAddresses() ServiceOption {
-	return func(c *serviceConfig) { c.provenMail = true }
+func WithProvenAddresses(on bool) ServiceOption {
+	return func(c *serviceConfig) { c.provenMail = on }
 }
 
 // nameKeys are what two names share when they look alike: their

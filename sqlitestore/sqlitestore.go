@@ -88,9 +88,11 @@ func WithReaders(n int) Option { return func(c *config) { c.readers = n } }
 // -cache-mib).
 func WithCacheBytes(n int64) Option { return func(c *config) { c.cacheBytes = n } }
 
-// WithSynchronousFull makes every commit wait for the disk, so a power
-// cut loses nothing committed, at a cost in write speed.
-func WithSynchronousFull() Option { return func(c *config) { c.syncFull = true } }
+// WithSynchronousFull(true) makes every commit wait for the disk, so a
+// power cut loses nothing committed, at a cost in write speed (default
+// false: SQLite's NORMAL, in WAL mode safe against a crash of the
+// process, not of the machine).
+func WithSynchronousFull(on bool) Option { return func(c *config) { c.syncFull = on } }
 
 // WithBusyTimeout sets how long a connection waits for another process's
 // lock before failing (default 10 s).

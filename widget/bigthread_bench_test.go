@@ -115,7 +115,7 @@ func BenchmarkBigThread(b *testing.B) {
 				}
 				pages := max(1, (counts.TopLevel+widget.DefaultPageSize-1)/widget.DefaultPageSize)
 				for _, cached := range []bool{false, true} {
-					opts := []widget.Option{widget.WithLanguage("fr"), widget.WithSecret([]byte("a benchmark secret of 32 bytes!!")), widget.WithoutCompression()}
+					opts := []widget.Option{widget.WithLanguage("fr"), widget.WithSecret([]byte("a benchmark secret of 32 bytes!!")), widget.WithCompression(false)}
 					state := "cached"
 					if !cached {
 						opts, state = append(opts, widget.WithCacheBudget(0)), "cold"

@@ -371,7 +371,7 @@ func TestBrowserUnclosedTagsLeaveTheRestAlone(t *testing.T) {
 func TestBrowserCommentPages(t *testing.T) {
 	for _, js := range []bool{false, true} {
 		t.Run(fmt.Sprintf("javascript=%v", js), func(t *testing.T) {
-			e := newEnv(t, widget.WithPageSize(5), withApproval(), widget.WithLanguage("fr"))
+			e := newEnv(t, widget.WithPages(widget.Pages{Size: 5}), withApproval(), widget.WithLanguage("fr"))
 			top := e.seedTopLevel(12)
 			b := newBrowser(t, js)
 			require.NoError(t, b.do(chromedp.Navigate(e.pageURL()), chromedp.WaitVisible(css(".tribune-pages"))))
@@ -414,7 +414,7 @@ func TestBrowserCommentPages(t *testing.T) {
 // TestBrowserMoreComments: with JavaScript, "Plus de commentaires"
 // appends the next page in place, and again, until there is no next page.
 func TestBrowserMoreComments(t *testing.T) {
-	e := newEnv(t, widget.WithPageSize(5), withApproval(), widget.WithLanguage("fr"))
+	e := newEnv(t, widget.WithPages(widget.Pages{Size: 5}), withApproval(), widget.WithLanguage("fr"))
 	top := e.seedTopLevel(12)
 	b := newBrowser(t, true)
 	require.NoError(t, b.do(chromedp.Navigate(e.pageURL()), chromedp.WaitVisible(css("button.tribune-more"))))

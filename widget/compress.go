@@ -32,9 +32,12 @@ func newCompressWriter(w http.ResponseWriter, r *http.Request) *compressWriter {
 	return &compressWriter{ResponseWriter: w, accepts: acceptsGzip(r.Header.Get("Accept-Encoding")), head: r.Method == http.MethodHead}
 }
 
-// WithoutCompression leaves compression to the host (a reverse proxy, or
-// its own middleware): the widget's answers go out as they are.
-func WithoutCompression() Option { return func(c *config) error { c.noCompression = true; return nil } }
+// WithCompression(false) leaves compression to the host (a reverse
+// proxy, or its own middleware): the widget's answers go out as they
+// are. By default (true) the widget gzips what a client accepts gzipped.
+func WithCompression(on bool) Option {
+	return func(c *config) error { c.noCompression = !on; return nil }
+}
 
 // minCompress is the smallest body worth compressing.
 const minCompress = 1024

@@ -81,7 +81,7 @@ func TestCompression(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 
 	// WithoutCompression: as the handler writes it.
-	off := newEnv(t, widget.WithoutCompression())
+	off := newEnv(t, widget.WithCompression(false))
 	resp, _ = rawGet(t, "GET", off.srv.URL+"/comments/articles/otan", "gzip")
 	assert.Empty(t, resp.Header.Get("Content-Encoding"))
 	assert.NotEmpty(t, resp.Header.Get("Content-Length"))

@@ -61,7 +61,7 @@ func TestMembersMarkAndNames(t *testing.T) {
 		}
 		return "", false, nil
 	}
-	e := newEnv(t, widget.WithIdentity(identityFromCookie), widget.WithEditWindow(time.Hour),
+	e := newEnv(t, widget.WithIdentity(identityFromCookie, widget.Accounts{}), widget.WithEditWindow(time.Hour),
 		widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithMemberNames(members)))
 	laptop, phone := e.browser(), e.browser()
 	signIn(t, e, laptop, "claire")

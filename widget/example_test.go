@@ -80,8 +80,7 @@ func ExampleWithIdentity() {
 		id, ok := users[c.Value]
 		return id, ok
 	}
-	h, _ := widget.New(store, widget.WithIdentity(whoIs), widget.WithMinSubmitDelay(0),
-		widget.WithAccountURLs(widget.AccountURLs{LogOut: "/logout"}))
+	h, _ := widget.New(store, widget.WithIdentity(whoIs, widget.Accounts{LogOut: "/logout"}), widget.WithMinSubmitDelay(0))
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 

@@ -38,8 +38,8 @@ func signIn(t *testing.T, e *env, c *http.Client, user string) {
 }
 
 func TestSignedInUsers(t *testing.T) {
-	e := newEnv(t, widget.WithIdentity(identityFromCookie), widget.WithRules(tribune.WithModeration(tribune.ModerateFirst)),
-		widget.WithAccountURLs(widget.AccountURLs{Profile: "/compte", LogOut: "/deconnexion", LogIn: "/connexion"}))
+	e := newEnv(t, widget.WithIdentity(identityFromCookie, widget.Accounts{Profile: "/compte", LogOut: "/deconnexion", LogIn: "/connexion"}),
+		widget.WithRules(tribune.WithModeration(tribune.ModerateFirst)))
 	claire := e.browser()
 	signIn(t, e, claire, "claire")
 	_, page := e.get(claire, e.pageURL())
@@ -121,8 +121,7 @@ func TestSignedInUsers(t *testing.T) {
 }
 
 func TestSignedInOnly(t *testing.T) {
-	e := newEnv(t, widget.WithIdentity(identityFromCookie), widget.WithAnonymous(false),
-		widget.WithAccountURLs(widget.AccountURLs{LogIn: "/connexion"}))
+	e := newEnv(t, widget.WithIdentity(identityFromCookie, widget.Accounts{LogIn: "/connexion", SignedInOnly: true}))
 	anon := e.browser()
 	_, page := e.get(anon, e.pageURL())
 	assert.Contains(t, page, `<a href="/connexion">Vous devez être connecté pour publier un commentaire.</a>`)
@@ -141,8 +140,8 @@ func TestSignedInOnly(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 	assert.Contains(t, body(t, resp), "Vous devez être connecté pour publier un commentaire.")
 
-	_, err := widget.New(e.store, widget.WithAnonymous(false))
-	assert.Error(t, err, "WithAnonymous(false) without WithIdentity")
+	_, err := widget.New(e.store, widget.WithIdentity(nil, widget.Accounts{SignedInOnly: true}))
+	assert.Error(t, err, "WithIdentity without a function")
 }
 
 func regexp1(pattern, s string) string {

@@ -360,7 +360,7 @@ func (h *Handler) ownOnPage(ctx context.Context, r *http.Request, section *rende
 	return slices.DeleteFunc(cs, func(c tribune.Comment) bool { return c.Status != tribune.StatusPending }), nil
 }
 
-// wholeThread renders every comment on one page (WithPageSize(0)).
+// wholeThread renders every comment on one page (Pages{Size: OnePage}).
 func (h *Handler) wholeThread(ctx context.Context, r *http.Request, section *render.Section, own []uuid.UUID, moderator bool) ([]byte, error) {
 	a := section.Article
 	// The visitor's own pending comments, read by their IDs: a visitor

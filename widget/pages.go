@@ -19,31 +19,48 @@ import (
 // replies; ?cpage=N picks one, without JavaScript.
 
 // DefaultPageSize is the number of top-level comments a page holds unless
-// WithPageSize says otherwise.
+// [Pages] says otherwise.
 const DefaultPageSize = 50
 
-// WithPageSize splits threads into pages of n top-level comments, each
-// with all its replies (default DefaultPageSize, at most
-// tribune.MaxPageSize); n = 0 shows every comment on one page, as before
-// comment pages existed.
-func WithPageSize(n int) Option {
+// OnePage is the [Pages.Size] that shows every comment on one page, as
+// before comment pages existed.
+const OnePage = -1
+
+// Pages is how threads are cut into comment pages, as WordPress cuts
+// them: a page holds a run of top-level comments, each with all its
+// replies.
+type Pages struct {
+	// Size is the number of top-level comments a page holds (default
+	// DefaultPageSize, at most tribune.MaxPageSize); OnePage shows the
+	// whole thread on one page.
+	Size int
+	// NewestFirst numbers pages from the newest comments: page 1 holds
+	// the newest, and top-level comments are shown newest first (default:
+	// page 1 holds the oldest, and comments read oldest first).
+	NewestFirst bool
+	// LastPageFirst shows the last page when no page is asked for
+	// (WordPress's "last page displayed by default"; default: page 1).
+	LastPageFirst bool
+}
+
+// WithPages sets how threads are cut into pages (default: pages of
+// DefaultPageSize, oldest first, page 1 first).
+func WithPages(p Pages) Option {
 	return func(c *config) error {
-		if n < 0 || n > tribune.MaxPageSize {
-			return fmt.Errorf("widget: page size %d is not between 0 and %d", n, tribune.MaxPageSize)
+		switch {
+		case p.Size == OnePage:
+			c.pageSize = 0
+		case p.Size == 0:
+			c.pageSize = DefaultPageSize
+		case p.Size < 0 || p.Size > tribune.MaxPageSize:
+			return fmt.Errorf("widget: page size %d is not between 1 and %d (or OnePage)", p.Size, tribune.MaxPageSize)
+		default:
+			c.pageSize = p.Size
 		}
-		c.pageSize = n
+		c.newestFirst, c.lastPageFirst = p.NewestFirst, p.LastPageFirst
 		return nil
 	}
 }
-
-// WithNewestFirst numbers pages from the newest comments: page 1 holds the
-// newest, and top-level comments are shown newest first. By default page
-// 1 holds the oldest and comments read oldest first.
-func WithNewestFirst() Option { return func(c *config) error { c.newestFirst = true; return nil } }
-
-// WithLastPageFirst shows the last page when no page is asked for
-// (WordPress's "last page displayed by default"); by default it is page 1.
-func WithLastPageFirst() Option { return func(c *config) error { c.lastPageFirst = true; return nil } }
 
 // ErrNoCommentPage is returned by RenderSection and SectionHTML for a
 // ?cpage= that names no page of the thread: a host answers 404, as

@@ -41,7 +41,7 @@ func eachPagedStore(t *testing.T, fn func(t *testing.T, newThread func(opts ...w
 	for name, open := range stores {
 		t.Run(name, func(t *testing.T) {
 			fn(t, func(opts ...widget.Option) *pagedThread {
-				e := newEnvOn(t, open(t), append([]widget.Option{widget.WithPageSize(5), withApproval()}, opts...)...)
+				e := newEnvOn(t, open(t), append([]widget.Option{widget.WithPages(widget.Pages{Size: 5}), withApproval()}, opts...)...)
 				th := &pagedThread{env: e, top: e.seedTopLevel(12)}
 				start := time.Date(2026, 2, 12, 10, 0, 0, 0, time.UTC)
 				for i, c := range th.top {
@@ -118,7 +118,7 @@ func TestCommentPages(t *testing.T) {
 
 func TestCommentPageOrders(t *testing.T) {
 	eachPagedStore(t, func(t *testing.T, newThread func(...widget.Option) *pagedThread) {
-		newest := newThread(widget.WithNewestFirst())
+		newest := newThread(widget.WithPages(widget.Pages{Size: 5, NewestFirst: true}))
 		c := newest.browser()
 		_, page := newest.get(c, newest.pageURL())
 		assert.Equal(t, []string{"11", "10", "09", "08", "07"}, tops(page), "newest first: page 1 holds the newest, newest on top")
@@ -127,7 +127,7 @@ func TestCommentPageOrders(t *testing.T) {
 		assert.Equal(t, []string{"01", "00"}, tops(page))
 		assert.Contains(t, page, "reply 00", "replies stay under their parent")
 
-		last := newThread(widget.WithLastPageFirst())
+		last := newThread(widget.WithPages(widget.Pages{Size: 5, LastPageFirst: true}))
 		c = last.browser()
 		_, page = last.get(c, last.pageURL())
 		assert.Equal(t, []string{"10", "11"}, tops(page), "the last page by default")
@@ -136,9 +136,9 @@ func TestCommentPageOrders(t *testing.T) {
 		assert.Contains(t, page, `rel="next" href="/comments/articles/otan#comments"`, "the default page is the article's own address")
 		assert.Contains(t, page, `href="/comments/articles/otan?cpage=1#comments" aria-label="Page 1"`)
 
-		whole := newThread(widget.WithPageSize(0))
+		whole := newThread(widget.WithPages(widget.Pages{Size: widget.OnePage}))
 		_, page = whole.get(whole.browser(), whole.pageURL())
-		assert.Len(t, tops(page), 12, "WithPageSize(0): one page")
+		assert.Len(t, tops(page), 12, "OnePage: one page")
 		assert.NotContains(t, page, "tribune-pages")
 	})
 }

@@ -36,7 +36,7 @@ func TestEveryViewKeepsTheOneVisibilityRule(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			e := newEnvOn(t, store(t), widget.WithIdentity(identityFromCookie), widget.WithPublicAPI(true),
+			e := newEnvOn(t, store(t), widget.WithIdentity(identityFromCookie, widget.Accounts{}), widget.WithPublicAPI(true),
 				widget.WithRules(tribune.WithModeration(tribune.ModerateNone)))
 			author := e.browser()
 			statuses := []tribune.Status{tribune.StatusApproved, tribune.StatusPending, tribune.StatusSpam, tribune.StatusTrash}

@@ -117,7 +117,7 @@ type config struct {
 	trustedOrigins []string
 	messages       []hostMessages
 	identity       func(*http.Request) (tribune.Identity, bool)
-	accounts       AccountURLs
+	accounts       Accounts
 	noAnonymous    bool
 	secureCookies  bool
 	ipv6Prefix     int
@@ -330,34 +330,35 @@ func WithMessages(lang string, fsys fs.FS) Option {
 
 // WithIdentity passes the host's signed-in users: fn returns the visitor's
 // identity and true, or false for a visitor who is not signed in. A
-// signed-in visitor's form shows "Logged in as <name>." instead of the
-// name, email and website fields; their comment carries the identity's
-// UserID; a trusted identity is published without ModerateFirst's hold;
-// a moderator is published at once and sees approve, spam and trash
-// buttons under each comment of the article page (and may use the
-// moderation screen).
-func WithIdentity(fn func(*http.Request) (tribune.Identity, bool)) Option {
-	return func(c *config) error { c.identity = fn; return nil }
+// signed-in visitor's form shows "Logged in as <name>." (with a's links)
+// instead of the name, email and website fields; their comment carries
+// the identity's UserID; a trusted identity is published without
+// ModerateFirst's hold; a moderator is published at once and sees
+// approve, spam and trash buttons under each comment of the article page
+// (and may use the moderation screen). With a.SignedInOnly, only
+// signed-in visitors may comment.
+func WithIdentity(fn func(*http.Request) (tribune.Identity, bool), a Accounts) Option {
+	return func(c *config) error {
+		if fn == nil {
+			return errors.New("widget: WithIdentity needs a function")
+		}
+		c.identity, c.accounts, c.noAnonymous = fn, a, a.SignedInOnly
+		return nil
+	}
 }
 
-// AccountURLs are the host's account pages, linked from the form.
-type AccountURLs struct {
-	// LogIn is linked from "You must be logged in" (see WithAnonymous).
+// Accounts are the host's account pages, linked from the form, and
+// whether only signed-in visitors may comment (see [WithIdentity]).
+type Accounts struct {
+	// LogIn is linked from "You must be logged in".
 	LogIn string
 	// Profile and LogOut follow "Logged in as <name>.".
 	Profile, LogOut string
-}
-
-// WithAccountURLs sets the links to the host's account pages.
-func WithAccountURLs(u AccountURLs) Option {
-	return func(c *config) error { c.accounts = u; return nil }
-}
-
-// WithAnonymous(false) takes comments from signed-in visitors only
-// (WithIdentity): others see "You must be logged in to post a comment."
-// with the log-in link, and their posts are refused with 403.
-func WithAnonymous(allowed bool) Option {
-	return func(c *config) error { c.noAnonymous = !allowed; return nil }
+	// SignedInOnly takes comments from signed-in visitors only: others
+	// see "You must be logged in to post a comment." with the log-in
+	// link, and their posts are refused with 403 (default false: anyone
+	// may comment).
+	SignedInOnly bool
 }
 
 // WithSecureCookies marks every cookie Secure, whatever the request says.
@@ -445,9 +446,6 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 		cfg.logger.Warn("tribune: widget.New without WithSecret uses a random key of this process: " +
 			"forms, pending-comment cookies and flood control will not carry over to another instance or a restart")
 	}
-	if cfg.noAnonymous && cfg.identity == nil {
-		return nil, errors.New("widget: WithAnonymous(false) needs WithIdentity")
-	}
 	if cfg.articleURL == nil {
 		prefix := cfg.prefix
 		cfg.articleURL = func(a *tribune.Article) string { return prefix + "/articles/" + a.Slug }
@@ -474,7 +472,7 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 		notifier = &mailNotifier{}
 		// Addresses can be proved now: ModerateFirst trusts an address
 		// only from a browser that proved it.
-		rules = append(rules, tribune.WithProvenAddresses(), tribune.WithNotifier(notifier))
+		rules = append(rules, tribune.WithProvenAddresses(true), tribune.WithNotifier(notifier))
 	}
 	svc, err := tribune.NewService(store, rules...)
 	if err != nil {

@@ -9,6 +9,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -211,7 +212,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		widget.WithRateLimit(float64(o.rate), 3),
 		widget.WithLogger(log),
 		widget.WithCacheBudget(cacheBytes - min(sqliteBytes, cacheBytes)),
-		widget.WithPageSize(o.pageSize),
+		widget.WithPages(widget.Pages{Size: cmp.Or(o.pageSize, widget.OnePage)}),
 		widget.WithStoreTimeout(o.storeTimeout),
 		widget.WithRenderOptions(render.WithLocation(paris)),
 		widget.WithRules(tribune.WithModeration(mode), tribune.WithFloodInterval(o.flood), tribune.WithMaxLinks(o.maxLinks),
