@@ -13,6 +13,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -43,7 +44,7 @@ var (
 
 type config struct {
 	schema   string
-	maxConns int32
+	maxConns int
 }
 
 // Option configures [Open].
@@ -54,7 +55,7 @@ type Option func(*config)
 func WithSchema(name string) Option { return func(c *config) { c.schema = name } }
 
 // WithMaxConns sets the pool size (default: pgxpool's, 4 or the CPU count).
-func WithMaxConns(n int32) Option { return func(c *config) { c.maxConns = n } }
+func WithMaxConns(n int) Option { return func(c *config) { c.maxConns = n } }
 
 // Open connects to the database named by dsn (a postgres:// URL or a
 // key=value string) and applies the embedded migrations.
@@ -72,7 +73,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		pc.ConnConfig.RuntimeParams["search_path"] = cfg.schema
 	}
 	if cfg.maxConns > 0 {
-		pc.MaxConns = cfg.maxConns
+		pc.MaxConns = int32(min(cfg.maxConns, math.MaxInt32))
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
