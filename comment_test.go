@@ -5,13 +5,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tribune-go/tribune/i18n"
-
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/i18n"
 )
 
 func validInput() tribune.CommentInput {

@@ -8,12 +8,11 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/tribune-go/tribune/i18n"
-	"github.com/tribune-go/tribune/render"
-
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/i18n"
+	"github.com/tribune-go/tribune/render"
 )
 
 // Example shows the whole path an importer takes: an article, a visitor's

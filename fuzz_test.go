@@ -5,12 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tribune-go/tribune/render"
-
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
 	"github.com/tribune-go/tribune/internal/htmlcheck"
+	"github.com/tribune-go/tribune/render"
 )
 
 // Seeds for the fuzz targets live in testdata/fuzz/<Target>; these add a

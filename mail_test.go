@@ -4,13 +4,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tribune-go/tribune/outbox"
-
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/outbox"
 )
 
 func TestReplyRecipientAndConfirmation(t *testing.T) {

@@ -1,13 +1,16 @@
 package tribune
 
 import (
+	"context"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/mtibben/confusables"
 	"golang.org/x/text/secure/bidirule"
 	"golang.org/x/text/secure/precis"
 	"golang.org/x/text/unicode/bidi"
+	"golang.org/x/text/unicode/norm"
 )
 
 // checkName validates an author's name by RFC 8266, the PRECIS profile
@@ -145,4 +148,56 @@ func stripBidiControls(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// nameKeys are what two names share when they look alike: their
+// confusable skeletons, taken after and before folding case (a capital I
+// looks like an l, a Cyrillic В like a B), without accents.
+func nameKeys(name string) []string {
+	n := norm.NFKC.String(strings.TrimSpace(name))
+	return []string{unaccent(confusables.Skeleton(strings.ToLower(n))), unaccent(strings.ToLower(confusables.Skeleton(n)))}
+}
+
+// unaccent drops the combining marks of s.
+func unaccent(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Mn, r) {
+			return -1
+		}
+		return r
+	}, norm.NFD.String(s))
+}
+
+// reservedName reports whether name is, or looks like, a reserved one.
+func (s *Service) reservedName(name string) bool {
+	if len(s.cfg.reserved) == 0 || name == "" {
+		return false
+	}
+	for _, k := range nameKeys(name) {
+		if s.cfg.reserved[k] {
+			return true
+		}
+	}
+	return false
+}
+
+// checkName refuses a name that is reserved: one of the site's own
+// (WithReservedNames) for anyone not signed in, a member's
+// (WithMemberNames) for anyone but that member.
+func (s *Service) checkName(ctx context.Context, c *Comment, id *Identity) error {
+	reserved := &ValidationError{Fields: []FieldError{{Field: FieldName, Code: CodeReserved}}}
+	if id == nil && s.reservedName(c.AuthorName) {
+		return reserved
+	}
+	if s.cfg.nameOwner == nil || c.AuthorName == "" || id != nil && id.UserID != "" && id.Name == c.AuthorName {
+		return nil
+	}
+	owner, ok, err := s.cfg.nameOwner(ctx, c.AuthorName)
+	if err != nil {
+		return err
+	}
+	if ok && (id == nil || id.UserID != owner) {
+		return reserved
+	}
+	return nil
 }

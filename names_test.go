@@ -4,12 +4,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tribune-go/tribune/i18n"
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/i18n"
 )
 
 // TestNamesOfRealPeoplePass: emoji sequences, Persian and Indic joiners,

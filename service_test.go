@@ -8,13 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tribune-go/tribune/i18n"
-
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/i18n"
 	"github.com/tribune-go/tribune/memstore"
 )
 

@@ -6,12 +6,11 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/tribune-go/tribune/i18n"
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/i18n"
 )
 
 func TestCataloguesComplete(t *testing.T) {

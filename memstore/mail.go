@@ -7,11 +7,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tribune-go/tribune/outbox"
-
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/outbox"
 )
 
 // mailBook is the outbox and the address book of a Store.

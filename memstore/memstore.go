@@ -12,11 +12,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tribune-go/tribune/outbox"
-
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/outbox"
 )
 
 // Store is an in-memory tribune.Store.

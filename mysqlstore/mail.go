@@ -8,11 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tribune-go/tribune/outbox"
-
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/outbox"
 )
 
 var (

@@ -32,7 +32,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -249,86 +248,7 @@ func classify(op string, err error) error {
 
 func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
-const articleCols = `id, slug, title, summary, body, author, lang, published, updated, comments_closed`
-
 type scanner interface{ Scan(dest ...any) error }
-
-func scanArticle(row scanner) (tribune.Article, error) {
-	var a tribune.Article
-	var id string
-	if err := row.Scan(&id, &a.Slug, &a.Title, &a.Summary, &a.Body, &a.Author, &a.Lang, &a.Published, &a.Updated, &a.CommentsClosed); err != nil {
-		return a, err
-	}
-	var err error
-	a.ID, err = uuid.Parse(id)
-	a.Published, a.Updated = a.Published.UTC(), a.Updated.UTC()
-	return a, err
-}
-
-// CreateArticle implements tribune.Store.
-func (s *Store) CreateArticle(ctx context.Context, a *tribune.Article) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO articles (`+articleCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID.String(), a.Slug, a.Title, a.Summary, a.Body, a.Author, a.Lang, utc(a.Published), utc(a.Updated), a.CommentsClosed)
-	return classify("create article", err)
-}
-
-// Article implements tribune.Store.
-func (s *Store) Article(ctx context.Context, id uuid.UUID) (tribune.Article, error) {
-	a, err := scanArticle(s.db.QueryRowContext(ctx, `SELECT `+articleCols+` FROM articles WHERE id = ?`, id.String()))
-	return a, classify("article", err)
-}
-
-// ArticleBySlug implements tribune.Store.
-func (s *Store) ArticleBySlug(ctx context.Context, slug string) (tribune.Article, error) {
-	a, err := scanArticle(s.db.QueryRowContext(ctx, `SELECT `+articleCols+` FROM articles WHERE slug = ?`, slug))
-	return a, classify("article by slug", err)
-}
-
-// Articles implements tribune.Store.
-func (s *Store) Articles(ctx context.Context, page tribune.Page) ([]tribune.Article, error) {
-	page = page.Norm()
-	rows, err := s.db.QueryContext(ctx, `SELECT `+articleCols+` FROM articles ORDER BY published DESC, id LIMIT ? OFFSET ?`, page.Limit, page.Offset)
-	if err != nil {
-		return nil, classify("articles", err)
-	}
-	defer rows.Close()
-	out := []tribune.Article{}
-	for rows.Next() {
-		a, err := scanArticle(rows)
-		if err != nil {
-			return nil, classify("articles", err)
-		}
-		out = append(out, a)
-	}
-	return out, classify("articles", rows.Err())
-}
-
-// UpdateArticle implements tribune.Store.
-func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE articles SET slug = ?, title = ?, summary = ?, body = ?, author = ?, lang = ?,
-		published = ?, updated = ?, comments_closed = ?, comments_rev = comments_rev + 1 WHERE id = ?`,
-		a.Slug, a.Title, a.Summary, a.Body, a.Author, a.Lang, utc(a.Published), utc(a.Updated), a.CommentsClosed, a.ID.String())
-	if err != nil {
-		return classify("update article", err)
-	}
-	return affected("update article", res)
-}
-
-// DeleteArticle implements tribune.Store. InnoDB checks a foreign
-// key row by row, so the replies are first detached from their parents
-// (all of them going), then the article's delete cascades to them.
-func (s *Store) DeleteArticle(ctx context.Context, id uuid.UUID) error {
-	return s.inTx(ctx, "delete article", func(tx *sql.Tx) error {
-		if err := bump(ctx, tx, id); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE comments SET parent_id = NULL WHERE article_id = ?`, id.String()); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE id = ?`, id.String())
-		return err
-	})
-}
 
 func affected(op string, res sql.Result) error {
 	n, err := res.RowsAffected()
@@ -355,96 +275,6 @@ func (s *Store) inTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) 
 		return classify(op, err)
 	}
 	return classify(op, tx.Commit())
-}
-
-// bump raises an article's revision, taking its row lock: the first step
-// of every transaction that changes its thread. An unknown article is
-// ErrNotFound.
-func bump(ctx context.Context, tx *sql.Tx, articleID uuid.UUID) error {
-	res, err := tx.ExecContext(ctx, `UPDATE articles SET comments_rev = comments_rev + 1 WHERE id = ?`, articleID.String())
-	if err != nil {
-		return classify("bump revision", err)
-	}
-	return affected("article", res)
-}
-
-// counts is what a comment adds to its article's counts.
-func counts(c *tribune.Comment) (all, top int) {
-	if c.Status != tribune.StatusApproved {
-		return 0, 0
-	}
-	if c.ParentID == uuid.Nil {
-		return 1, 1
-	}
-	return 1, 0
-}
-
-// joins says whether a comment has a position: approved and top-level.
-func joins(c *tribune.Comment) bool {
-	return c.Status == tribune.StatusApproved && c.ParentID == uuid.Nil
-}
-
-// place gives a comment that joins its article's positions the place of
-// the first newer one, or the end (after recount, which counted it),
-// moving those after it up by one: one row for the newest comment.
-func place(ctx context.Context, tx *sql.Tx, c *tribune.Comment) error {
-	var pos sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT MIN(top_pos) FROM comments WHERE article_id = ? AND status = 'approved' AND parent_id IS NULL
-		AND id <> ? AND created >= ? AND (created > ? OR id > ?)`,
-		c.ArticleID.String(), c.ID.String(), utc(c.Created), utc(c.Created), c.ID.String()).Scan(&pos)
-	if err != nil {
-		return classify("place comment", err)
-	}
-	if pos.Valid {
-		if _, err := tx.ExecContext(ctx, `UPDATE comments SET top_pos = top_pos + 1 WHERE article_id = ? AND top_pos >= ?`,
-			c.ArticleID.String(), pos.Int64); err != nil {
-			return classify("place comment", err)
-		}
-	} else if err := tx.QueryRowContext(ctx, `SELECT approved_top - 1 FROM articles WHERE id = ?`, c.ArticleID.String()).Scan(&pos); err != nil {
-		return classify("place comment", err)
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE comments SET top_pos = ? WHERE id = ?`, pos.Int64, c.ID.String())
-	return classify("place comment", err)
-}
-
-// unplace gives a comment's position up: those after it move down by one.
-func unplace(ctx context.Context, tx *sql.Tx, articleID, id uuid.UUID, pos sql.NullInt64) error {
-	if !pos.Valid {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE comments SET top_pos = NULL WHERE id = ?`, id.String()); err != nil {
-		return classify("unplace comment", err)
-	}
-	_, err := tx.ExecContext(ctx, `UPDATE comments SET top_pos = top_pos - 1 WHERE article_id = ? AND top_pos > ?`, articleID.String(), pos.Int64)
-	return classify("unplace comment", err)
-}
-
-// topPos reads a comment's position in the transaction.
-func topPos(ctx context.Context, tx *sql.Tx, id uuid.UUID) (sql.NullInt64, error) {
-	var pos sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT top_pos FROM comments WHERE id = ?`, id.String()).Scan(&pos)
-	return pos, classify("comment position", err)
-}
-
-// renumber numbers an article's positions from its comments: after a bulk
-// insert, once.
-func renumber(ctx context.Context, tx *sql.Tx, articleID uuid.UUID) error {
-	_, err := tx.ExecContext(ctx, `UPDATE comments c JOIN (
-		SELECT id, ROW_NUMBER() OVER (ORDER BY created, id) - 1 AS p FROM comments
-		WHERE article_id = ? AND status = 'approved' AND parent_id IS NULL) r ON c.id = r.id
-		SET c.top_pos = r.p`, articleID.String())
-	return classify("number comments", err)
-}
-
-// recount moves an article's counts by the given amounts, in the
-// transaction that changed its comments.
-func recount(ctx context.Context, tx *sql.Tx, articleID uuid.UUID, all, top int) error {
-	if all == 0 && top == 0 {
-		return nil
-	}
-	_, err := tx.ExecContext(ctx, `UPDATE articles SET approved_count = approved_count + ?, approved_top = approved_top + ? WHERE id = ?`,
-		all, top, articleID.String())
-	return classify("count comments", err)
 }
 
 const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent, idem_key, dup_key, user_id, edited`
@@ -622,38 +452,6 @@ func (s *Store) query(ctx context.Context, op, q string, args ...any) ([]tribune
 	return out, classify(op, rows.Err())
 }
 
-// CountThread implements tribune.Pager: the counts the store keeps in the
-// article's row.
-func (s *Store) CountThread(ctx context.Context, articleID uuid.UUID) (tribune.ThreadCount, error) {
-	var n tribune.ThreadCount
-	err := s.db.QueryRowContext(ctx, `SELECT approved_count, approved_top FROM articles WHERE id = ?`, articleID.String()).Scan(&n.Approved, &n.TopLevel)
-	return n, classify("count thread", err)
-}
-
-// CommentPage implements tribune.Pager.
-func (s *Store) CommentPage(ctx context.Context, q tribune.PageQuery) ([]tribune.Comment, error) {
-	b := sqlquery.New(dialect)
-	return s.query(ctx, "comment page", b.Page(commentCols, q), b.Args...)
-}
-
-// TopLevelBefore implements tribune.Pager.
-func (s *Store) TopLevelBefore(ctx context.Context, articleID uuid.UUID, created time.Time, id uuid.UUID) (int, error) {
-	b := sqlquery.New(dialect)
-	var n int
-	err := s.db.QueryRowContext(ctx, b.TopLevelBefore(articleID, utc(created), id), b.Args...).Scan(&n)
-	return n, classify("top-level before", err)
-}
-
-// articleOf reads the article a comment belongs to, without a lock: it
-// never changes.
-func (s *Store) articleOf(ctx context.Context, id uuid.UUID) (uuid.UUID, error) {
-	var aid string
-	if err := s.db.QueryRowContext(ctx, `SELECT article_id FROM comments WHERE id = ?`, id.String()).Scan(&aid); err != nil {
-		return uuid.Nil, classify("comment", err)
-	}
-	return uuid.Parse(aid)
-}
-
 // UpdateComment implements tribune.Store: after the article's lock,
 // the row is read FOR UPDATE, so a concurrent update of the same comment
 // waits for this one.
@@ -746,102 +544,6 @@ func (s *Store) DeleteComment(ctx context.Context, id uuid.UUID) error {
 		_, err = tx.ExecContext(ctx, `UPDATE comments SET top_pos = top_pos - 1 WHERE article_id = ? AND top_pos > ?`, aid.String(), pos.Int64)
 		return classify("delete comment", err)
 	})
-}
-
-// bulkRows is how many comments one INSERT of InsertComments sends.
-const bulkRows = 200
-
-// InsertComments implements tribune.BulkInserter: one transaction,
-// multi-row INSERTs of up to 200 comments. Parents come before their
-// replies, which InnoDB's row-by-row foreign key check needs.
-func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error {
-	if len(cs) == 0 {
-		return ctx.Err()
-	}
-	return s.inTx(ctx, "insert comments", func(tx *sql.Tx) error {
-		var arts []uuid.UUID
-		for _, c := range cs {
-			arts = append(arts, c.ArticleID)
-		}
-		slices.SortFunc(arts, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
-		arts = slices.Compact(arts)
-		for _, a := range arts {
-			if err := bump(ctx, tx, a); err != nil {
-				return err
-			}
-		}
-		row := "(?" + strings.Repeat(", ?", 16) + ")"
-		for start := 0; start < len(cs); start += bulkRows {
-			chunk := cs[start:min(start+bulkRows, len(cs))]
-			args := make([]any, 0, 17*len(chunk))
-			for i := range chunk {
-				args = append(args, insertArgs(&chunk[i])...)
-			}
-			q := `INSERT INTO comments (` + commentCols + `, email_key) VALUES ` + row + strings.Repeat(", "+row, len(chunk)-1)
-			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-				return classify(fmt.Sprintf("insert comments %d to %d of %d", start+1, start+len(chunk), len(cs)), err)
-			}
-		}
-		type delta struct{ all, top int }
-		deltas := map[uuid.UUID]delta{}
-		for i := range cs {
-			all, top := counts(&cs[i])
-			d := deltas[cs[i].ArticleID]
-			deltas[cs[i].ArticleID] = delta{d.all + all, d.top + top}
-		}
-		for _, a := range arts {
-			if err := recount(ctx, tx, a, deltas[a].all, deltas[a].top); err != nil {
-				return err
-			}
-			if err := renumber(ctx, tx, a); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// CountApproved implements tribune.Pager: the counts the store keeps in
-// the articles' rows.
-func (s *Store) CountApproved(ctx context.Context, articleIDs []uuid.UUID) (map[uuid.UUID]int, error) {
-	out := make(map[uuid.UUID]int, len(articleIDs))
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if len(articleIDs) == 0 {
-		return out, nil
-	}
-	b := sqlquery.New(dialect)
-	vs := make([]any, len(articleIDs))
-	for i, id := range articleIDs {
-		out[id] = 0
-		vs[i] = id.String()
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, approved_count FROM articles WHERE id IN `+b.List(vs), b.Args...)
-	if err != nil {
-		return nil, classify("count approved", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, classify("count approved", err)
-		}
-		aid, err := uuid.Parse(id)
-		if err != nil {
-			return nil, classify("count approved", err)
-		}
-		out[aid] = n
-	}
-	return out, classify("count approved", rows.Err())
-}
-
-// CommentsStamp implements tribune.Pager.
-func (s *Store) CommentsStamp(ctx context.Context, articleID uuid.UUID) (tribune.Stamp, error) {
-	var st int64
-	err := s.db.QueryRowContext(ctx, `SELECT comments_rev FROM articles WHERE id = ?`, articleID.String()).Scan(&st)
-	return tribune.Stamp(st), classify("comments stamp", err)
 }
 
 // errBadConn makes database/sql close a connection instead of reusing it.

@@ -11,9 +11,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tribune-go/tribune"
-
 	"github.com/google/uuid"
+
+	"github.com/tribune-go/tribune"
 )
 
 // Outbox sends the mails kept in a store's [Queue]: queued in the

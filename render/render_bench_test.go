@@ -7,11 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tribune-go/tribune/render"
-
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/render"
 )
 
 // benchComment is a typical 400-byte comment with a link and markup.

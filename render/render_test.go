@@ -11,16 +11,14 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/tribune-go/tribune/internal/articletext"
-
-	"github.com/tribune-go/tribune/render"
-
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/internal/articletext"
 	"github.com/tribune-go/tribune/internal/htmlcheck"
+	"github.com/tribune-go/tribune/render"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")

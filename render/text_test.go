@@ -4,11 +4,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tribune-go/tribune/render"
-
 	"github.com/stretchr/testify/assert"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/render"
 )
 
 func TestEditableTextRoundTrips(t *testing.T) {

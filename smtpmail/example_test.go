@@ -9,10 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tribune-go/tribune/outbox"
-
 	"github.com/tribune-go/tribune"
 	"github.com/tribune-go/tribune/internal/smtptest"
+	"github.com/tribune-go/tribune/outbox"
 	"github.com/tribune-go/tribune/smtpmail"
 	"github.com/tribune-go/tribune/sqlitestore"
 )

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tribune-go/tribune/outbox"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/tribune-go/tribune"
 	"github.com/tribune-go/tribune/internal/smtptest"
+	"github.com/tribune-go/tribune/outbox"
 	"github.com/tribune-go/tribune/pgstore"
 	"github.com/tribune-go/tribune/smtpmail"
 	"github.com/tribune-go/tribune/sqlitestore"

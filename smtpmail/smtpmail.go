@@ -21,9 +21,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tribune-go/tribune/outbox"
-
 	gomail "github.com/wneessen/go-mail"
+
+	"github.com/tribune-go/tribune/outbox"
 )
 
 // Security says how the connection to the server is protected.

@@ -6,11 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tribune-go/tribune/outbox"
-
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/outbox"
 )
 
 // Bench runs the store benchmarks every backend reports: creating one

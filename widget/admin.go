@@ -8,15 +8,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tribune-go/tribune/render"
-
-	"github.com/tribune-go/tribune/outbox"
-
-	"github.com/tribune-go/tribune/i18n"
-
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/i18n"
+	"github.com/tribune-go/tribune/outbox"
+	"github.com/tribune-go/tribune/render"
 )
 
 // The moderation screen at <prefix>/admin/: pending, approved, spam and

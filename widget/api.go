@@ -13,13 +13,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/tribune-go/tribune/render"
-
-	"github.com/tribune-go/tribune/i18n"
-
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/i18n"
+	"github.com/tribune-go/tribune/render"
 )
 
 // The JSON API: public fields only, the same Service and rules as the form.

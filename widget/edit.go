@@ -8,13 +8,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/tribune-go/tribune/render"
-
-	"github.com/tribune-go/tribune/i18n"
-
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/i18n"
+	"github.com/tribune-go/tribune/render"
 )
 
 // author is what tells a visitor's own comments: their signed cookie's

@@ -8,13 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tribune-go/tribune/render"
-
-	"github.com/tribune-go/tribune/i18n"
-
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/i18n"
+	"github.com/tribune-go/tribune/render"
 )
 
 // Atom feeds: an article's approved comments and the latest ones

@@ -10,13 +10,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tribune-go/tribune/outbox"
-
-	"github.com/tribune-go/tribune/i18n"
-
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/i18n"
+	"github.com/tribune-go/tribune/outbox"
 )
 
 // Mail is what the widget's mail needs beyond the outbox (see [WithMail]).

@@ -15,14 +15,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tribune-go/tribune/outbox"
-
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tribune-go/tribune"
 	"github.com/tribune-go/tribune/internal/smtptest"
+	"github.com/tribune-go/tribune/outbox"
 	"github.com/tribune-go/tribune/smtpmail"
 	"github.com/tribune-go/tribune/sqlitestore"
 	"github.com/tribune-go/tribune/widget"

@@ -10,12 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tribune-go/tribune/outbox"
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/outbox"
 	"github.com/tribune-go/tribune/smtpmail"
 	"github.com/tribune-go/tribune/widget"
 )

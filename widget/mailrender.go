@@ -7,9 +7,8 @@ import (
 	"strings"
 	texttemplate "text/template"
 
-	"github.com/tribune-go/tribune/render"
-
 	"github.com/tribune-go/tribune/i18n"
+	"github.com/tribune-go/tribune/render"
 )
 
 // mailView is what the mail templates get: one layout for every mail,

@@ -7,11 +7,10 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/tribune-go/tribune/render"
-
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/render"
 )
 
 // Comment pages, as WordPress cuts them ("Diviser les commentaires en

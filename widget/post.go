@@ -7,11 +7,10 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/tribune-go/tribune/render"
-
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/render"
 )
 
 // servePost takes the no-JavaScript form: 303 to the comment on success,

@@ -11,14 +11,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tribune-go/tribune/outbox"
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tribune-go/tribune"
 	"github.com/tribune-go/tribune/internal/exampletest"
 	"github.com/tribune-go/tribune/internal/smtptest"
+	"github.com/tribune-go/tribune/outbox"
 	"github.com/tribune-go/tribune/sqlitestore"
 )
 

@@ -29,12 +29,10 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/Paris without the system's zone files
 
-	"github.com/tribune-go/tribune/outbox"
-
-	"github.com/tribune-go/tribune/render"
-
 	"github.com/tribune-go/tribune"
 	"github.com/tribune-go/tribune/internal/dbopen"
+	"github.com/tribune-go/tribune/outbox"
+	"github.com/tribune-go/tribune/render"
 	"github.com/tribune-go/tribune/smtpmail"
 	"github.com/tribune-go/tribune/sqlitestore"
 	"github.com/tribune-go/tribune/widget"

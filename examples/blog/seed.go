@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tribune-go/tribune/internal/articletext"
-
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/internal/articletext"
 )
 
 // seedText is the article the site starts with, as the newsroom sent it.

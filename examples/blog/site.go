@@ -12,11 +12,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tribune-go/tribune/i18n"
-
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/i18n"
 	"github.com/tribune-go/tribune/widget"
 )
 
