@@ -62,7 +62,7 @@ func (h *Handler) authorizeAdmin(w http.ResponseWriter, r *http.Request) bool {
 	}
 	// Failed logins are limited per client, before the credentials are
 	// even looked at: past the budget, the right password waits too.
-	client, now := h.clientAddr(r), time.Now()
+	client, now := h.clientAddr(r), h.now()
 	if spent, wait := h.guesses.exhausted(client, now); spent {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		h.errorPage(w, r, http.StatusTooManyRequests, "admin.too_many")
@@ -113,7 +113,7 @@ func (h *Handler) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		Actions                  []adminAction
 		Rows                     []adminRow
 		FailedMails              []failedMail
-	}{L: l, Lang: l.Tag(), CSS: h.assetURL("widget.css"), Action: base, Token: h.adminToken(time.Now()),
+	}{L: l, Lang: l.Tag(), CSS: h.assetURL("widget.css"), Action: base, Token: h.adminToken(h.now()),
 		Status: string(status), Actions: adminActions(status, l), EditedOnly: editedOnly,
 		EditedURL: base + "?status=" + string(status)}
 	if !editedOnly {
@@ -175,7 +175,7 @@ func (h *Handler) serveAdminPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if err := r.ParseForm(); err != nil || !h.checkAdminToken(r.PostForm.Get("tribune_admin"), time.Now()) {
+	if err := r.ParseForm(); err != nil || !h.checkAdminToken(r.PostForm.Get("tribune_admin"), h.now()) {
 		h.errorPage(w, r, http.StatusForbidden, "widget.bad_request")
 		return
 	}

@@ -82,7 +82,7 @@ func (h *Handler) apiToken(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	now := time.Now()
+	now := h.now()
 	writeJSON(w, http.StatusOK, APIToken{Token: h.formToken(a.ID, now), NotBefore: now.Add(h.cfg.minDelay).UTC(),
 		Expires: now.Add(h.cfg.tokenTTL).UTC()})
 }
@@ -225,7 +225,7 @@ func (h *Handler) apiPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := cmp.Or(r.Header.Get("X-Tribune-Token"), in.Token)
-	now := time.Now()
+	now := h.now()
 	switch err := h.checkToken(token, a.ID, now); {
 	case errors.Is(err, errTooFast):
 		apiError(w, http.StatusUnprocessableEntity, "too_fast", l.T("widget.too_fast"))

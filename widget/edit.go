@@ -54,7 +54,7 @@ func (h *Handler) editURL(c *tribune.Comment) string {
 // edit to their edit pages.
 func (h *Handler) ownEditable(r *http.Request, cs []tribune.Comment) map[uuid.UUID]string {
 	var out map[uuid.UUID]string
-	now := time.Now()
+	now := h.now()
 	who := h.authorOf(r)
 	for i := range cs {
 		if h.editable(who, &cs[i], now) {
@@ -93,7 +93,7 @@ func (h *Handler) editTarget(w http.ResponseWriter, r *http.Request) (tribune.Co
 		h.serverError(w, r, "edit: article", err)
 		return c, a, false
 	}
-	if !h.editable(who, &c, time.Now()) {
+	if !h.editable(who, &c, h.now()) {
 		l := h.locale(r, &a)
 		var body template.HTML
 		if h.book != nil {
@@ -143,7 +143,7 @@ func (h *Handler) serveEditPost(w http.ResponseWriter, r *http.Request) {
 	text := r.PostForm.Get(string(tribune.FieldBody))
 	// An edit costs what a post costs: it spends the same budget.
 	if h.limiter != nil {
-		if ok, wait := h.limiter.allow(h.clientAddr(r), time.Now()); !ok {
+		if ok, wait := h.limiter.allow(h.clientAddr(r), h.now()); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 			h.editPage(w, r, http.StatusTooManyRequests, &c, &a, text, h.locale(r, &a).T("widget.rate"))
 			return

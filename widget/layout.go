@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/tribune-go/tribune"
 )
@@ -27,7 +26,7 @@ func (h *Handler) writeArticlePage(w http.ResponseWriter, r *http.Request, a *tr
 			// A post the store could not take nor show around its
 			// article: the form alone, with everything typed.
 			if st.token == "" {
-				st.token = h.formToken(a.ID, time.Now())
+				st.token = h.formToken(a.ID, h.now())
 			}
 			h.unavailablePost(w, r, a, st, "post: section", err)
 			return

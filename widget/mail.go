@@ -155,7 +155,7 @@ func (h *Handler) readLinkToken(kind, tok string) (linkClaim, error) {
 	}
 	c := linkClaim{ID: uuid.UUID(raw[:16]), Use: "link:" + kind + ":" + mac}
 	if exp := int64(binary.BigEndian.Uint64(raw[16:24])); exp != 0 {
-		if time.Now().Unix() > exp {
+		if h.now().Unix() > exp {
 			return linkClaim{}, errLinkExpired
 		}
 		c.Expires = time.Unix(exp, 0)
@@ -173,7 +173,7 @@ func (h *Handler) spendLink(ctx context.Context, c linkClaim) (bool, error) {
 	if !c.Expires.IsZero() {
 		window = time.Until(c.Expires) + time.Minute
 	}
-	return h.uses.Spend(ctx, c.Use, 1, window, time.Now())
+	return h.uses.Spend(ctx, c.Use, 1, window, h.now())
 }
 
 // mailLink is the absolute link of a mail to one of the link pages,
@@ -186,7 +186,7 @@ func (h *Handler) mailLink(kind string, id uuid.UUID, ttl time.Duration) string 
 func (h *Handler) mailLinkVersion(kind string, id uuid.UUID, version int64, ttl time.Duration) string {
 	var exp time.Time
 	if ttl > 0 {
-		exp = time.Now().Add(ttl)
+		exp = h.now().Add(ttl)
 	}
 	return h.absolute(h.cfg.prefix + "/mail/" + kind + "/" + h.linkToken(kind, id, version, exp))
 }
@@ -258,7 +258,7 @@ func (n *mailNotifier) CommentModerated(ctx context.Context, before tribune.Stat
 // mail and has not proved itself yet (outbox.ConfirmationDue).
 func (n *mailNotifier) confirm(ctx context.Context, c *tribune.Comment) error {
 	h := n.h
-	now := time.Now().UTC()
+	now := h.now().UTC()
 	addr, due, err := outbox.ConfirmationDue(ctx, h.store, *c, now)
 	if err != nil || !due {
 		return err
@@ -340,7 +340,7 @@ func (h *Handler) withinBudget(ctx context.Context, kind string, to tribune.Emai
 	if perDay <= 0 {
 		return true, nil
 	}
-	now := time.Now().UTC()
+	now := h.now().UTC()
 	day := now.Truncate(24 * time.Hour)
 	key := "mail:" + kind + ":" + h.sign("budget:"+kind, to.Key(), day.Format(time.DateOnly))
 	return h.uses.Spend(ctx, key, perDay, day.Add(24*time.Hour).Sub(now), now)

@@ -320,13 +320,15 @@ func TestEditOwnComment(t *testing.T) {
 }
 
 func TestEditWindowCloses(t *testing.T) {
-	e := newMailEnv(t, widget.WithEditWindow(time.Second), widget.WithRules(tribune.WithModeration(tribune.ModerateNone)))
+	clock := newTestClock()
+	e := newMailEnv(t, widget.WithEditWindow(time.Minute), widget.WithClock(clock.Now),
+		widget.WithRules(tribune.WithModeration(tribune.ModerateNone)))
 	author := e.browser()
 	id := e.postAs(author, "Inès", "ines@example.org", "Vite écrit.", "", false)
 	editURL := e.srv.URL + "/comments/comment/" + id + "/edit"
 	status, _ := e.get(author, editURL)
 	require.Equal(t, http.StatusOK, status)
-	time.Sleep(1100 * time.Millisecond)
+	clock.Advance(time.Minute + time.Second)
 	status, page := e.get(author, editURL)
 	assert.Equal(t, http.StatusForbidden, status)
 	assert.Contains(t, page, `href="/comments/mail/manage"`, "after the window, the manage link is offered")

@@ -156,7 +156,7 @@ func (h *Handler) serveConfirm(w http.ResponseWriter, r *http.Request) {
 		h.linkUsed(w, r)
 		return
 	}
-	addr, err := outbox.ConfirmSubscription(ctx, h.store, claim.ID, time.Now())
+	addr, err := outbox.ConfirmSubscription(ctx, h.store, claim.ID, h.now())
 	if err != nil {
 		h.serverError(w, r, "confirm", err)
 		return
@@ -243,7 +243,7 @@ func (h *Handler) serveStopAll(w http.ResponseWriter, r *http.Request) {
 // stopAllMail opts the address out of every mail from the site: every
 // later subscription, confirmation and manage request honours it.
 func (h *Handler) stopAllMail(w http.ResponseWriter, r *http.Request, key string) {
-	now := time.Now().UTC()
+	now := h.now().UTC()
 	if _, err := h.book.UpdateAddress(r.Context(), key, func(a *tribune.Address) error {
 		if a.OptedOut.IsZero() {
 			a.OptedOut = now

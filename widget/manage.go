@@ -48,7 +48,7 @@ func (h *Handler) serveManageRequest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	client := h.clientAddr(r)
-	now := time.Now()
+	now := h.now()
 	if h.limiter != nil {
 		if ok, _ := h.limiter.allow(client, now); !ok {
 			h.infoPage(w, r, http.StatusTooManyRequests, l, title, l.T("widget.rate"), h.fragment("manage-request", view))
@@ -104,7 +104,7 @@ func (h *Handler) manageSession(r *http.Request, id uuid.UUID) bool {
 	}
 	sid, exp, ok := strings.Cut(v, "~")
 	at, err := strconv.ParseInt(exp, 10, 64)
-	return ok && err == nil && sid == id.String() && time.Now().Unix() < at
+	return ok && err == nil && sid == id.String() && h.now().Unix() < at
 }
 
 // serveManage is the page a manage link opens: a GET shows a button; its
@@ -145,7 +145,7 @@ func (h *Handler) serveManage(w http.ResponseWriter, r *http.Request) {
 			h.linkUsed(w, r)
 			return
 		}
-		v := addr.ID.String() + "~" + strconv.FormatInt(time.Now().Add(manageSessionTTL).Unix(), 10)
+		v := addr.ID.String() + "~" + strconv.FormatInt(h.now().Add(manageSessionTTL).Unix(), 10)
 		ck := h.cookie(r, manageCookie, v+"."+h.sign("manage-session", v), int(manageSessionTTL/time.Second))
 		ck.Path = r.URL.Path
 		ck.SameSite = http.SameSiteStrictMode

@@ -317,3 +317,17 @@ func WithStoreTimeout(d time.Duration) Option {
 		return nil
 	}
 }
+
+// WithClock replaces time.Now for everything the widget and its Service
+// date and time out (form tokens, edit windows, mailed links, rate
+// limits, comments' times), for tests: a test moves the clock instead of
+// sleeping.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) error {
+		if now == nil {
+			return errors.New("widget: WithClock needs a function")
+		}
+		c.now = now
+		return nil
+	}
+}

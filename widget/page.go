@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -120,7 +119,7 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 	l := h.locale(r, a)
 	token := st.token
 	if token == "" {
-		token = h.formToken(a.ID, time.Now())
+		token = h.formToken(a.ID, h.now())
 	}
 	section := render.Section{Article: a, Lang: l.Tag(), Form: render.Form{
 		Action:   h.cfg.prefix + "/post",
@@ -159,7 +158,7 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 	if moderator {
 		// A moderator sees the held comments too, each with its buttons.
 		section.Moderation = &render.Moderation{Action: h.cfg.prefix + "/admin/", ReturnURL: h.cfg.articleURL(a),
-			Hidden: []render.HiddenField{{Name: "tribune_admin", Value: h.adminToken(time.Now())}}}
+			Hidden: []render.HiddenField{{Name: "tribune_admin", Value: h.adminToken(h.now())}}}
 	}
 	own := h.ownIDs(r)
 	var thread []byte

@@ -43,7 +43,7 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 	st := formState{values: render.FormValues{Name: in.Name, Email: in.Email, Website: in.Website, Body: in.Body,
 		Remember: remember, NotifyReplies: notify}}
 	token := r.PostForm.Get(tokenField)
-	now := time.Now()
+	now := h.now()
 	tokenErr := h.checkToken(token, articleID, now)
 	if tokenErr == nil || errors.Is(tokenErr, errTooFast) {
 		st.token = token // a good token stays with the form

@@ -84,6 +84,7 @@ type config struct {
 	messages       []hostMessages
 	identity       func(*http.Request) (tribune.Identity, bool)
 	accounts       Accounts
+	now            func() time.Time
 	noAnonymous    bool
 	secureCookies  bool
 	ipv6Prefix     int
@@ -124,7 +125,7 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	cfg := config{
 		prefix: "/comments", minDelay: 2 * time.Second, tokenTTL: 24 * time.Hour,
 		ratePerMin: 6, rateBurst: 3, maxBody: maxFormBytes, homeURL: "/", cacheBudget: DefaultCacheBudget,
-		ipv6Prefix: 64, publicAPI: true, pageSize: DefaultPageSize,
+		ipv6Prefix: 64, publicAPI: true, pageSize: DefaultPageSize, now: time.Now,
 		storeTimeout: tribune.DefaultStoreTimeout, editWindow: DefaultEditWindow,
 	}
 	for _, o := range opts {
@@ -149,7 +150,7 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	}
 	_, hasLimiter := store.(tribune.Limiter)
 	store = tribune.StoreWithTimeout(store, cfg.storeTimeout)
-	rules := append([]tribune.ServiceOption{tribune.WithClientKey(cfg.secret)}, cfg.rules...)
+	rules := append([]tribune.ServiceOption{tribune.WithClientKey(cfg.secret), tribune.WithClock(cfg.now)}, cfg.rules...)
 	var notifier *mailNotifier
 	var book tribune.AddressBook
 	if cfg.outbox != nil {
@@ -394,3 +395,6 @@ func (h *Handler) setPageHeaders(w http.ResponseWriter) {
 	hdr.Set("Content-Security-Policy", contentSecurityPolicy)
 	hdr.Set("Cache-Control", "private, no-store")
 }
+
+// now is the handler's clock (WithClock).
+func (h *Handler) now() time.Time { return h.cfg.now() }

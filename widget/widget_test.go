@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -504,3 +505,16 @@ func TestFeedsAndAssets(t *testing.T) {
 	assert.Contains(t, resp.Header.Get("Content-Type"), "text/css")
 	assert.Contains(t, e.h.HeadHTML(&e.article), "widget.")
 }
+
+// testClock is a clock a test moves (widget.WithClock) instead of
+// sleeping.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newTestClock() *testClock { return &testClock{now: time.Now()} }
+
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *testClock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
