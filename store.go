@@ -33,9 +33,10 @@ import (
 // All methods take a context, honour its cancellation (returning an
 // error that wraps ctx.Err()), and are safe for concurrent use. Errors
 // wrap the sentinels of this package ([ErrNotFound], [ErrConflict], …)
-// so callers test them with errors.Is. Times go in and come back in UTC
-// at microsecond precision; strings, including the email, come back byte
-// for byte as stored.
+// so callers test them with errors.Is. Times go in in any zone and at
+// any precision and come back in UTC, truncated to the microsecond (what
+// every SQL store keeps; storetest checks it); strings, including the
+// email, come back byte for byte as stored.
 type Store interface {
 	// Articles.
 
@@ -84,8 +85,10 @@ type Store interface {
 	// an error from apply aborts the update and is returned as is. apply
 	// may run more than once if the store retries. The store writes every
 	// field but ID, ArticleID and Created, and does not touch the version
-	// itself: the functions of this package bump it. A ParentID that names
-	// no stored comment is ErrNotFound. It returns the comment as stored.
+	// itself: the Service bumps it. A ParentID that names no stored
+	// comment is ErrNotFound; a Meta.Key another comment holds is
+	// ErrReplayed (keys stay unique). It returns the comment as stored,
+	// its times in UTC to the microsecond.
 	UpdateComment(ctx context.Context, id uuid.UUID, apply func(*Comment) error) (Comment, error)
 	// DeleteComment removes a comment that has no replies, or returns
 	// ErrNotFound. A comment with replies is ErrConflict, checked
@@ -121,7 +124,9 @@ type Query struct {
 	// descending); the default is thread order, oldest first, then by ID.
 	Newest bool
 	// Limit, when above 0, keeps at most that many, after skipping
-	// Offset. Zero lists every match.
+	// Offset. Zero lists every match; an Offset without a Limit skips
+	// that many and lists the rest, and one past the end lists none (an
+	// empty, non-nil list).
 	Limit, Offset int
 }
 

@@ -76,7 +76,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *tribune.Article) error {
 	if _, ok := s.slugs[a.Slug]; ok {
 		return fmt.Errorf("memstore: slug taken: %w", tribune.ErrConflict)
 	}
-	s.articles[a.ID] = *a
+	s.articles[a.ID] = articleTimes(*a)
 	s.slugs[a.Slug] = a.ID
 	return nil
 }
@@ -154,7 +154,7 @@ func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
 	}
 	delete(s.slugs, old.Slug)
 	s.slugs[a.Slug] = a.ID
-	s.articles[a.ID] = *a
+	s.articles[a.ID] = articleTimes(*a)
 	s.rev[a.ID]++
 	return nil
 }
@@ -221,7 +221,7 @@ func (s *Store) insertLocked(c *tribune.Comment, g tribune.Guard) error {
 	if h := c.Meta.ClientHash; h != "" && c.Created.After(s.lastByClient[h]) {
 		s.lastByClient[h] = c.Created
 	}
-	s.comments[c.ID] = *c
+	s.comments[c.ID] = commentTimes(*c)
 	s.byArticle[c.ArticleID] = append(s.byArticle[c.ArticleID], c.ID)
 	s.index(c)
 	s.rev[c.ArticleID]++
@@ -375,6 +375,7 @@ func (s *Store) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*tri
 	}
 	s.unindex(&old)
 	s.index(&c)
+	c = commentTimes(c)
 	s.comments[id] = c
 	s.rev[c.ArticleID]++
 	return c, nil
@@ -440,4 +441,23 @@ func (s *Store) CommentsStamp(ctx context.Context, articleID uuid.UUID) (tribune
 		return 0, notFound("article", articleID)
 	}
 	return s.rev[articleID], nil
+}
+
+// stored is a time as the SQL stores keep it: in UTC, to the
+// microsecond (the zero time stays zero).
+func stored(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+func articleTimes(a tribune.Article) tribune.Article {
+	a.Published, a.Updated = stored(a.Published), stored(a.Updated)
+	return a
+}
+
+func commentTimes(c tribune.Comment) tribune.Comment {
+	c.Created, c.Edited = stored(c.Created), stored(c.Edited)
+	return c
 }

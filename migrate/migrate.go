@@ -7,11 +7,15 @@
 //	var migrationFS embed.FS
 //
 //	all, err := migrate.Load(migrationFS, "migrations")
-//	// in one transaction, under a lock the database offers:
-//	for _, m := range migrate.Pending(all, current) { exec(m.SQL); record(m.Version) }
+//	// in one transaction, under a lock the database offers, with the
+//	// version the database records:
+//	err = migrate.Run(all, current, func(m migrate.Migration) error {
+//		return execAndRecord(m.SQL, m.Version)
+//	})
 package migrate
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -63,4 +67,36 @@ func Pending(all []Migration, current int) []Migration {
 		return nil
 	}
 	return all[i:]
+}
+
+// ErrNewerSchema reports a database migrated by a newer release than the
+// running binary: its schema has versions this binary does not know, and
+// writing to it could break what the newer release expects. Stores
+// refuse to open it.
+var ErrNewerSchema = errors.New("the database's schema is newer than this binary: run the newer release, or restore a backup")
+
+// Run is the one migration runner of the SQL stores: it refuses a
+// database whose recorded version (current) is newer than the newest of
+// all (ErrNewerSchema), then hands each pending migration to apply, in
+// order, stopping at the first error. The caller holds the lock and
+// transaction its database offers, runs apply's SQL and records the
+// version in the same transaction.
+func Run(all []Migration, current int, apply func(Migration) error) error {
+	if newest := Newest(all); current > newest {
+		return fmt.Errorf("migrate: schema version %d, binary knows up to %d: %w", current, newest, ErrNewerSchema)
+	}
+	for _, m := range Pending(all, current) {
+		if err := apply(m); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+	}
+	return nil
+}
+
+// Newest returns the newest version of all, or 0.
+func Newest(all []Migration) int {
+	if len(all) == 0 {
+		return 0
+	}
+	return all[len(all)-1].Version
 }

@@ -29,3 +29,19 @@ func TestLoad(t *testing.T) {
 	_, err = migrate.Load(fstest.MapFS{"m/0001_a.sql": {}, "m/1_b.sql": {}}, "m")
 	assert.Error(t, err)
 }
+
+func TestRun(t *testing.T) {
+	all := []migrate.Migration{{Version: 1, Name: "0001_a.sql"}, {Version: 2, Name: "0002_b.sql"}}
+	var applied []int
+	apply := func(m migrate.Migration) error { applied = append(applied, m.Version); return nil }
+	require.NoError(t, migrate.Run(all, 0, apply))
+	assert.Equal(t, []int{1, 2}, applied)
+	applied = nil
+	require.NoError(t, migrate.Run(all, 2, apply))
+	assert.Empty(t, applied, "nothing pending")
+	require.ErrorIs(t, migrate.Run(all, 3, apply), migrate.ErrNewerSchema, "a newer database is refused")
+	assert.Empty(t, applied)
+	err := migrate.Run(all, 1, func(migrate.Migration) error { return assert.AnError })
+	require.ErrorIs(t, err, assert.AnError)
+	assert.Contains(t, err.Error(), "0002_b.sql")
+}

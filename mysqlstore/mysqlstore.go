@@ -193,13 +193,14 @@ func migrate(ctx context.Context, pool *sql.DB, mc *mysql.Config) error {
 	if err := c.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM tribune_schema`).Scan(&current); err != nil {
 		return fmt.Errorf("mysqlstore: migrate: %w", err)
 	}
-	for _, m := range migrations.Pending(all, current) {
+	if err := migrations.Run(all, current, func(m migrations.Migration) error {
 		if _, err := c.ExecContext(ctx, m.SQL); err != nil {
-			return fmt.Errorf("mysqlstore: migration %s: %w", m.Name, err)
+			return err
 		}
-		if _, err := c.ExecContext(ctx, `INSERT INTO tribune_schema (version, applied) VALUES (?, ?)`, m.Version, time.Now().UTC()); err != nil {
-			return fmt.Errorf("mysqlstore: migration %s: %w", m.Name, err)
-		}
+		_, err := c.ExecContext(ctx, `INSERT INTO tribune_schema (version, applied) VALUES (?, ?)`, m.Version, time.Now().UTC())
+		return err
+	}); err != nil {
+		return fmt.Errorf("mysqlstore: %w", err)
 	}
 	return nil
 }

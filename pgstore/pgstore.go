@@ -109,13 +109,14 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM tribune_schema`).Scan(&current); err != nil {
 			return fmt.Errorf("pgstore: migrate: %w", err)
 		}
-		for _, m := range migrations.Pending(all, current) {
+		if err := migrations.Run(all, current, func(m migrations.Migration) error {
 			if _, err := tx.Exec(ctx, m.SQL); err != nil {
-				return fmt.Errorf("pgstore: migration %s: %w", m.Name, err)
+				return err
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO tribune_schema (version) VALUES ($1)`, m.Version); err != nil {
-				return fmt.Errorf("pgstore: migration %s: %w", m.Name, err)
-			}
+			_, err := tx.Exec(ctx, `INSERT INTO tribune_schema (version) VALUES ($1)`, m.Version)
+			return err
+		}); err != nil {
+			return fmt.Errorf("pgstore: %w", err)
 		}
 		return nil
 	})

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/migrate"
 	"github.com/tribune-go/tribune/pgstore"
 	"github.com/tribune-go/tribune/storetest"
 )
@@ -91,4 +92,18 @@ func TestOpenBadDSN(t *testing.T) {
 	_, err := pgstore.Open(t.Context(), "postgres://user:s3cret@[::1")
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), "s3cret")
+}
+
+// TestRefusesANewerSchema: a schema a newer release migrated is not
+// opened by an older binary.
+func TestRefusesANewerSchema(t *testing.T) {
+	d := dsn(t)
+	_, schema := openFreshSchema(t)
+	conn, err := pgx.Connect(t.Context(), d)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(t.Context(), "INSERT INTO "+schema+".tribune_schema (version) VALUES (99)")
+	require.NoError(t, err)
+	_, err = pgstore.Open(t.Context(), d, pgstore.WithSchema(schema))
+	require.ErrorIs(t, err, migrate.ErrNewerSchema)
 }

@@ -220,13 +220,14 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM tribune_schema`).Scan(&current); err != nil {
 		return fmt.Errorf("sqlitestore: migrate: %w", err)
 	}
-	for _, m := range migrations.Pending(all, current) {
+	if err := migrations.Run(all, current, func(m migrations.Migration) error {
 		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-			return fmt.Errorf("sqlitestore: migration %s: %w", m.Name, err)
+			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO tribune_schema (version, applied) VALUES (?, ?)`, m.Version, time.Now().UnixMicro()); err != nil {
-			return fmt.Errorf("sqlitestore: migration %s: %w", m.Name, err)
-		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO tribune_schema (version, applied) VALUES (?, ?)`, m.Version, time.Now().UnixMicro())
+		return err
+	}); err != nil {
+		return fmt.Errorf("sqlitestore: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlitestore: migrate: %w", err)

@@ -1,14 +1,17 @@
 package sqlitestore_test
 
 import (
+	"database/sql"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/migrate"
 	"github.com/tribune-go/tribune/sqlitestore"
 	"github.com/tribune-go/tribune/storetest"
 )
@@ -57,4 +60,21 @@ func TestNewFileIsPrivate(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), name)
 	}
+}
+
+// TestRefusesANewerSchema: a file a newer release migrated is not opened
+// (nor written to) by an older binary.
+func TestRefusesANewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tribune.db")
+	s, err := sqlitestore.Open(t.Context(), path)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	_, err = db.Exec(`INSERT INTO tribune_schema (version, applied) VALUES (99, 0)`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	_, err = sqlitestore.Open(t.Context(), path)
+	require.ErrorIs(t, err, migrate.ErrNewerSchema)
+	assert.Contains(t, err.Error(), "99")
 }

@@ -57,6 +57,24 @@ func testCommentRoundTrip(t *testing.T, s ops) {
 	if !got.Email.IsZero() {
 		t.Error("empty email came back non-zero")
 	}
+
+	// Times go in any zone, at any precision, and come back in UTC at
+	// microsecond precision: what every store can keep, and what caches
+	// and page positions compare.
+	paris := time.FixedZone("Europe/Paris", 3600)
+	fine := NewComment(t, a.ID, "Horodatée", "h@example.org", "fine time", base)
+	fine.Created = base.Add(2 * time.Second).Add(789 * time.Nanosecond).In(paris)
+	fine.Edited = base.Add(3 * time.Second).Add(456 * time.Nanosecond).In(paris)
+	mustComment(t, s, fine)
+	got, err = s.Comment(ctx(t), fine.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, tm := range map[string][2]time.Time{"Created": {got.Created, fine.Created}, "Edited": {got.Edited, fine.Edited}} {
+		if tm[0].Location() != time.UTC || !tm[0].Equal(tm[1].Truncate(time.Microsecond)) {
+			t.Errorf("%s came back as %v (%v); want %v in UTC", what, tm[0], tm[0].Location(), tm[1].UTC().Truncate(time.Microsecond))
+		}
+	}
 }
 
 func testCommentErrors(t *testing.T, s ops) {
