@@ -1,17 +1,17 @@
 package tribune_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
-	"testing/fstest"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
 	"github.com/tribune-go/tribune/i18n"
+	"github.com/tribune-go/tribune/memstore"
 	"github.com/tribune-go/tribune/render"
 )
 
@@ -84,48 +84,39 @@ func ExampleNewComment() {
 	// [email hidden] pending
 }
 
-func ExampleRenderer_Render() {
-	r, _ := render.New()
-	a, _ := tribune.NewArticle(tribune.ArticleInput{Title: "Hello", Lang: "en"})
-	a.CommentsClosed = true
-	if err := r.Render(os.Stdout, render.Section{Article: &a}); err != nil {
+// ExampleService_Submit is the one path a comment takes, whoever sends
+// it (the widget, a host's own JSON handler, an importer): validated,
+// sanitized, given a status by the rules, stored, notified.
+func ExampleService_Submit() {
+	ctx := context.Background()
+	store := memstore.New()
+	a, _ := tribune.NewArticle(tribune.ArticleInput{Title: "Réunion de l’OTAN", Lang: "fr"})
+	if err := store.CreateArticle(ctx, &a); err != nil {
 		panic(err)
 	}
-	// Output:
-	// <section class="tribune" id="comments" lang="en" aria-labelledby="comments-title">
-	// <h2 class="tribune-count" id="comments-title">No comments</h2>
-	// <meta itemprop="commentCount" content="0">
-	// <div id="respond" class="tribune-respond" data-bytes-left="{n} bytes left" data-cancel="Cancel reply">
-	// <p class="tribune-closed">Comments are closed.</p>
-	// </div>
-	// </section>
-}
-
-func ExampleLocale_Count() {
-	fmt.Println(i18n.For("fr").Count(0), "/", i18n.For("fr").Count(1), "/", i18n.For("fr").Count(3))
-	fmt.Println(i18n.For("en").Count(0), "/", i18n.For("en").Count(1), "/", i18n.For("en").Count(3))
-	// Output:
-	// Aucun commentaire / 1 commentaire / 3 commentaires
-	// No comments / 1 comment / 3 comments
-}
-
-// ExampleWithTemplates redefines one template from a host's files (here
-// an in-memory fs.FS) and keeps the others: the "comment" template gets a
-// CommentView, whose raw fields let the host lay a comment out its own way.
-func ExampleWithTemplates() {
-	host := fstest.MapFS{"comment.tmpl": {Data: []byte(
-		`{{define "comment"}}<li id="{{.Anchor}}" class="my-comment"><strong>{{.Author}}</strong> · {{.Date}}{{.Body}}{{end}}`)}}
-	r, err := render.New(render.WithTemplates(host))
+	svc, err := tribune.NewService(store, tribune.WithModeration(tribune.ModerateFirst),
+		tribune.WithClientKey([]byte("a secret of the site, 32 bytes or more")))
 	if err != nil {
 		panic(err)
 	}
-	a := tribune.Article{ID: uuid.New(), Title: "Titre", Lang: "fr"}
-	c := tribune.Comment{ID: uuid.MustParse("0b9e4d6a-0000-4000-8000-000000000001"), ArticleID: a.ID, AuthorName: "Ana",
-		Body: "<p>Bonjour</p>", Status: tribune.StatusApproved, Version: 1, Created: time.Date(2026, 2, 12, 9, 30, 0, 0, time.UTC)}
-	html, _ := r.RenderHTML(render.Section{Article: &a, Comments: []tribune.Comment{c}})
-	s := string(html)
-	start := strings.Index(s, "<li")
-	fmt.Println(s[start : strings.Index(s[start:], "</p>")+start+4])
+	c, err := svc.Submit(ctx, tribune.Submission{
+		Input:      tribune.CommentInput{ArticleID: a.ID, Name: "Léa", Email: "lea@example.org", Body: "Merci <script>x</script>!"},
+		ClientAddr: "192.0.2.7", UserAgent: "Mozilla/5.0",
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Print(c.Body)
+	fmt.Println(c.Status, c.Email)
+	// Held for a moderator: only its author and moderators see it.
+	author := tribune.Viewer{Own: []uuid.UUID{c.ID}}
+	fmt.Println(author.Sees(c), tribune.Viewer{}.Sees(c))
+	_, err = svc.Submit(ctx, tribune.Submission{Input: tribune.CommentInput{ArticleID: a.ID, Body: "Anonyme"}})
+	var ve *tribune.ValidationError
+	fmt.Println(errors.As(err, &ve), ve.Code(tribune.FieldName), ve.Code(tribune.FieldEmail))
 	// Output:
-	// <li id="comment-0b9e4d6a-0000-4000-8000-000000000001" class="my-comment"><strong>Ana</strong> · 12 février 2026 à 9 h 30<p>Bonjour</p>
+	// <p>Merci !</p>
+	// pending [email hidden]
+	// true false
+	// true required required
 }
