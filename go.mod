@@ -1,7 +1,8 @@
 module github.com/tribune-go/tribune
 
-// Go support: the two newest Go releases; this module needs Go 1.26
-// (http.CrossOriginProtection, testing.B.Loop, sync.WaitGroup.Go).
+// Go 1.26, the release the tests and CI run. The newest APIs the code
+// uses (http.CrossOriginProtection, sync.WaitGroup.Go) came with Go 1.25,
+// which is not tested here.
 go 1.26.0
 
 require (
