@@ -1,22 +1,25 @@
 // Package tribune models articles and their comments, validates and
-// sanitizes what visitors type, keeps commenters' email private, and
-// renders the comment section as HTML fragments that a host places in its
-// own pages. It works with no JavaScript.
+// sanitizes what visitors type, keeps commenters' email private, and holds
+// the rules every comment goes through: the [Service] is the one path that
+// changes and reads comments, and [Viewer.Sees] the one visibility rule
+// every view keeps. It knows nothing of HTTP or SQL.
 //
 // The usual flow:
 //
-//	in := tribune.CommentInput{ArticleID: a.ID, Name: "Ana", Email: "ana@example.org", Body: "Merci !"}
-//	c, err := tribune.NewComment(in)   // validate + sanitize; err is a *ValidationError
-//	...store c...
-//	r, _ := render.New() // package render
-//	html, err := r.RenderHTML(render.Section{Article: &a, Comments: shown, Form: render.Form{Action: "/comments/post"}})
+//	svc, err := tribune.NewService(store, tribune.WithModeration(tribune.ModerateFirst))
+//	c, err := svc.Submit(ctx, tribune.Submission{Input: in, ClientAddr: ip}) // err may be a *ValidationError
+//	thread, err := svc.Thread(ctx, articleID, tribune.Viewer{Own: ownIDs})
 //
-// The widget package wraps all of this in one http.Handler; the store
-// packages (memstore, sqlitestore, pgstore, mysqlstore) keep the data;
-// smtpmail sends the mails package outbox keeps in the store (reply
-// notifications, confirmations, moderator mail); importer moves comments
-// in from WordPress, Disqus, Remark42, Isso, Commento and Comentario, and
-// out as JSON or WXR (the tribune command wraps it).
+// Other packages are by audience: widget wraps all of this in one
+// http.Handler; render turns a thread into HTML fragments and i18n holds
+// the catalogues; outbox keeps mail in the store and smtpmail sends it;
+// the store packages (memstore, sqlitestore, pgstore, mysqlstore) keep the
+// data, and storetest is the contract a store author runs; importer moves
+// comments in from WordPress, Disqus, Remark42, Isso, Commento and
+// Comentario, and out as JSON or WXR (the tribune command wraps it).
+//
+// A [Store]'s own methods skip the rules: they are for store authors and
+// the Service. A host changes comments through the Service.
 //
 // # Security model
 //
@@ -55,7 +58,7 @@
 // export, and the outbox's mail to that address. The renderer's views have
 // no email field, errors never carry what a visitor typed, no mail carries
 // another commenter's address, and no link in a mail carries an address.
-// [EraseByEmail] erases a person's comments and forgets their address.
+// [Service.Erase] erases a person's comments and forgets their address.
 //
 // # Languages
 //

@@ -98,7 +98,7 @@ type Store interface {
 	DeleteComment(ctx context.Context, id uuid.UUID) error
 }
 
-// Query selects comments for [CommentStore.FindComments]. Its zero value
+// Query selects comments for [Store.FindComments]. Its zero value
 // matches every comment. Each condition maps onto an index of the SQL
 // stores.
 type Query struct {
@@ -142,7 +142,7 @@ const MaxQueryIDs = 100
 // Compare stamps only for equality.
 type Stamp int64
 
-// Guard holds the rules [CommentStore.CreateComment] checks atomically
+// Guard holds the rules [Store.CreateComment] checks atomically
 // with the insert. The zero Guard checks only the keys.
 type Guard struct {
 	// FloodSince, when not zero, refuses the comment with ErrFlood if

@@ -242,7 +242,7 @@ func commentsStamp(ctx context.Context, s Store, articleID uuid.UUID) (Stamp, er
 
 // InsertComments stores comments as given, parents before their replies,
 // for imports: in one transaction when the store is a [BulkInserter];
-// otherwise one [CommentStore.CreateComment] each, stopping at the first
+// otherwise one [Store.CreateComment] each, stopping at the first
 // failure (the comments before it stay stored). No [Guard] applies.
 func InsertComments(ctx context.Context, s Store, cs []Comment) error {
 	if b, ok := s.(BulkInserter); ok {

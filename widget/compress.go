@@ -18,7 +18,7 @@ import (
 // 10 % more than at the default level, for half the CPU), with
 // Vary: Accept-Encoding on every answer of those types. Partial content,
 // bodies already encoded and answers without a body pass through. The
-// widget's handler uses it unless [WithoutCompression]; a host may wrap
+// widget's handler uses it unless WithCompression(false); a host may wrap
 // its own pages with it.
 func Compress(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
