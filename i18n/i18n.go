@@ -136,12 +136,17 @@ func (c *Catalog) withFile(fsys fs.FS, name, lang string) (*Catalog, error) {
 	return out, nil
 }
 
-// link points every locale but English at English for missing keys.
+// link points every locale but English at English for missing keys. A
+// locale shared with the catalogue c was made from is never written to
+// (another goroutine may be reading it): one that needs a new fallback
+// is copied.
 func (c *Catalog) link() {
 	en := c.locales["en"]
 	for tag, l := range c.locales {
-		if tag != "en" {
-			l.fallback = en
+		if tag != "en" && l.fallback != en {
+			cp := *l
+			cp.fallback = en
+			c.locales[tag] = &cp
 		}
 	}
 }
