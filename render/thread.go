@@ -144,13 +144,14 @@ var cacheSeed = maphash.MakeSeed()
 func fingerprint(c *tribune.Comment) uint64 {
 	var h maphash.Hash
 	h.SetSeed(cacheSeed)
-	for _, f := range [...]string{c.Body, c.AuthorName, c.Website, string(c.Status), c.UserID, c.ParentID.String()} {
+	for _, f := range [...]string{c.Body, c.AuthorName, c.Website, string(c.Status), c.UserID} {
 		h.WriteString(f)
 		h.WriteByte(0)
 	}
-	var t [16]byte
-	binary.LittleEndian.PutUint64(t[:8], uint64(c.Created.UnixNano()))
-	binary.LittleEndian.PutUint64(t[8:], uint64(c.Edited.UnixNano()))
+	var t [32]byte
+	copy(t[:16], c.ParentID[:])
+	binary.LittleEndian.PutUint64(t[16:24], uint64(c.Created.UnixNano()))
+	binary.LittleEndian.PutUint64(t[24:], uint64(c.Edited.UnixNano()))
 	h.Write(t[:])
 	return h.Sum64()
 }
