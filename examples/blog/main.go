@@ -107,8 +107,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	switch {
 	case o.lang != "fr" && o.lang != "en":
 		return o, fmt.Errorf("-lang %q: want fr or en", o.lang)
-	case o.minDelay < 0 || o.flood < 0 || o.rate < 0 || o.maxLinks < 0 || o.cacheMiB < 0:
-		return o, errors.New("-min-submit-delay, -flood, -rate, -max-links and -cache-mib cannot be negative")
+	case o.minDelay < 0 || o.flood < 0 || o.rate < 0 || o.maxLinks < 0 || o.cacheMiB < 0 || o.pageSize < 0:
+		return o, errors.New("-min-submit-delay, -flood, -rate, -max-links, -cache-mib and -page-size cannot be negative")
 	case o.storeTimeout <= 0:
 		return o, errors.New("-store-timeout must be positive")
 	}
