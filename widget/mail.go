@@ -216,7 +216,7 @@ const (
 )
 
 func (h *Handler) verifiedIDs(r *http.Request) []uuid.UUID {
-	return h.idCookie(r, verifiedCookie, "verified", maxVerified)
+	return h.visitOf(r).verifiedIDs()
 }
 
 func (h *Handler) addVerified(w http.ResponseWriter, r *http.Request, id uuid.UUID) {

@@ -90,6 +90,7 @@ func (h *Handler) SectionHTML(r *http.Request, a *tribune.Article) (template.HTM
 
 // RenderSection writes what SectionHTML returns.
 func (h *Handler) RenderSection(w io.Writer, r *http.Request, a *tribune.Article) error {
+	r = h.withVisit(r)
 	parts, err := h.sectionParts(r, a, h.requestForm(r))
 	if err != nil {
 		return err
@@ -218,6 +219,7 @@ func (h *Handler) form(section render.Section, st formState, token string) (sect
 // ServeArticle writes the whole article page with the host's layout
 // ([WithPage]) or the widget's own.
 func (h *Handler) ServeArticle(w http.ResponseWriter, r *http.Request, a *tribune.Article) {
+	r = h.withVisit(r)
 	h.writeArticlePage(w, r, a, http.StatusOK, h.requestForm(r))
 }
 
@@ -231,6 +233,7 @@ func (h *Handler) serveArticlePage(w http.ResponseWriter, r *http.Request) {
 // article's stamp, which every update of it moves); an unknown slug is
 // the widget's 404 page, in the host's layout when there is one.
 func (h *Handler) ServeArticleBySlug(w http.ResponseWriter, r *http.Request, slug string) {
+	r = h.withVisit(r)
 	a, st, err := h.articleBySlug(r.Context(), slug)
 	if errors.Is(err, tribune.ErrNotFound) {
 		h.errorPage(w, r, http.StatusNotFound, "widget.not_found")

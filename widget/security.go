@@ -132,7 +132,7 @@ func (h *Handler) overTLS(r *http.Request) bool {
 // ownIDs reads the signed list of the visitor's own comments: the
 // pending ones they alone see, and the proof that they are a returning
 // commenter.
-func (h *Handler) ownIDs(r *http.Request) []uuid.UUID { return h.idCookie(r, ownCookie, "own", maxOwn) }
+func (h *Handler) ownIDs(r *http.Request) []uuid.UUID { return h.visitOf(r).ownIDs() }
 
 // viewer is who the request comes from, for the visibility rule: the
 // comments its own-comments cookie names, and whether a moderator signed
@@ -228,7 +228,9 @@ func (h *Handler) forgetRemembered(w http.ResponseWriter, r *http.Request) {
 // peer is a trusted proxy; an IPv4 address as it is, an IPv6 one as its
 // prefix (a /64 by default, WithIPv6Prefix), since one subscriber gets a
 // whole /64 and rotating inside it must not make new clients.
-func (h *Handler) clientAddr(r *http.Request) string {
+func (h *Handler) clientAddr(r *http.Request) string { return h.visitOf(r).clientAddr() }
+
+func (h *Handler) computeClientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr

@@ -234,13 +234,9 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	return h, nil
 }
 
-// identity returns the signed-in visitor, if the host says there is one.
-func (h *Handler) identity(r *http.Request) (tribune.Identity, bool) {
-	if h.cfg.identity == nil {
-		return tribune.Identity{}, false
-	}
-	return h.cfg.identity(r)
-}
+// identity returns the signed-in visitor, if the host says there is one
+// (asked once a request: see [visit]).
+func (h *Handler) identity(r *http.Request) (tribune.Identity, bool) { return h.visitOf(r).identity() }
 
 // Service returns the Service the handler submits through, for hosts that
 // also post comments from their own code.
@@ -315,6 +311,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r2.URL = &u
 		r = r2
 	}
+	r = h.withVisit(r)
 	if h.cfg.noCompression {
 		h.mux.ServeHTTP(&methodWriter{ResponseWriter: w, h: h, r: r}, r)
 		return
@@ -372,15 +369,16 @@ func (m *methodWriter) WriteString(s string) (int, error) {
 func (m *methodWriter) Unwrap() http.ResponseWriter { return m.ResponseWriter }
 
 // locale picks the language for a request: the configured one, else
-// Accept-Language, else the article's.
+// Accept-Language, else the article's (worked out once a request: see
+// [visit]).
 func (h *Handler) locale(r *http.Request, a *tribune.Article) *i18n.Locale {
+	return h.visitOf(r).locale(a)
+}
+
+func (h *Handler) computeLocale(r *http.Request, fallback string) *i18n.Locale {
 	catalog := h.renderer.Catalog()
 	if h.cfg.lang != "" {
 		return catalog.Locale(h.cfg.lang)
-	}
-	fallback := i18n.DefaultLang
-	if a != nil {
-		fallback = a.Lang
 	}
 	return catalog.Match(r.Header.Get("Accept-Language"), fallback)
 }
