@@ -28,8 +28,8 @@
 // WordPress's byte limits; the email and website take no bidi control or
 // invisible character; names follow RFC 8266 (PRECIS Nickname) and the
 // Bidi Rule, with Unicode's emoji sequences allowed, are kept in NFC, and
-// [WithReservedNames] refuses the site's own names and their look-alikes
-// ([WithMemberNames] a host's members'). Bidi embeddings, overrides and
+// [WithNames] refuses the site's own names and their look-alikes
+// (and a host's members'). Bidi embeddings, overrides and
 // isolates are taken out of comment texts. The website must be an http or https URL and is
 // normalised once, at write time, and checked again
 // by every view (render.SafeWebsite). The comment text is turned into HTML

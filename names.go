@@ -182,8 +182,8 @@ func (s *Service) reservedName(name string) bool {
 }
 
 // checkName refuses a name that is reserved: one of the site's own
-// (WithReservedNames) for anyone not signed in, a member's
-// (WithMemberNames) for anyone but that member.
+// (Names.Reserved) for anyone not signed in, a member's
+// (Names.Member) for anyone but that member.
 func (s *Service) checkName(ctx context.Context, c *Comment, id *Identity) error {
 	reserved := &ValidationError{Fields: []FieldError{{Field: FieldName, Code: CodeReserved}}}
 	if id == nil && s.reservedName(c.AuthorName) {

@@ -14,24 +14,40 @@ func WithModeration(m ModerationMode) ServiceOption {
 	return func(c *serviceConfig) { c.mode = m }
 }
 
-// WithMaxLinks holds comments with n links or more (default 2, as
-// WordPress); 0 disables the rule. Bare URLs made into links count.
-func WithMaxLinks(n int) ServiceOption { return func(c *serviceConfig) { c.maxLinks = n } }
+// Filters are the content rules that hold a comment for a moderator or
+// set it aside, as WordPress's discussion settings. A zero field keeps its
+// default; the zero Filters is the defaults.
+type Filters struct {
+	// MaxLinks holds comments with this many links or more (default 2,
+	// as WordPress); a negative MaxLinks turns the rule off. Bare URLs
+	// made into links count.
+	MaxLinks int
+	// HoldWords hold a comment for a moderator when its name, email,
+	// website, text, client address or user agent contains one of them,
+	// compared without regard to case (WordPress's moderation words;
+	// none by default).
+	HoldWords []string
+	// BlockWords, compared the same way, send a comment to BlockAs with
+	// no error shown to the visitor (WordPress's disallowed words; none
+	// by default). They win over HoldWords.
+	BlockWords []string
+	// BlockAs is StatusTrash (the default) or StatusSpam.
+	BlockAs Status
+}
 
-// WithWords gives status to comments whose name, email, website, text,
-// client address or user agent contains one of the words, compared
-// without regard to case (none by default): StatusPending holds them for
-// a moderator (WordPress's moderation words); StatusSpam or StatusTrash
-// sends them there with no error shown to the visitor (its disallowed
-// words). Each status's words are set once; block words win over
-// moderation words.
-func WithWords(status Status, words ...string) ServiceOption {
+// WithFilters sets the content rules (see [Filters]).
+func WithFilters(f Filters) ServiceOption {
 	return func(c *serviceConfig) {
-		if status == StatusPending {
-			c.modWords = lowerWords(words)
-			return
+		switch {
+		case f.MaxLinks < 0:
+			c.maxLinks = 0
+		case f.MaxLinks > 0:
+			c.maxLinks = f.MaxLinks
 		}
-		c.blockWords, c.blockStatus = lowerWords(words), status
+		c.modWords, c.blockWords = lowerWords(f.HoldWords), lowerWords(f.BlockWords)
+		if f.BlockAs != "" {
+			c.blockStatus = f.BlockAs
+		}
 	}
 }
 
@@ -50,35 +66,39 @@ func WithRequired(fields ...Field) ServiceOption {
 // WithReplyDepth sets how deeply replies nest (default [DefaultMaxDepth]).
 func WithReplyDepth(n int) ServiceOption { return func(c *serviceConfig) { c.maxDepth = n } }
 
-// WithReservedNames refuses a comment whose name is one of names, or looks
-// like one (case aside, and by Unicode's confusables: a Cyrillic "Аdmin"
-// is "Admin"), with a [CodeReserved] error on the name: the site's
-// byline, "admin", its moderators. The comparison folds what Unicode
-// TR39 calls a skeleton (github.com/mtibben/confusables).
-func WithReservedNames(names ...string) ServiceOption {
+// Names are the names a comment may not be posted under (see
+// [WithNames]).
+type Names struct {
+	// Reserved are refused, and so is anything that looks like one
+	// (case aside, and by Unicode's confusables: a Cyrillic "Аdmin" is
+	// "Admin"), with a [CodeReserved] error on the name: the site's
+	// byline, "admin", its moderators. The comparison folds what Unicode
+	// TR39 calls a skeleton (github.com/mtibben/confusables).
+	Reserved []string
+	// Member says whether a name belongs to one of a host's members, and
+	// which (their user ID, as [Identity.UserID]). A comment under a
+	// member's name is refused with a [CodeReserved] error on the name
+	// unless its visitor is signed in as that member; a signed-in
+	// member's comments carry their own name from their [Identity].
+	// Member sees the name as typed, trimmed; compare it as the host's
+	// accounts do (folding case, for one).
+	Member func(ctx context.Context, name string) (userID string, ok bool, err error)
+}
+
+// WithNames keeps names for the site and for a host's members (none by
+// default).
+func WithNames(n Names) ServiceOption {
 	return func(c *serviceConfig) {
-		if c.reserved == nil {
-			c.reserved = map[string]bool{}
-		}
-		for _, n := range names {
-			if strings.TrimSpace(n) != "" {
-				for _, k := range nameKeys(n) {
+		c.reserved = map[string]bool{}
+		for _, name := range n.Reserved {
+			if strings.TrimSpace(name) != "" {
+				for _, k := range nameKeys(name) {
 					c.reserved[k] = true
 				}
 			}
 		}
+		c.nameOwner = n.Member
 	}
-}
-
-// WithMemberNames reserves the names of a host's members: owner says
-// whether a name belongs to a member, and which (their user ID, as
-// [Identity.UserID]). A comment under a member's name is refused with a
-// [CodeReserved] error on the name unless its visitor is signed in as
-// that member; a signed-in member's comments carry their own name from
-// their [Identity]. owner sees the name as typed, trimmed; compare it as
-// the host's accounts do (folding case, for one).
-func WithMemberNames(owner func(ctx context.Context, name string) (userID string, ok bool, err error)) ServiceOption {
-	return func(c *serviceConfig) { c.nameOwner = owner }
 }
 
 // WithProvenAddresses makes ModerateFirst trust a comment that carries an

@@ -93,7 +93,7 @@ func countThread(ctx context.Context, s Store, articleID uuid.UUID) (ThreadCount
 // commentPage returns one comment page (see [Pager.CommentPage]): from
 // the store's indexes when it is a [Pager], else from the whole thread.
 func commentPage(ctx context.Context, s Store, q PageQuery) ([]Comment, error) {
-	q.Limit = Page{Limit: q.Limit}.Norm().Limit
+	q.Limit = Span{Limit: q.Limit}.Norm().Limit
 	q.Offset = max(q.Offset, 0)
 	if p, ok := s.(Pager); ok {
 		if cs, err := p.CommentPage(ctx, q); !errors.Is(err, ErrNotSupported) {

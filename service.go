@@ -120,7 +120,7 @@ func NewService(store Store, opts ...ServiceOption) (*Service, error) {
 		return nil, errors.New("tribune: negative limits")
 	}
 	if cfg.blockStatus != StatusTrash && cfg.blockStatus != StatusSpam {
-		return nil, errors.New("tribune: WithWords takes StatusPending, StatusSpam or StatusTrash")
+		return nil, errors.New("tribune: Filters.BlockAs takes StatusSpam or StatusTrash")
 	}
 	if cfg.mode < ModerateFirst || cfg.mode > ModerateAll {
 		return nil, errors.New("tribune: unknown moderation mode")
@@ -136,6 +136,11 @@ func NewService(store Store, opts ...ServiceOption) (*Service, error) {
 	}
 	return &Service{store: store, cfg: cfg}, nil
 }
+
+// Now returns the Service's time (time.Now unless [WithClock] says
+// otherwise): what a host or an adapter dates things by, so that one
+// clock moves them all in tests.
+func (s *Service) Now() time.Time { return s.cfg.now() }
 
 // MaxDepth returns how deeply replies may nest.
 func (s *Service) MaxDepth() int { return s.cfg.maxDepth }

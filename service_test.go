@@ -118,24 +118,24 @@ func TestServiceHoldAndBlockRules(t *testing.T) {
 		{"one link passes", nil, func(a tribune.Article) tribune.Submission {
 			return sub(a, "1", "a@example.org", "voir https://a.example")
 		}, tribune.StatusApproved},
-		{"links rule off", []tribune.ServiceOption{tribune.WithMaxLinks(0)}, func(a tribune.Article) tribune.Submission {
+		{"links rule off", []tribune.ServiceOption{tribune.WithFilters(tribune.Filters{MaxLinks: -1})}, func(a tribune.Article) tribune.Submission {
 			return sub(a, "1", "a@example.org", "https://a.example https://b.example https://c.example")
 		}, tribune.StatusApproved},
-		{"moderation word in text, any case and script", []tribune.ServiceOption{tribune.WithWords(tribune.StatusPending, "КАЗИНО")}, func(a tribune.Article) tribune.Submission {
+		{"moderation word in text, any case and script", []tribune.ServiceOption{tribune.WithFilters(tribune.Filters{HoldWords: []string{"КАЗИНО"}})}, func(a tribune.Article) tribune.Submission {
 			return sub(a, "1", "a@example.org", "лучшее казино")
 		}, tribune.StatusPending},
-		{"moderation word in user agent", []tribune.ServiceOption{tribune.WithWords(tribune.StatusPending, "curl")}, func(a tribune.Article) tribune.Submission {
+		{"moderation word in user agent", []tribune.ServiceOption{tribune.WithFilters(tribune.Filters{HoldWords: []string{"curl"}})}, func(a tribune.Article) tribune.Submission {
 			s := sub(a, "1", "a@example.org", "bonjour")
 			s.UserAgent = "curl/8.0"
 			return s
 		}, tribune.StatusPending},
-		{"moderation word in client address", []tribune.ServiceOption{tribune.WithWords(tribune.StatusPending, "192.0.2.66")}, func(a tribune.Article) tribune.Submission {
+		{"moderation word in client address", []tribune.ServiceOption{tribune.WithFilters(tribune.Filters{HoldWords: []string{"192.0.2.66"}})}, func(a tribune.Article) tribune.Submission {
 			return sub(a, "66", "a@example.org", "bonjour")
 		}, tribune.StatusPending},
-		{"block word to trash", []tribune.ServiceOption{tribune.WithWords(tribune.StatusTrash, "viagra")}, func(a tribune.Article) tribune.Submission {
+		{"block word to trash", []tribune.ServiceOption{tribune.WithFilters(tribune.Filters{BlockWords: []string{"viagra"}, BlockAs: tribune.StatusTrash})}, func(a tribune.Article) tribune.Submission {
 			return sub(a, "1", "Viagra@example.org", "bonjour")
 		}, tribune.StatusTrash},
-		{"block word to spam", []tribune.ServiceOption{tribune.WithWords(tribune.StatusSpam, "viagra")}, func(a tribune.Article) tribune.Submission {
+		{"block word to spam", []tribune.ServiceOption{tribune.WithFilters(tribune.Filters{BlockWords: []string{"viagra"}, BlockAs: tribune.StatusSpam})}, func(a tribune.Article) tribune.Submission {
 			return sub(a, "1", "a@example.org", "VIAGRA")
 		}, tribune.StatusSpam},
 		{"spam hook", []tribune.ServiceOption{tribune.WithSpamChecker(spamFunc(func(*tribune.Comment) (bool, error) { return true, nil }))}, func(a tribune.Article) tribune.Submission {
@@ -283,8 +283,8 @@ func TestServiceNotifierAndOptions(t *testing.T) {
 	assert.Equal(t, c.ID, stored.ID)
 	_, err = tribune.NewService(nil)
 	require.Error(t, err)
-	_, err = tribune.NewService(memstore.New(), tribune.WithMaxLinks(-1))
-	require.Error(t, err)
+	_, err = tribune.NewService(memstore.New(), tribune.WithFilters(tribune.Filters{BlockAs: tribune.StatusPending}))
+	require.Error(t, err, "block words cannot hold")
 	m, err := tribune.ParseModerationMode("all")
 	require.NoError(t, err)
 	assert.Equal(t, tribune.ModerateAll, m)
@@ -298,7 +298,7 @@ func TestServiceNotifierAndOptions(t *testing.T) {
 func TestImpersonation(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	svc, a, clk := newService(t, tribune.WithModeration(tribune.ModerateNone), tribune.WithReservedNames("Admin", "Rédaction"))
+	svc, a, clk := newService(t, tribune.WithModeration(tribune.ModerateNone), tribune.WithNames(tribune.Names{Reserved: []string{"Admin", "Rédaction"}}))
 	for i, tc := range []struct {
 		name, author, body string
 		field              tribune.Field
@@ -357,7 +357,7 @@ func TestNotifyRepliesNeedsAnEmail(t *testing.T) {
 }
 
 func TestEditOwnModeratesAgain(t *testing.T) {
-	svc, a, _ := newService(t, tribune.WithModeration(tribune.ModerateNone), tribune.WithWords(tribune.StatusTrash, "casino"),
+	svc, a, _ := newService(t, tribune.WithModeration(tribune.ModerateNone), tribune.WithFilters(tribune.Filters{BlockWords: []string{"casino"}, BlockAs: tribune.StatusTrash}),
 		tribune.WithFloodInterval(0))
 	c, err := svc.Submit(t.Context(), sub(a, "Ana", "ana@example.org", "Premier jet."))
 	require.NoError(t, err)

@@ -48,7 +48,7 @@ type Store interface {
 	// ArticleBySlug returns the article with the given slug, or ErrNotFound.
 	ArticleBySlug(ctx context.Context, slug string) (Article, error)
 	// Articles lists articles newest first (by publication time, then ID).
-	Articles(ctx context.Context, page Page) ([]Article, error)
+	Articles(ctx context.Context, span Span) ([]Article, error)
 	// UpdateArticle replaces every field of the article with a.ID, or
 	// returns ErrNotFound; a slug taken by another article is ErrConflict.
 	UpdateArticle(ctx context.Context, a *Article) error
@@ -170,21 +170,22 @@ const (
 	EraseDelete
 )
 
-// Page selects a slice of a list. A Limit of 0 or less means
-// DefaultPageSize; it is capped at MaxPageSize.
-type Page struct {
+// Span selects a slice of a list (of articles, of mails): Limit items
+// from Offset. A Limit of 0 or less means DefaultPageSize; it is capped
+// at MaxPageSize. (A comment page of a thread is a [PageQuery].)
+type Span struct {
 	Limit  int
 	Offset int
 }
 
-// Page sizes.
+// List sizes, of spans and of comment pages.
 const (
 	DefaultPageSize = 50
 	MaxPageSize     = 1000
 )
 
-// Norm returns the page with its limit and offset made valid.
-func (p Page) Norm() Page {
+// Norm returns the span with its limit and offset made valid.
+func (p Span) Norm() Span {
 	if p.Limit <= 0 {
 		p.Limit = DefaultPageSize
 	}

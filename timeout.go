@@ -76,7 +76,7 @@ func (s *timeoutStore) ArticleBySlug(ctx context.Context, slug string) (Article,
 	return call(s, ctx, func(ctx context.Context) (Article, error) { return s.s.ArticleBySlug(ctx, slug) })
 }
 
-func (s *timeoutStore) Articles(ctx context.Context, page Page) ([]Article, error) {
+func (s *timeoutStore) Articles(ctx context.Context, page Span) ([]Article, error) {
 	return call(s, ctx, func(ctx context.Context) ([]Article, error) { return s.s.Articles(ctx, page) })
 }
 

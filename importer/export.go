@@ -55,7 +55,7 @@ func exportArticles(ctx context.Context, store tribune.Store, opts ExportOptions
 	}
 	var arts []tribune.Article
 	for off := 0; ; off += tribune.MaxPageSize {
-		page, err := store.Articles(ctx, tribune.Page{Limit: tribune.MaxPageSize, Offset: off})
+		page, err := store.Articles(ctx, tribune.Span{Limit: tribune.MaxPageSize, Offset: off})
 		if err != nil {
 			return nil, nil, err
 		}

@@ -233,7 +233,7 @@ type siteArticles struct {
 func loadSite(ctx context.Context, store tribune.Store) (*siteArticles, error) {
 	s := &siteArticles{bySlug: map[string]tribune.Article{}, byID: map[uuid.UUID]tribune.Article{}}
 	for off := 0; ; off += tribune.MaxPageSize {
-		as, err := store.Articles(ctx, tribune.Page{Limit: tribune.MaxPageSize, Offset: off})
+		as, err := store.Articles(ctx, tribune.Span{Limit: tribune.MaxPageSize, Offset: off})
 		if err != nil {
 			return nil, err
 		}

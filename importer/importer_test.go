@@ -266,7 +266,7 @@ func TestDryRunAndMalformed(t *testing.T) {
 	assert.Equal(t, 8, dry.Total(), "the full report")
 	assert.Equal(t, 2, dry.ArticlesCreated)
 	assert.Empty(t, all(t, s), "and nothing written")
-	arts, err := s.Articles(t.Context(), tribune.Page{})
+	arts, err := s.Articles(t.Context(), tribune.Span{})
 	require.NoError(t, err)
 	assert.Empty(t, arts)
 
@@ -277,7 +277,7 @@ func TestDryRunAndMalformed(t *testing.T) {
 	assert.Equal(t, 8, fe.Line, "the line of the bad element")
 	assert.Contains(t, err.Error(), "testdata/malformed.xml:8:")
 	assert.Empty(t, all(t, s), "a malformed file writes nothing, not even its first good comment")
-	arts, _ = s.Articles(t.Context(), tribune.Page{})
+	arts, _ = s.Articles(t.Context(), tribune.Span{})
 	assert.Empty(t, arts)
 
 	_, err = importer.Import(t.Context(), s, []string{"importer_test.go"}, importer.Options{})

@@ -128,7 +128,7 @@ func (s *Store) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due ti
 }
 
 // Mails implements outbox.Queue.
-func (s *Store) Mails(ctx context.Context, state outbox.State, page tribune.Page) ([]outbox.Mail, error) {
+func (s *Store) Mails(ctx context.Context, state outbox.State, page tribune.Span) ([]outbox.Mail, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -110,7 +110,7 @@ func (s *Store) ArticleBySlug(ctx context.Context, slug string) (tribune.Article
 }
 
 // Articles implements tribune.Store.
-func (s *Store) Articles(ctx context.Context, page tribune.Page) ([]tribune.Article, error) {
+func (s *Store) Articles(ctx context.Context, page tribune.Span) ([]tribune.Article, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func (s *Store) Articles(ctx context.Context, page tribune.Page) ([]tribune.Arti
 	return paged(out, page), nil
 }
 
-func paged[T any](list []T, p tribune.Page) []T {
+func paged[T any](list []T, p tribune.Span) []T {
 	if p.Offset >= len(list) {
 		return []T{}
 	}
@@ -342,7 +342,7 @@ func (s *Store) FindComments(ctx context.Context, q tribune.Query) ([]tribune.Co
 		if limit <= 0 {
 			limit = len(out)
 		}
-		out = paged(out, tribune.Page{Limit: limit, Offset: max(q.Offset, 0)})
+		out = paged(out, tribune.Span{Limit: limit, Offset: max(q.Offset, 0)})
 	}
 	return out, nil
 }

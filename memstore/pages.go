@@ -55,7 +55,7 @@ func (s *Store) CommentPage(ctx context.Context, q tribune.PageQuery) ([]tribune
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	p := tribune.Page{Limit: q.Limit, Offset: q.Offset}.Norm()
+	p := tribune.Span{Limit: q.Limit, Offset: q.Offset}.Norm()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	roots := s.topLevelLocked(q.ArticleID)

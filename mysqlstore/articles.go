@@ -43,7 +43,7 @@ func (s *Store) ArticleBySlug(ctx context.Context, slug string) (tribune.Article
 }
 
 // Articles implements tribune.Store.
-func (s *Store) Articles(ctx context.Context, page tribune.Page) ([]tribune.Article, error) {
+func (s *Store) Articles(ctx context.Context, page tribune.Span) ([]tribune.Article, error) {
 	page = page.Norm()
 	rows, err := s.db.QueryContext(ctx, `SELECT `+articleCols+` FROM articles ORDER BY published DESC, id LIMIT ? OFFSET ?`, page.Limit, page.Offset)
 	if err != nil {

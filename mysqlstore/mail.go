@@ -160,7 +160,7 @@ func (s *Store) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due ti
 }
 
 // Mails implements outbox.Queue.
-func (s *Store) Mails(ctx context.Context, state outbox.State, page tribune.Page) ([]outbox.Mail, error) {
+func (s *Store) Mails(ctx context.Context, state outbox.State, page tribune.Span) ([]outbox.Mail, error) {
 	p := page.Norm()
 	return queryMails(ctx, s.db, "mails", `SELECT `+mailCols+` FROM mail_outbox WHERE state = ? ORDER BY queued DESC, id DESC LIMIT ? OFFSET ?`,
 		string(state), p.Limit, p.Offset)

@@ -116,7 +116,7 @@ type Queue interface {
 	// was claimed again since, finished or deleted.
 	RenewMail(ctx context.Context, id uuid.UUID, attempt int, due time.Time) (bool, error)
 	// Mails lists the mails in state, newest queued first.
-	Mails(ctx context.Context, state State, page tribune.Page) ([]Mail, error)
+	Mails(ctx context.Context, state State, page tribune.Span) ([]Mail, error)
 	// PurgeMails deletes the sent and failed mails queued before the
 	// time, and says how many: a sent mail's row keeps its recipient and
 	// key, which are not kept for ever.

@@ -116,7 +116,7 @@ func (s *Store) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due ti
 }
 
 // Mails implements outbox.Queue.
-func (s *Store) Mails(ctx context.Context, state outbox.State, page tribune.Page) ([]outbox.Mail, error) {
+func (s *Store) Mails(ctx context.Context, state outbox.State, page tribune.Span) ([]outbox.Mail, error) {
 	p := page.Norm()
 	return s.queryMails(ctx, "mails", `SELECT `+mailCols+` FROM mail_outbox WHERE state = $1 ORDER BY queued DESC, id DESC LIMIT $2 OFFSET $3`,
 		string(state), p.Limit, p.Offset)

@@ -13,7 +13,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"time"
 
@@ -43,8 +42,7 @@ var (
 )
 
 type config struct {
-	schema   string
-	maxConns int
+	schema string
 }
 
 // Option configures [Open].
@@ -54,11 +52,10 @@ type Option func(*config)
 // by setting the connections' search_path.
 func WithSchema(name string) Option { return func(c *config) { c.schema = name } }
 
-// WithMaxConns sets the pool size (default: pgxpool's, 4 or the CPU count).
-func WithMaxConns(n int) Option { return func(c *config) { c.maxConns = n } }
-
 // Open connects to the database named by dsn (a postgres:// URL or a
-// key=value string) and applies the embedded migrations.
+// key=value string) and applies the embedded migrations. The pool is
+// pgxpool's, set in the DSN as pgxpool reads it: pool_max_conns (default
+// 4 or the CPU count), pool_max_conn_idle_time and the rest.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	var cfg config
 	for _, o := range opts {
@@ -71,9 +68,6 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	}
 	if cfg.schema != "" {
 		pc.ConnConfig.RuntimeParams["search_path"] = cfg.schema
-	}
-	if cfg.maxConns > 0 {
-		pc.MaxConns = int32(min(cfg.maxConns, math.MaxInt32))
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
@@ -188,7 +182,7 @@ func (s *Store) ArticleBySlug(ctx context.Context, slug string) (tribune.Article
 }
 
 // Articles implements tribune.Store.
-func (s *Store) Articles(ctx context.Context, page tribune.Page) ([]tribune.Article, error) {
+func (s *Store) Articles(ctx context.Context, page tribune.Span) ([]tribune.Article, error) {
 	page = page.Norm()
 	rows, err := s.pool.Query(ctx, `SELECT `+articleCols+` FROM articles ORDER BY published DESC, id LIMIT $1 OFFSET $2`, page.Limit, page.Offset)
 	if err != nil {

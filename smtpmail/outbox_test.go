@@ -65,7 +65,7 @@ func TestOutboxSendsWhatIsQueued(t *testing.T) {
 	require.NoError(t, <-done)
 	assert.Len(t, got, 3, "queuing wakes the worker: no poll needed")
 	q, _ := outbox.QueueOf(store)
-	sent, err := q.Mails(t.Context(), outbox.Sent, tribune.Page{})
+	sent, err := q.Mails(t.Context(), outbox.Sent, tribune.Span{})
 	require.NoError(t, err)
 	assert.Len(t, sent, 3)
 }
@@ -101,7 +101,7 @@ func TestOutboxRetriesAndGivesUp(t *testing.T) {
 	srv.Refuse(550)
 	_, err = ob.Drain(t.Context())
 	require.NoError(t, err)
-	failed, err := q.Mails(t.Context(), outbox.Failed, tribune.Page{})
+	failed, err := q.Mails(t.Context(), outbox.Failed, tribune.Span{})
 	require.NoError(t, err)
 	require.Len(t, failed, 1)
 	assert.Contains(t, failed[0].LastError, "550")
@@ -116,7 +116,7 @@ func TestOutboxRetriesAndGivesUp(t *testing.T) {
 		require.NoError(t, err)
 		advance(11 * time.Minute)
 	}
-	failed, err = q.Mails(t.Context(), outbox.Failed, tribune.Page{})
+	failed, err = q.Mails(t.Context(), outbox.Failed, tribune.Span{})
 	require.NoError(t, err)
 	assert.Len(t, failed, 2, "out of attempts")
 
@@ -236,7 +236,7 @@ func TestSlowServerGetsEachMailOnce(t *testing.T) {
 	got := srv.Messages()
 	assert.Len(t, got, 2, "each mail once: none sent again while in flight")
 	q, _ := outbox.QueueOf(store)
-	sent, err := q.Mails(t.Context(), outbox.Sent, tribune.Page{})
+	sent, err := q.Mails(t.Context(), outbox.Sent, tribune.Span{})
 	require.NoError(t, err)
 	assert.Len(t, sent, 2, "and recorded as sent")
 	for _, m := range sent {
@@ -261,7 +261,7 @@ func TestOutageSpendsOneAttemptAndResumes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, n)
 	q, _ := outbox.QueueOf(store)
-	waiting, err := q.Mails(t.Context(), outbox.Queued, tribune.Page{})
+	waiting, err := q.Mails(t.Context(), outbox.Queued, tribune.Span{})
 	require.NoError(t, err)
 	tried := 0
 	for _, m := range waiting {

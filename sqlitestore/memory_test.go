@@ -22,12 +22,14 @@ import (
 	"github.com/tribune-go/tribune/storetest"
 )
 
-// TestCacheBytesValidated: a negative page cache is refused at Open.
-func TestCacheBytesValidated(t *testing.T) {
-	_, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "x.db"), sqlitestore.WithCacheBytes(-1))
-	assert.Error(t, err)
-	s, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "y.db"), sqlitestore.WithCacheBytes(0), sqlitestore.WithReaders(40))
-	require.NoError(t, err, "a zero budget still gives each connection its floor")
+// TestTuningValidated: negative settings are refused at Open.
+func TestTuningValidated(t *testing.T) {
+	for _, bad := range []sqlitestore.Tuning{{CacheBytes: -1}, {Readers: -1}, {BusyTimeout: -time.Second}} {
+		_, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "x.db"), sqlitestore.WithTuning(bad))
+		assert.Error(t, err, "%+v", bad)
+	}
+	s, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "y.db"), sqlitestore.WithTuning(sqlitestore.Tuning{CacheBytes: 1, Readers: 40}))
+	require.NoError(t, err, "a tiny budget still gives each connection its floor")
 	require.NoError(t, s.Close())
 }
 
@@ -42,7 +44,7 @@ func TestMemoryBoundedBySettings(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(16))
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "big.db")
-	s, err := sqlitestore.Open(ctx, path, sqlitestore.WithCacheBytes(4<<20))
+	s, err := sqlitestore.Open(ctx, path, sqlitestore.WithTuning(sqlitestore.Tuning{CacheBytes: 4 << 20}))
 	require.NoError(t, err)
 	defer s.Close()
 	var articles []tribune.Article

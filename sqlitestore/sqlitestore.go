@@ -10,7 +10,7 @@
 //
 // With synchronous=NORMAL (the WAL default used here) a committed comment
 // survives a crash of the process; a power cut may lose the last
-// transactions. Use [WithSynchronousFull] when that matters more than
+// transactions. Use [Tuning].SynchronousFull when that matters more than
 // write speed.
 package sqlitestore
 
@@ -65,7 +65,7 @@ type config struct {
 }
 
 // DefaultCacheBytes is the page cache of all a Store's connections
-// together, unless WithCacheBytes says otherwise.
+// together, unless Tuning.CacheBytes says otherwise.
 const DefaultCacheBytes = 32 << 20
 
 // readerIdle is how long an idle reader connection (and its share of the
@@ -75,28 +75,45 @@ const readerIdle = time.Minute
 // Option configures [Open].
 type Option func(*config)
 
-// WithReaders sets the size of the read-only pool (default: 2 ×
-// GOMAXPROCS, at least 4, at most 16). Readers left idle for a minute are
-// closed.
-func WithReaders(n int) Option { return func(c *config) { c.readers = n } }
+// Tuning is how a Store uses SQLite. A zero field keeps its default; the
+// zero Tuning is the defaults.
+type Tuning struct {
+	// Readers is the size of the read-only pool (default: 2 ×
+	// GOMAXPROCS, at least 4, at most 16). Readers left idle for a
+	// minute are closed.
+	Readers int
+	// CacheBytes is SQLite's page cache for all the Store's connections
+	// together (default DefaultCacheBytes): each of the writer and the
+	// readers gets an equal share (at least 256 KiB), so the memory a
+	// Store holds is bounded by this setting and not by the number of
+	// connections. A host with a memory budget counts it there
+	// (examples/blog gives it a quarter of -cache-mib).
+	CacheBytes int64
+	// SynchronousFull makes every commit wait for the disk, so a power
+	// cut loses nothing committed, at a cost in write speed (default
+	// false: SQLite's NORMAL, in WAL mode safe against a crash of the
+	// process, not of the machine).
+	SynchronousFull bool
+	// BusyTimeout is how long a connection waits for another process's
+	// lock before failing (default 10 s).
+	BusyTimeout time.Duration
+}
 
-// WithCacheBytes sets SQLite's page cache for all the Store's connections
-// together (default DefaultCacheBytes): each of the writer and the
-// readers gets an equal share, so the memory a Store holds is bounded by
-// this setting and not by the number of connections. A host with a
-// memory budget counts it there (examples/blog gives it a quarter of
-// -cache-mib).
-func WithCacheBytes(n int64) Option { return func(c *config) { c.cacheBytes = n } }
-
-// WithSynchronousFull(true) makes every commit wait for the disk, so a
-// power cut loses nothing committed, at a cost in write speed (default
-// false: SQLite's NORMAL, in WAL mode safe against a crash of the
-// process, not of the machine).
-func WithSynchronousFull(on bool) Option { return func(c *config) { c.syncFull = on } }
-
-// WithBusyTimeout sets how long a connection waits for another process's
-// lock before failing (default 10 s).
-func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busy = d } }
+// WithTuning sets how the Store uses SQLite (see [Tuning]).
+func WithTuning(t Tuning) Option {
+	return func(c *config) {
+		if t.Readers != 0 {
+			c.readers = t.Readers
+		}
+		if t.CacheBytes != 0 {
+			c.cacheBytes = t.CacheBytes
+		}
+		if t.BusyTimeout != 0 {
+			c.busy = t.BusyTimeout
+		}
+		c.syncFull = t.SynchronousFull
+	}
+}
 
 // Open opens or creates the database file at path and applies the
 // embedded migrations. A new file is created with mode 0600: it holds
@@ -114,6 +131,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	if cfg.cacheBytes < 0 {
 		return nil, errors.New("sqlitestore: negative cache size")
+	}
+	if cfg.busy < 0 {
+		return nil, errors.New("sqlitestore: negative busy timeout")
 	}
 	// Each connection's share of the page cache, in KiB (a negative
 	// cache_size is KiB to SQLite), at least 256 KiB.

@@ -68,7 +68,7 @@ func testArticlesNewestFirst(t *testing.T, s ops) {
 		a := mustArticle(t, s, fmt.Sprintf("Article %d", i), base.Add(time.Duration(i)*time.Hour))
 		want = append([]uuid.UUID{a.ID}, want...)
 	}
-	all, err := s.Articles(ctx(t), tribune.Page{})
+	all, err := s.Articles(ctx(t), tribune.Span{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,14 +77,14 @@ func testArticlesNewestFirst(t *testing.T, s ops) {
 		got[i] = a.ID
 	}
 	sameIDs(t, "all", want, got)
-	page, err := s.Articles(ctx(t), tribune.Page{Limit: 3, Offset: 2})
+	page, err := s.Articles(ctx(t), tribune.Span{Limit: 3, Offset: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(page) != 3 || page[0].ID != want[2] || page[2].ID != want[4] {
 		t.Errorf("page 2..4 wrong: %d articles", len(page))
 	}
-	empty, err := s.Articles(ctx(t), tribune.Page{Limit: 3, Offset: 100})
+	empty, err := s.Articles(ctx(t), tribune.Span{Limit: 3, Offset: 100})
 	if err != nil || len(empty) != 0 {
 		t.Errorf("past the end: %v, %d", err, len(empty))
 	}

@@ -246,12 +246,12 @@ func testCommentsByStatus(t *testing.T, s ops) {
 		pending = append([]uuid.UUID{c.ID}, pending...)
 	}
 	mustComment(t, s, NewComment(t, a.ID, "A", "a@example.org", "approved", base))
-	got, err := s.CommentsByStatus(ctx(t), tribune.StatusPending, tribune.Page{Limit: 2, Offset: 1})
+	got, err := s.CommentsByStatus(ctx(t), tribune.StatusPending, tribune.Span{Limit: 2, Offset: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sameIDs(t, "pending page", pending[1:3], ids(got))
-	spam, err := s.CommentsByStatus(ctx(t), tribune.StatusSpam, tribune.Page{})
+	spam, err := s.CommentsByStatus(ctx(t), tribune.StatusSpam, tribune.Span{})
 	if err != nil || len(spam) != 0 {
 		t.Errorf("spam: %v %d", err, len(spam))
 	}

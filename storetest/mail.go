@@ -94,7 +94,7 @@ func testMailQueue(t *testing.T, s ops) {
 	if err := q.FinishMail(ctx(t), m.ID, outbox.Outcome{State: outbox.Sent, Now: sentAt}); err != nil {
 		t.Fatal(err)
 	}
-	sent, err := q.Mails(ctx(t), outbox.Sent, tribune.Page{})
+	sent, err := q.Mails(ctx(t), outbox.Sent, tribune.Span{})
 	if err != nil || len(sent) != 1 || !sent[0].Sent.Equal(sentAt) || sent[0].Text != "" || sent[0].HTML != "" {
 		t.Fatalf("a sent mail keeps its key and time and loses its text: %+v %v", sent, err)
 	}
@@ -107,7 +107,7 @@ func testMailQueue(t *testing.T, s ops) {
 	if err := q.FinishMail(ctx(t), later.ID, outbox.Outcome{State: outbox.Failed, Error: "550 no such user", Now: base}); err != nil {
 		t.Fatal(err)
 	}
-	failed, err := q.Mails(ctx(t), outbox.Failed, tribune.Page{})
+	failed, err := q.Mails(ctx(t), outbox.Failed, tribune.Span{})
 	if err != nil || len(failed) != 1 || failed[0].LastError != "550 no such user" {
 		t.Fatalf("failed mails: %+v %v", failed, err)
 	}
@@ -127,7 +127,7 @@ func testMailQueue(t *testing.T, s ops) {
 	if got, _ := q.ClaimMails(ctx(t), base.Add(72*time.Hour), time.Minute, 10); len(got) != 1 || got[0].ID != waiting.ID {
 		t.Errorf("a queued mail was purged")
 	}
-	if ms, _ := q.Mails(ctx(t), outbox.Sent, tribune.Page{}); len(ms) != 0 {
+	if ms, _ := q.Mails(ctx(t), outbox.Sent, tribune.Span{}); len(ms) != 0 {
 		t.Errorf("purged sent mails are still listed: %d", len(ms))
 	}
 	if err := q.FinishMail(ctx(t), uuid.New(), outbox.Outcome{State: outbox.Sent, Now: base}); !isNotFound(err) {
@@ -418,7 +418,7 @@ func testMailLeaseAndFence(t *testing.T, s ops) {
 	if !errors.Is(err, tribune.ErrConflict) {
 		t.Errorf("the first worker's outcome: want ErrConflict, got %v", err)
 	}
-	if sent, _ := q.Mails(ctx(t), outbox.Sent, tribune.Page{}); len(sent) != 0 {
+	if sent, _ := q.Mails(ctx(t), outbox.Sent, tribune.Span{}); len(sent) != 0 {
 		t.Error("a fenced-out outcome was recorded")
 	}
 	if err := q.FinishMail(ctx(t), m.ID, outbox.Outcome{State: outbox.Queued, Retry: base.Add(10 * time.Minute), Error: "451", Attempt: 2}); err != nil {

@@ -58,7 +58,7 @@ func (o ops) LatestApproved(ctx context.Context, articleID uuid.UUID, limit int)
 	return o.FindComments(ctx, tribune.Query{ArticleID: articleID, Statuses: []tribune.Status{tribune.StatusApproved}, Newest: true, Limit: limit})
 }
 
-func (o ops) CommentsByStatus(ctx context.Context, status tribune.Status, page tribune.Page) ([]tribune.Comment, error) {
+func (o ops) CommentsByStatus(ctx context.Context, status tribune.Status, page tribune.Span) ([]tribune.Comment, error) {
 	p := page.Norm()
 	return o.FindComments(ctx, tribune.Query{Statuses: []tribune.Status{status}, Newest: true, Limit: p.Limit, Offset: p.Offset})
 }

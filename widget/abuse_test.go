@@ -61,7 +61,7 @@ func (e *env) feed() string {
 
 // withApproval publishes comments at once and allows links.
 func withApproval() widget.Option {
-	return widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithMaxLinks(0))
+	return widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithFilters(tribune.Filters{MaxLinks: -1}))
 }
 
 func TestUnbalancedTagsStayInTheirComment(t *testing.T) {
@@ -208,8 +208,19 @@ func TestSecureCookiesBehindATLSProxy(t *testing.T) {
 	assert.False(t, secure(proxied), "plain http")
 	direct := newEnv(t)
 	assert.False(t, secure(direct, "X-Forwarded-Proto", "https"), "the header from a peer that is no proxy is ignored")
-	forced := newEnv(t, widget.WithSecureCookies(true))
-	assert.True(t, secure(forced), "WithSecureCookies")
+	forced := newEnv(t, widget.WithSiteURL("https://www.example.org"))
+	assert.True(t, secure(forced), "an https site URL")
+	plain := newEnv(t, widget.WithSiteURL("http://intranet.example"))
+	assert.False(t, secure(plain), "an http site URL")
+
+	// The site URL is also where error pages lead back to.
+	under := newEnv(t, widget.WithSiteURL("https://www.example.org/journal/"))
+	status, page := under.get(under.browser(), under.srv.URL+"/comments/articles/nulle-part")
+	assert.Equal(t, http.StatusNotFound, status)
+	assert.Contains(t, page, `href="https://www.example.org/journal/"`)
+	status, page = direct.get(direct.browser(), direct.srv.URL+"/comments/articles/nulle-part")
+	assert.Equal(t, http.StatusNotFound, status)
+	assert.Contains(t, page, `href="/"`)
 }
 
 func TestNoSecretWarns(t *testing.T) {
@@ -248,7 +259,7 @@ func apiComment(text string) map[string]string {
 }
 
 func TestAPIWithoutTokenOrWithTextPlain(t *testing.T) {
-	e := newEnv(t, widget.WithMinSubmitDelay(time.Hour))
+	e := newEnv(t, widget.WithLimits(widget.Limits{MinSubmitDelay: time.Hour}))
 	c := e.browser()
 	status, out := e.apiPost(c, "application/json", "", apiComment("sans jeton"))
 	assert.Equal(t, http.StatusUnprocessableEntity, status)
@@ -290,7 +301,7 @@ func TestAPITokenReplayLandsOnTheSameComment(t *testing.T) {
 }
 
 func TestIPv6SlashSixtyFourRotationIsOneClient(t *testing.T) {
-	e := newEnv(t, widget.WithTrustedProxies("127.0.0.1/32"), widget.WithRateLimit(6, 3))
+	e := newEnv(t, widget.WithTrustedProxies("127.0.0.1/32"), widget.WithLimits(widget.Limits{PostsPerMinute: 6, Burst: 3}))
 	codes := map[int]int{}
 	for i := range 12 {
 		c := e.browser()
@@ -310,8 +321,24 @@ func TestIPv6SlashSixtyFourRotationIsOneClient(t *testing.T) {
 	}
 }
 
+// With Limits.IPv6Prefix 48, two /64s of one /48 are one client.
+func TestIPv6PrefixWidensTheClient(t *testing.T) {
+	e := newEnv(t, widget.WithTrustedProxies("127.0.0.1/32"), widget.WithLimits(widget.Limits{PostsPerMinute: 6, Burst: 1, IPv6Prefix: 48}))
+	c := e.browser()
+	require.Equal(t, http.StatusSeeOther, e.post(c, valid(e.form(c), "une"), "X-Forwarded-For", "2001:db8:1:2::1").StatusCode)
+	c = e.browser()
+	assert.Equal(t, http.StatusTooManyRequests, e.post(c, valid(e.form(c), "deux"), "X-Forwarded-For", "2001:db8:1:3::1").StatusCode)
+}
+
+func TestLimitsRefuseWhatCannotBe(t *testing.T) {
+	for _, l := range []widget.Limits{{Burst: widget.Off}, {IPv6Prefix: 47}, {IPv6Prefix: 65}, {IPv6Prefix: widget.Off}} {
+		_, err := widget.New(memstore.New(), widget.WithLimits(l))
+		assert.Error(t, err, "%+v", l)
+	}
+}
+
 func TestTypoDoesNotLockOut(t *testing.T) {
-	e := newEnv(t, widget.WithRateLimit(6, 3))
+	e := newEnv(t, widget.WithLimits(widget.Limits{PostsPerMinute: 6, Burst: 3}))
 	c := e.browser()
 	for range 5 {
 		v := valid(e.form(c), "mon commentaire")

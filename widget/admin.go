@@ -247,7 +247,7 @@ func (h *Handler) failedMails(r *http.Request, l *i18n.Locale) ([]failedMail, er
 	if err != nil {
 		return nil, nil
 	}
-	ms, err := q.Mails(r.Context(), outbox.Failed, tribune.Page{Limit: 20})
+	ms, err := q.Mails(r.Context(), outbox.Failed, tribune.Span{Limit: 20})
 	if err != nil {
 		return nil, err
 	}

@@ -139,7 +139,7 @@ func TestMemoryStaysInBudget(t *testing.T) {
 		require.NoError(t, store.CreateComment(ctx, &c, tribune.Guard{}))
 	}
 	h, err := widget.New(store, widget.WithCacheBudget(budget), widget.WithLogger(quietLogger()),
-		widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithFloodInterval(0), tribune.WithWords(tribune.StatusPending, "[attente]")))
+		widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithFloodInterval(0), tribune.WithFilters(tribune.Filters{HoldWords: []string{"[attente]"}})))
 	require.NoError(t, err)
 	view(t, h, a)
 	base := heapAfterGC()
@@ -192,7 +192,7 @@ func TestDoubleSubmitStoresOnce(t *testing.T) {
 		t.Run(be.name, func(t *testing.T) {
 			store, _ := be.open(t)
 			a := newArticle(t, store)
-			h, err := widget.New(store, widget.WithMinSubmitDelay(0), widget.WithTrustedProxies("127.0.0.1/32"),
+			h, err := widget.New(store, widget.WithLimits(widget.Limits{MinSubmitDelay: widget.Off}), widget.WithTrustedProxies("127.0.0.1/32"),
 				widget.WithLogger(quietLogger()), widget.WithRules(tribune.WithModeration(tribune.ModerateNone)))
 			require.NoError(t, err)
 			mux := http.NewServeMux()

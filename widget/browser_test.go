@@ -268,7 +268,7 @@ func TestBrowserXSSCorpus(t *testing.T) {
 	chromium(t)
 	corpus, err := htmlcheck.LoadCorpus()
 	require.NoError(t, err, "the corpus lives in %s", htmlcheck.CorpusPath)
-	e := newEnv(t, widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithMaxLinks(0)))
+	e := newEnv(t, widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithFilters(tribune.Filters{MaxLinks: -1})))
 	ctx := context.Background()
 	stored := 0
 	for i, p := range corpus {
@@ -329,7 +329,7 @@ func TestBrowserXSSCorpus(t *testing.T) {
 // computed style they have on a page without the first comment.
 func TestBrowserUnclosedTagsLeaveTheRestAlone(t *testing.T) {
 	styles := func(first string) string {
-		e := newEnv(t, widget.WithLanguage("fr"), widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithMaxLinks(0)))
+		e := newEnv(t, widget.WithLanguage("fr"), widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithFilters(tribune.Filters{MaxLinks: -1})))
 		c := e.browser()
 		for _, text := range []string{first, "Le commentaire suivant, tout simple."} {
 			resp := e.post(c, valid(e.form(c), text))

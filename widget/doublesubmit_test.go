@@ -67,7 +67,7 @@ func TestDoubleClickAnswersTheStoredComment(t *testing.T) {
 			store, _ := be.open(t)
 			a := newArticle(t, store)
 			const flood = 300 * time.Millisecond
-			h, err := widget.New(store, widget.WithMinSubmitDelay(0), widget.WithLogger(quietLogger()), widget.WithRateLimit(0, 0),
+			h, err := widget.New(store, widget.WithLimits(widget.Limits{MinSubmitDelay: widget.Off}), widget.WithLogger(quietLogger()), widget.WithLimits(widget.Limits{PostsPerMinute: widget.Off}),
 				widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithFloodInterval(flood)))
 			require.NoError(t, err)
 			mux := http.NewServeMux()

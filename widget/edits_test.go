@@ -50,7 +50,7 @@ func TestRewriteWithinTheEditWindowIsSeenAgain(t *testing.T) {
 }
 
 // TestMembersMarkAndNames: a signed-in member's comment carries a mark no
-// form can produce; their name is theirs (WithMemberNames); their edit
+// form can produce; their name is theirs (Names.Member); their edit
 // rights follow their user ID into another browser.
 func TestMembersMarkAndNames(t *testing.T) {
 	members := func(_ context.Context, name string) (string, bool, error) {
@@ -62,7 +62,7 @@ func TestMembersMarkAndNames(t *testing.T) {
 		return "", false, nil
 	}
 	e := newEnv(t, widget.WithIdentity(identityFromCookie, widget.Accounts{}), widget.WithEditWindow(time.Hour),
-		widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithMemberNames(members)))
+		widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithNames(tribune.Names{Member: members})))
 	laptop, phone := e.browser(), e.browser()
 	signIn(t, e, laptop, "claire")
 	v := e.form(laptop)

@@ -25,7 +25,7 @@ func ExampleNew() {
 
 	h, err := widget.New(store,
 		widget.WithPrefix("/comments"),
-		widget.WithMinSubmitDelay(0), // a person needs 2 s; this example does not
+		widget.WithLimits(widget.Limits{MinSubmitDelay: widget.Off}), // a person needs 2 s; this example does not
 		widget.WithRules(tribune.WithModeration(tribune.ModerateNone)),
 	)
 	if err != nil {
@@ -80,7 +80,7 @@ func ExampleWithIdentity() {
 		id, ok := users[c.Value]
 		return id, ok
 	}
-	h, _ := widget.New(store, widget.WithIdentity(whoIs, widget.Accounts{LogOut: "/logout"}), widget.WithMinSubmitDelay(0))
+	h, _ := widget.New(store, widget.WithIdentity(whoIs, widget.Accounts{LogOut: "/logout"}), widget.WithLimits(widget.Limits{MinSubmitDelay: widget.Off}))
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 

@@ -61,7 +61,7 @@ func TestStoreFailures(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, store.CreateArticle(context.Background(), &a))
 	var logs bytes.Buffer
-	h, err := widget.New(store, widget.WithMinSubmitDelay(0), widget.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	h, err := widget.New(store, widget.WithLimits(widget.Limits{MinSubmitDelay: widget.Off}), widget.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	require.NoError(t, err)
 	e := &env{t: t, h: h, article: a}
 	mux := http.NewServeMux()

@@ -23,7 +23,7 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 		title = l.T("widget.unavailable_title")
 	}
 	var page bytes.Buffer
-	if err := h.layout(&page, r, Page{Lang: l.Tag(), Title: title, Message: l.T(key), Head: h.HeadHTML(nil), HomeURL: h.cfg.homeURL}); err != nil {
+	if err := h.layout(&page, r, Layout{Lang: l.Tag(), Title: title, Message: l.T(key), Head: h.HeadHTML(nil), HomeURL: h.cfg.homeURL}); err != nil {
 		h.cfg.logger.Error("tribune: error page", "err", err)
 		http.Error(w, l.T(key), status)
 		return
@@ -38,7 +38,7 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 func (h *Handler) noSuchPage(w http.ResponseWriter, r *http.Request, a *tribune.Article) {
 	l := h.locale(r, a)
 	var page bytes.Buffer
-	p := Page{Lang: l.Tag(), Title: l.T("widget.error_title"), Message: l.T("widget.no_page"), Head: h.HeadHTML(a), HomeURL: h.cfg.homeURL,
+	p := Layout{Lang: l.Tag(), Title: l.T("widget.error_title"), Message: l.T("widget.no_page"), Head: h.HeadHTML(a), HomeURL: h.cfg.homeURL,
 		BackURL: h.cfg.articleURL(a) + "#comments", BackLabel: l.T("widget.back_to_comments")}
 	if err := h.layout(&page, r, p); err != nil {
 		h.cfg.logger.Error("tribune: error page", "err", err)
@@ -98,7 +98,7 @@ func (h *Handler) unavailablePost(w http.ResponseWriter, r *http.Request, a *tri
 	if err := h.renderer.RenderForm(&form, section); err != nil {
 		h.cfg.logger.Error("tribune: post: form", "err", err)
 	}
-	p := Page{Lang: l.Tag(), Title: l.T("widget.unavailable_title"), Message: l.T("widget.unavailable"),
+	p := Layout{Lang: l.Tag(), Title: l.T("widget.unavailable_title"), Message: l.T("widget.unavailable"),
 		Head: h.HeadHTML(nil), HomeURL: h.cfg.homeURL}
 	if h.cfg.page != nil {
 		p.Section = template.HTML(form.String()) // template output

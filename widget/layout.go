@@ -39,7 +39,7 @@ func (h *Handler) writeArticlePage(w http.ResponseWriter, r *http.Request, a *tr
 		h.serverError(w, r, "render article", err)
 		return
 	}
-	p := Page{Article: a, Lang: l.Tag(), Title: a.Title, Head: h.HeadHTML(a), ArticleHTML: art, HomeURL: h.cfg.homeURL}
+	p := Layout{Article: a, Lang: l.Tag(), Title: a.Title, Head: h.HeadHTML(a), ArticleHTML: art, HomeURL: h.cfg.homeURL}
 	if h.cfg.page != nil {
 		// The layout gets a placeholder for the section, which is put in
 		// its place as the page is sent: the section, most of the page,
@@ -77,7 +77,7 @@ func (h *Handler) writePage(w http.ResponseWriter, status int, page sectionParts
 // puts the section's parts where the layout wrote sectionPlaceholder, and
 // sends it with its length, in one write; a layout that fails is a 500
 // with the widget's error page, not half a page.
-func (h *Handler) writeLayout(w http.ResponseWriter, r *http.Request, status int, p Page, section sectionParts) {
+func (h *Handler) writeLayout(w http.ResponseWriter, r *http.Request, status int, p Layout, section sectionParts) {
 	b := pageBuffers.Get().(*bytes.Buffer)
 	defer putPageBuffer(b)
 	if err := h.cfg.page(b, r, p); err != nil {
@@ -130,7 +130,7 @@ func putPageBuffer(b *bytes.Buffer) {
 // defaultPage is the widget's own layout around the article and the
 // section: the two template halves are small and rendered here, the big
 // pieces are passed through as they are.
-func (h *Handler) defaultPage(p Page, parts sectionParts) (sectionParts, error) {
+func (h *Handler) defaultPage(p Layout, parts sectionParts) (sectionParts, error) {
 	// An article's two halves, the article included, are the same for
 	// every visitor: rendered once for what they show, then cached.
 	var key cacheKey
@@ -143,7 +143,7 @@ func (h *Handler) defaultPage(p Page, parts sectionParts) (sectionParts, error) 
 	}
 	l := h.renderer.Catalog().Locale(p.Lang)
 	v := struct {
-		Page
+		Layout
 		Back string
 	}{p, l.T("widget.home")}
 	var start, end bytes.Buffer
@@ -165,7 +165,7 @@ func (h *Handler) defaultPage(p Page, parts sectionParts) (sectionParts, error) 
 
 // layout writes a page without an article (an error) with the host's
 // layout or the widget's.
-func (h *Handler) layout(w io.Writer, r *http.Request, p Page) error {
+func (h *Handler) layout(w io.Writer, r *http.Request, p Layout) error {
 	if h.cfg.page == nil {
 		page, err := h.defaultPage(p, nil)
 		if err != nil {

@@ -56,8 +56,7 @@ func newMailEnv(t *testing.T, opts ...widget.Option) *mailEnv {
 	mux := http.NewServeMux()
 	hs := httptest.NewUnstartedServer(mux)
 	site := "http://" + hs.Listener.Addr().String()
-	base := []widget.Option{widget.WithSecret([]byte("a test secret of at least 32 bytes!")), widget.WithMinSubmitDelay(0),
-		widget.WithRateLimit(0, 0), widget.WithRules(tribune.WithFloodInterval(0)), widget.WithAdmin(widget.BasicAuth("admin", "pw")),
+	base := []widget.Option{widget.WithSecret([]byte("a test secret of at least 32 bytes!")), widget.WithLimits(widget.Limits{MinSubmitDelay: widget.Off, PostsPerMinute: widget.Off}), widget.WithRules(tribune.WithFloodInterval(0)), widget.WithAdmin(widget.BasicAuth("admin", "pw")),
 		widget.WithSiteURL(site), widget.WithMail(ob, widget.Mail{SiteName: "Le Quotidien", Moderators: []string{"moderation@example.org"}}),
 		widget.WithLogger(slog.New(slog.DiscardHandler))}
 	h, err := widget.New(store, append(base, opts...)...)
@@ -321,7 +320,7 @@ func TestEditOwnComment(t *testing.T) {
 
 func TestEditWindowCloses(t *testing.T) {
 	clock := newTestClock()
-	e := newMailEnv(t, widget.WithEditWindow(time.Minute), widget.WithClock(clock.Now),
+	e := newMailEnv(t, widget.WithEditWindow(time.Minute), widget.WithRules(tribune.WithClock(clock.Now)),
 		widget.WithRules(tribune.WithModeration(tribune.ModerateNone)))
 	author := e.browser()
 	id := e.postAs(author, "Inès", "ines@example.org", "Vite écrit.", "", false)
@@ -429,7 +428,7 @@ func TestMailFailuresOnModerationScreen(t *testing.T) {
 	require.NoError(t, err)
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if ms, _ := q.Mails(t.Context(), outbox.Failed, tribune.Page{}); len(ms) > 0 {
+		if ms, _ := q.Mails(t.Context(), outbox.Failed, tribune.Span{}); len(ms) > 0 {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)

@@ -39,7 +39,7 @@ type linkButton struct {
 // body, in the host's layout when there is one.
 func (h *Handler) infoPage(w http.ResponseWriter, r *http.Request, status int, l *i18n.Locale, title, message string, body template.HTML) {
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	p := Page{Lang: l.Tag(), Title: title, Message: message, Head: h.HeadHTML(nil), HomeURL: h.cfg.homeURL}
+	p := Layout{Lang: l.Tag(), Title: title, Message: message, Head: h.HeadHTML(nil), HomeURL: h.cfg.homeURL}
 	if h.cfg.page != nil {
 		p.Section = body
 		h.setPageHeaders(w)

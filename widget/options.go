@@ -17,12 +17,12 @@ import (
 	"github.com/tribune-go/tribune/render"
 )
 
-// PageFunc renders a whole page around the article and its comment
+// LayoutFunc renders a whole page around the article and its comment
 // section: the host's layout. status is already written when it is called.
-type PageFunc func(w io.Writer, r *http.Request, p Page) error
+type LayoutFunc func(w io.Writer, r *http.Request, p Layout) error
 
-// Page is what a page layout gets.
-type Page struct {
+// Layout is what a host's layout gets: the pieces of one whole page.
+type Layout struct {
 	Article *tribune.Article
 	// Lang is the language of the widget's strings on this page.
 	Lang string
@@ -97,9 +97,9 @@ func WithArticleURL(fn func(*tribune.Article) string) Option {
 	return func(c *config) error { c.articleURL = fn; return nil }
 }
 
-// WithPage sets the layout of whole pages: the article page the widget
+// WithLayout sets the layout of whole pages: the article page the widget
 // serves, and the page shown again with errors after a failed post.
-func WithPage(fn PageFunc) Option { return func(c *config) error { c.page = fn; return nil } }
+func WithLayout(fn LayoutFunc) Option { return func(c *config) error { c.page = fn; return nil } }
 
 // WithRules passes the comment rules (moderation, links, words, flood,
 // required fields, reply depth, spam hook, notifier) to the Service. A
@@ -117,43 +117,61 @@ func WithRenderOptions(opts ...render.Option) Option {
 	return func(c *config) error { c.renderOpts = append(c.renderOpts, opts...); return nil }
 }
 
-// WithMinSubmitDelay refuses forms sent sooner than d after they were
-// served (default 2 s): bots are fast, people read. 0 disables the check.
-func WithMinSubmitDelay(d time.Duration) Option {
-	return func(c *config) error {
-		if d < 0 {
-			return errors.New("widget: negative delay")
-		}
-		c.minDelay = d
-		return nil
-	}
+// Off, given to a field of [Limits], turns its check off.
+const Off = -1
+
+// Limits are the per-client checks on posts. A zero field keeps its
+// default and a negative one ([Off]) turns its check off, as a negative
+// net.Dialer.KeepAlive does; the zero Limits is the defaults.
+type Limits struct {
+	// MinSubmitDelay refuses forms sent sooner than this after they were
+	// served (default 2 s): bots are fast, people read.
+	MinSubmitDelay time.Duration
+	// PostsPerMinute is each client's budget of posts, with bursts of
+	// Burst (default 6 a minute, bursts of 3). Only posts that pass
+	// validation spend it: a visitor who mistypes is not locked out.
+	// Posts refused by validation have a budget of their own, 30 a
+	// minute, to bound the CPU a client can spend on them. A site with
+	// several instances on one database keeps one budget for them all
+	// when its store is a [tribune.Limiter].
+	PostsPerMinute float64
+	Burst          int
+	// IPv6Prefix is how much of an IPv6 address names one client for
+	// the rate limits, flood control and the stored client hash: 64
+	// bits by default (what one subscriber gets), down to 48. IPv4
+	// clients are keyed by their address. It cannot be turned off.
+	IPv6Prefix int
 }
 
-// WithRateLimit allows each client perMinute posts a minute with bursts of
-// burst (default 6 a minute, burst 3); a perMinute of 0 disables it. Only
-// posts that pass validation spend it: a visitor who mistypes is not
-// locked out. Posts refused by validation have a budget of their own, 30
-// a minute, to bound the CPU a client can spend on them.
-func WithRateLimit(perMinute float64, burst int) Option {
+// WithLimits sets the per-client checks on posts (see [Limits]; default
+// the zero Limits).
+func WithLimits(l Limits) Option {
 	return func(c *config) error {
-		if perMinute < 0 || burst < 0 {
-			return errors.New("widget: negative rate")
+		switch {
+		case l.MinSubmitDelay < 0:
+			c.minDelay = 0
+		case l.MinSubmitDelay > 0:
+			c.minDelay = l.MinSubmitDelay
 		}
-		c.ratePerMin, c.rateBurst = perMinute, max(burst, 1)
-		return nil
-	}
-}
-
-// WithIPv6Prefix sets how much of an IPv6 address names one client for the
-// rate limits, flood control and the stored client hash: a /64 by default
-// (what one subscriber gets), down to a /48. IPv4 clients are keyed by
-// their address.
-func WithIPv6Prefix(bits int) Option {
-	return func(c *config) error {
-		if bits < 48 || bits > 64 {
-			return fmt.Errorf("widget: IPv6 prefix /%d: want /48 to /64", bits)
+		switch {
+		case l.PostsPerMinute < 0:
+			c.ratePerMin = 0
+		case l.PostsPerMinute > 0:
+			c.ratePerMin = l.PostsPerMinute
 		}
-		c.ipv6Prefix = bits
+		switch {
+		case l.Burst < 0:
+			return errors.New("widget: Limits.Burst: a burst cannot be turned off; turn PostsPerMinute off instead")
+		case l.Burst > 0:
+			c.rateBurst = l.Burst
+		}
+		switch {
+		case l.IPv6Prefix == 0:
+		case l.IPv6Prefix < 48 || l.IPv6Prefix > 64:
+			return fmt.Errorf("widget: Limits.IPv6Prefix /%d: want /48 to /64", l.IPv6Prefix)
+		default:
+			c.ipv6Prefix = l.IPv6Prefix
+		}
 		return nil
 	}
 }
@@ -203,19 +221,20 @@ func WithAssets(fsys fs.FS) Option { return func(c *config) error { c.assets = f
 // Log lines carry comment IDs and error kinds, never an email or a body.
 func WithLogger(l *slog.Logger) Option { return func(c *config) error { c.logger = l; return nil } }
 
-// WithHomeURL sets the link error pages offer back to the site (default "/").
-func WithHomeURL(u string) Option { return func(c *config) error { c.homeURL = u; return nil } }
-
 // WithTrustedOrigins lets posts come from other origins, such as
 // "https://www.example.org" when the widget is served from another host.
 func WithTrustedOrigins(origins ...string) Option {
 	return func(c *config) error { c.trustedOrigins = append(c.trustedOrigins, origins...); return nil }
 }
 
-// WithSiteURL sets the site's public address ("https://www.example.org"),
-// used for the absolute links of the Atom feeds. Without it their links
-// are relative (feed readers resolve them against the feed's address);
-// they never come from the request's Host header.
+// WithSiteURL sets the site's public address ("https://www.example.org"):
+// the absolute links of the Atom feeds and of mails, the link error pages
+// offer back to the site, and, for an https address, Secure on every
+// cookie whatever the request says. Without it feed links are relative
+// (feed readers resolve them against the feed's address), error pages
+// link to "/", and a cookie is Secure when its request came over TLS or
+// with X-Forwarded-Proto: https from a proxy of [WithTrustedProxies].
+// Links never come from the request's Host header.
 func WithSiteURL(u string) Option {
 	return func(c *config) error {
 		parsed, err := url.Parse(u)
@@ -224,6 +243,8 @@ func WithSiteURL(u string) Option {
 		}
 		parsed.Path = strings.TrimSuffix(parsed.Path, "/")
 		c.siteURL = parsed
+		c.homeURL = parsed.String() + "/"
+		c.secureCookies = parsed.Scheme == "https"
 		return nil
 	}
 }
@@ -270,13 +291,6 @@ type Accounts struct {
 	SignedInOnly bool
 }
 
-// WithSecureCookies marks every cookie Secure, whatever the request says.
-// Without it a cookie is Secure when the request came over TLS, or with
-// X-Forwarded-Proto: https from a proxy of [WithTrustedProxies].
-func WithSecureCookies(on bool) Option {
-	return func(c *config) error { c.secureCookies = on; return nil }
-}
-
 // keyProbe is a client address hashed to tell whether two Services share
 // a client key.
 const keyProbe = "192.0.2.1"
@@ -314,20 +328,6 @@ func WithStoreTimeout(d time.Duration) Option {
 			return errors.New("widget: the store timeout must be positive")
 		}
 		c.storeTimeout = d
-		return nil
-	}
-}
-
-// WithClock replaces time.Now for everything the widget and its Service
-// date and time out (form tokens, edit windows, mailed links, rate
-// limits, comments' times), for tests: a test moves the clock instead of
-// sleeping.
-func WithClock(now func() time.Time) Option {
-	return func(c *config) error {
-		if now == nil {
-			return errors.New("widget: WithClock needs a function")
-		}
-		c.now = now
 		return nil
 	}
 }

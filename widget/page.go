@@ -217,7 +217,7 @@ func (h *Handler) form(section render.Section, st formState, token string) (sect
 }
 
 // ServeArticle writes the whole article page with the host's layout
-// ([WithPage]) or the widget's own.
+// ([WithLayout]) or the widget's own.
 func (h *Handler) ServeArticle(w http.ResponseWriter, r *http.Request, a *tribune.Article) {
 	r = h.withVisit(r)
 	h.writeArticlePage(w, r, a, http.StatusOK, h.requestForm(r))

@@ -23,7 +23,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tribune-go/tribune"
-	"github.com/tribune-go/tribune/pgstore"
 	"github.com/tribune-go/tribune/widget"
 )
 
@@ -42,9 +41,9 @@ type faultSite struct {
 }
 
 func newFaultSite(t *testing.T, dsn, schema string) *faultSite {
-	store := openPG(t, dsn, schema, pgstore.WithMaxConns(2))
+	store := openPG(t, withPoolSize(dsn, 2), schema)
 	a := newArticle(t, store)
-	h, err := widget.New(store, widget.WithStoreTimeout(faultTimeout), widget.WithMinSubmitDelay(0), widget.WithLogger(quietLogger()),
+	h, err := widget.New(store, widget.WithStoreTimeout(faultTimeout), widget.WithLimits(widget.Limits{MinSubmitDelay: widget.Off}), widget.WithLogger(quietLogger()),
 		widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithFloodInterval(0)))
 	require.NoError(t, err)
 	mux := http.NewServeMux()
@@ -291,4 +290,16 @@ func (r *relay) start() {
 	}
 	require.NoError(r.t, err)
 	r.serve(ln)
+}
+
+// withPoolSize sets pgxpool's pool_max_conns in a DSN of either form.
+func withPoolSize(dsn string, n int) string {
+	switch {
+	case !strings.Contains(dsn, "://"):
+		return dsn + " pool_max_conns=" + strconv.Itoa(n)
+	case strings.Contains(dsn, "?"):
+		return dsn + "&pool_max_conns=" + strconv.Itoa(n)
+	default:
+		return dsn + "?pool_max_conns=" + strconv.Itoa(n)
+	}
 }

@@ -226,7 +226,7 @@ func (h *Handler) forgetRemembered(w http.ResponseWriter, r *http.Request) {
 // (rate limits, flood control, the stored client hash): the peer's
 // address, or the nearest untrusted address of X-Forwarded-For when the
 // peer is a trusted proxy; an IPv4 address as it is, an IPv6 one as its
-// prefix (a /64 by default, WithIPv6Prefix), since one subscriber gets a
+// prefix (a /64 by default, Limits.IPv6Prefix), since one subscriber gets a
 // whole /64 and rotating inside it must not make new clients.
 func (h *Handler) clientAddr(r *http.Request) string { return h.visitOf(r).clientAddr() }
 

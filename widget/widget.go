@@ -48,7 +48,7 @@ type Handler struct {
 	renderer *render.Renderer
 	mux      *http.ServeMux
 	assets   *assets
-	limiter  *limiter // posts that pass validation; nil with WithRateLimit(0, …)
+	limiter  *limiter // posts that pass validation; nil when Limits.PostsPerMinute is Off
 	invalid  *limiter // posts refused by validation: CPU spent on them
 	guesses  *limiter // failed moderation logins
 	cop      *http.CrossOriginProtection
@@ -67,7 +67,7 @@ type config struct {
 	newestFirst    bool
 	lastPageFirst  bool
 	noCompression  bool
-	page           PageFunc
+	page           LayoutFunc
 	rules          []tribune.ServiceOption
 	renderOpts     []render.Option
 	minDelay       time.Duration
@@ -125,7 +125,7 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	cfg := config{
 		prefix: "/comments", minDelay: 2 * time.Second, tokenTTL: 24 * time.Hour,
 		ratePerMin: 6, rateBurst: 3, maxBody: maxFormBytes, homeURL: "/", cacheBudget: DefaultCacheBudget,
-		ipv6Prefix: 64, publicAPI: true, pageSize: DefaultPageSize, now: time.Now,
+		ipv6Prefix: 64, publicAPI: true, pageSize: DefaultPageSize,
 		storeTimeout: tribune.DefaultStoreTimeout, editWindow: DefaultEditWindow,
 	}
 	for _, o := range opts {
@@ -150,7 +150,7 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	}
 	_, hasLimiter := store.(tribune.Limiter)
 	store = tribune.StoreWithTimeout(store, cfg.storeTimeout)
-	rules := append([]tribune.ServiceOption{tribune.WithClientKey(cfg.secret), tribune.WithClock(cfg.now)}, cfg.rules...)
+	rules := append([]tribune.ServiceOption{tribune.WithClientKey(cfg.secret)}, cfg.rules...)
 	var notifier *mailNotifier
 	var book tribune.AddressBook
 	if cfg.outbox != nil {
@@ -176,6 +176,8 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	// One clock for all: the rules' (tribune.WithClock, for tests).
+	cfg.now = svc.Now
 	// The widget's own wiring is not undone by what WithRules passes on:
 	// the client key comes from WithSecret.
 	if own, err := tribune.NewService(store, tribune.WithClientKey(cfg.secret)); err != nil ||
@@ -343,7 +345,7 @@ func (m *methodWriter) WriteHeader(code int) {
 		m.Header().Set("X-Content-Type-Options", "nosniff")
 		m.ResponseWriter.WriteHeader(code)
 		l := m.h.locale(m.r, nil)
-		_ = m.h.layout(m.ResponseWriter, m.r, Page{Lang: l.Tag(), Title: l.T("widget.error_title"), Message: l.T(key),
+		_ = m.h.layout(m.ResponseWriter, m.r, Layout{Lang: l.Tag(), Title: l.T("widget.error_title"), Message: l.T(key),
 			Head: m.h.HeadHTML(nil), HomeURL: m.h.cfg.homeURL})
 		return
 	}
@@ -394,5 +396,5 @@ func (h *Handler) setPageHeaders(w http.ResponseWriter) {
 	hdr.Set("Cache-Control", "private, no-store")
 }
 
-// now is the handler's clock (WithClock).
+// now is the handler's clock: its Service's (tribune.WithClock).
 func (h *Handler) now() time.Time { return h.cfg.now() }

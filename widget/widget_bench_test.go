@@ -125,7 +125,7 @@ func BenchmarkArticlePage(b *testing.B) {
 // BenchmarkPost is a full no-JavaScript post through the handler: parse,
 // token, validate, sanitize, moderation look-ups, store, redirect.
 func BenchmarkPost(b *testing.B) {
-	h, a, _ := benchSite(b, widget.WithMinSubmitDelay(0), widget.WithRateLimit(0, 0),
+	h, a, _ := benchSite(b, widget.WithLimits(widget.Limits{MinSubmitDelay: widget.Off, PostsPerMinute: widget.Off}),
 		widget.WithRules(tribune.WithFloodInterval(15*time.Second)))
 	// A token from a real page.
 	rec := httptest.NewRecorder()

@@ -47,7 +47,7 @@ func newEnvOn(t *testing.T, store tribune.Store, opts ...widget.Option) *env {
 		Body: "<p>Texte</p>", Published: time.Date(2026, 2, 12, 9, 0, 0, 0, time.UTC)})
 	require.NoError(t, err)
 	require.NoError(t, store.CreateArticle(context.Background(), &a))
-	base := []widget.Option{widget.WithSecret([]byte("a test secret of at least 32 bytes!")), widget.WithMinSubmitDelay(0), widget.WithRateLimit(0, 0),
+	base := []widget.Option{widget.WithSecret([]byte("a test secret of at least 32 bytes!")), widget.WithLimits(widget.Limits{MinSubmitDelay: widget.Off, PostsPerMinute: widget.Off}),
 		widget.WithRules(tribune.WithFloodInterval(0)), widget.WithAdmin(widget.BasicAuth("admin", "pw"))}
 	h, err := widget.New(store, append(base, opts...)...)
 	require.NoError(t, err)
@@ -248,7 +248,7 @@ func TestRefusals(t *testing.T) {
 		assert.Contains(t, body(t, resp), "Deux</textarea>")
 	})
 	t.Run("rate limit 429", func(t *testing.T) {
-		e := newEnv(t, widget.WithRateLimit(1, 1))
+		e := newEnv(t, widget.WithLimits(widget.Limits{PostsPerMinute: 1, Burst: 1}))
 		c := e.browser()
 		require.Equal(t, http.StatusSeeOther, e.post(c, valid(e.form(c), "Un")).StatusCode)
 		v := valid(e.form(c), "Deux")
@@ -258,7 +258,7 @@ func TestRefusals(t *testing.T) {
 		assert.NotEmpty(t, resp.Header.Get("Retry-After"))
 	})
 	t.Run("trusted proxy", func(t *testing.T) {
-		e := newEnv(t, widget.WithRateLimit(1, 1), widget.WithTrustedProxies("127.0.0.1/32", "::1"))
+		e := newEnv(t, widget.WithLimits(widget.Limits{PostsPerMinute: 1, Burst: 1}), widget.WithTrustedProxies("127.0.0.1/32", "::1"))
 		c := e.browser()
 		require.Equal(t, http.StatusSeeOther, e.post(c, valid(e.form(c), "Un"), "X-Forwarded-For", "203.0.113.1").StatusCode)
 		v := valid(e.form(c), "Deux")
@@ -267,7 +267,7 @@ func TestRefusals(t *testing.T) {
 		assert.Equal(t, http.StatusSeeOther, resp.StatusCode, "another client behind the proxy has its own bucket")
 	})
 	t.Run("too fast 422", func(t *testing.T) {
-		e := newEnv(t, widget.WithMinSubmitDelay(2*time.Second))
+		e := newEnv(t, widget.WithLimits(widget.Limits{MinSubmitDelay: 2 * time.Second}))
 		c := e.browser()
 		resp := e.post(c, valid(e.form(c), "Vite"))
 		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
@@ -506,7 +506,7 @@ func TestFeedsAndAssets(t *testing.T) {
 	assert.Contains(t, e.h.HeadHTML(&e.article), "widget.")
 }
 
-// testClock is a clock a test moves (widget.WithClock) instead of
+// testClock is a clock a test moves (tribune.WithClock through widget.WithRules) instead of
 // sleeping.
 type testClock struct {
 	mu  sync.Mutex

@@ -108,11 +108,11 @@ var layout = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 {{- if .Page.Article}}{{.Page.ArticleHTML}}{{.Page.Section}}{{else}}<h1>{{.Page.Title}}</h1><p role="alert">{{.Page.Message}}</p>{{.Page.Section}}{{end}}
 </main></body></html>`))
 
-// page is the widget's PageFunc: the host's layout around the article.
-func (s *site) page(w io.Writer, r *http.Request, p widget.Page) error {
+// page is the widget's LayoutFunc: the host's layout around the article.
+func (s *site) page(w io.Writer, r *http.Request, p widget.Layout) error {
 	login, _ := s.login(r)
 	return layout.Execute(w, struct {
-		Page   widget.Page
+		Page   widget.Layout
 		Login  string
 		Failed bool
 	}{p, s.users[login].name, r.URL.Query().Get("failed") != ""})
@@ -150,8 +150,8 @@ func main() {
 		widget.WithLanguage("fr"),
 		widget.WithIdentity(s.identity, widget.Accounts{LogIn: "/#login"}),
 		widget.WithArticleURL(func(*tribune.Article) string { return "/" }),
-		widget.WithPage(s.page),
-		widget.WithMinSubmitDelay(0),
+		widget.WithLayout(s.page),
+		widget.WithLimits(widget.Limits{MinSubmitDelay: widget.Off}),
 		widget.WithRules(tribune.WithFloodInterval(*flood)),
 	)
 	if err != nil {

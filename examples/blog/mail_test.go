@@ -82,7 +82,7 @@ func TestBlogMailSurvivesSIGKILL(t *testing.T) {
 	// The mails are in the database, not in the dead process.
 	store, err := sqlitestore.Open(t.Context(), db)
 	require.NoError(t, err)
-	queued, err := store.Mails(t.Context(), outbox.Queued, tribune.Page{})
+	queued, err := store.Mails(t.Context(), outbox.Queued, tribune.Span{})
 	require.NoError(t, err)
 	assert.Len(t, queued, n)
 	store.Close()

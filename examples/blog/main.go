@@ -182,7 +182,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// goes there, the rest to the widget's caches.
 	cacheBytes := o.cacheMiB << 20
 	sqliteBytes := max(cacheBytes/4, 1<<20)
-	store, closeStore, err := dbopen.Open(openCtx, o.db, sqlitestore.WithCacheBytes(sqliteBytes))
+	store, closeStore, err := dbopen.Open(openCtx, o.db, sqlitestore.WithTuning(sqlitestore.Tuning{CacheBytes: sqliteBytes}))
 	if err != nil {
 		return err
 	}
@@ -204,17 +204,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		widget.WithPrefix("/comments"),
 		widget.WithLanguage(o.lang),
 		widget.WithArticleURL(func(a *tribune.Article) string { return "/articles/" + a.Slug }),
-		widget.WithPage(site.page),
+		widget.WithLayout(site.page),
 		widget.WithAdmin(widget.BasicAuth("admin", o.adminPassword)),
-		widget.WithMinSubmitDelay(o.minDelay),
-		widget.WithRateLimit(float64(o.rate), 3),
+		widget.WithLimits(o.limits()),
 		widget.WithLogger(log),
 		widget.WithCacheBudget(cacheBytes - min(sqliteBytes, cacheBytes)),
 		widget.WithPages(widget.Pages{Size: cmp.Or(o.pageSize, widget.OnePage)}),
 		widget.WithStoreTimeout(o.storeTimeout),
 		widget.WithRenderOptions(render.WithLocation(paris)),
-		widget.WithRules(tribune.WithModeration(mode), tribune.WithFloodInterval(o.flood), tribune.WithMaxLinks(o.maxLinks),
-			tribune.WithReservedNames(seed.Author, "La rédaction", "Rédaction", "admin", "Administrateur", "Modération", "Moderator")),
+		widget.WithRules(tribune.WithModeration(mode), tribune.WithFloodInterval(o.flood), tribune.WithFilters(o.filters()),
+			tribune.WithNames(tribune.Names{Reserved: []string{seed.Author, "La rédaction", "Rédaction", "admin", "Administrateur", "Modération", "Moderator"}})),
 	}
 	if key, err := siteSecret(o.db); err != nil {
 		return err
@@ -358,4 +357,26 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 // takes them.
 func (s *statusRecorder) WriteString(str string) (int, error) {
 	return io.WriteString(s.ResponseWriter, str)
+}
+
+// limits are the widget's per-client checks from the flags, where 0 turns
+// a check off.
+func (o options) limits() widget.Limits {
+	l := widget.Limits{MinSubmitDelay: o.minDelay, PostsPerMinute: float64(o.rate), Burst: 3}
+	if o.minDelay == 0 {
+		l.MinSubmitDelay = widget.Off
+	}
+	if o.rate == 0 {
+		l.PostsPerMinute = widget.Off
+	}
+	return l
+}
+
+// filters are the content rules from the flags, where a -max-links of 0
+// turns the links rule off.
+func (o options) filters() tribune.Filters {
+	if o.maxLinks == 0 {
+		return tribune.Filters{MaxLinks: -1}
+	}
+	return tribune.Filters{MaxLinks: o.maxLinks}
 }

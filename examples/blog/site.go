@@ -103,7 +103,7 @@ func (s *site) errorPage(w http.ResponseWriter, r *http.Request, status int, msg
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", siteCSP)
 	w.WriteHeader(status)
-	if err := s.page(w, r, widget.Page{Lang: s.lang, Title: msg, Message: msg, HomeURL: "/", Head: s.comments.HeadHTML(nil)}); err != nil {
+	if err := s.page(w, r, widget.Layout{Lang: s.lang, Title: msg, Message: msg, HomeURL: "/", Head: s.comments.HeadHTML(nil)}); err != nil {
 		s.log.Error("site: error page", "err", err)
 	}
 }
@@ -117,9 +117,9 @@ type layout struct {
 	Main        template.HTML
 }
 
-// page is the widget's PageFunc: the article and its comments, or an
+// page is the widget's LayoutFunc: the article and its comments, or an
 // error message, inside the site's layout.
-func (s *site) page(w io.Writer, r *http.Request, p widget.Page) error {
+func (s *site) page(w io.Writer, r *http.Request, p widget.Layout) error {
 	l := layout{Lang: s.lang, Title: p.Title, T: chrome[s.lang], Head: p.Head}
 	if p.Article == nil {
 		var b strings.Builder
@@ -148,7 +148,7 @@ type homeItem struct {
 }
 
 func (s *site) home(w http.ResponseWriter, r *http.Request) {
-	articles, err := s.store.Articles(r.Context(), tribune.Page{Limit: 20})
+	articles, err := s.store.Articles(r.Context(), tribune.Span{Limit: 20})
 	if err != nil {
 		s.failure(w, r, "home: articles", err)
 		return

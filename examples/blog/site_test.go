@@ -25,7 +25,7 @@ type downStore struct{ *memstore.Store }
 
 var errDown = errors.New("connection refused")
 
-func (downStore) Articles(context.Context, tribune.Page) ([]tribune.Article, error) {
+func (downStore) Articles(context.Context, tribune.Span) ([]tribune.Article, error) {
 	return nil, errDown
 }
 func (downStore) ArticleBySlug(context.Context, string) (tribune.Article, error) {
@@ -39,7 +39,7 @@ func TestSitePagesWhenTheDatabaseIsDown(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	store := tribune.StoreWithTimeout(downStore{memstore.New()}, time.Second)
 	s := &site{store: store, lang: "fr", loc: time.UTC, log: log}
-	h, err := widget.New(store, widget.WithLanguage("fr"), widget.WithLogger(log), widget.WithPage(s.page))
+	h, err := widget.New(store, widget.WithLanguage("fr"), widget.WithLogger(log), widget.WithLayout(s.page))
 	require.NoError(t, err)
 	s.comments = h
 	for _, tc := range []struct {
@@ -63,7 +63,7 @@ func TestSitePagesWhenTheDatabaseIsDown(t *testing.T) {
 	// form the widget gives back with the visitor's text.
 	var page strings.Builder
 	require.NoError(t, s.page(&page, httptest.NewRequest("POST", "/comments/post", nil),
-		widget.Page{Lang: "fr", Title: "Indisponible", Message: "Réessayez.", Section: `<form id="commentform"><textarea>gardé</textarea></form>`}))
+		widget.Layout{Lang: "fr", Title: "Indisponible", Message: "Réessayez.", Section: `<form id="commentform"><textarea>gardé</textarea></form>`}))
 	assert.Contains(t, page.String(), "<textarea>gardé</textarea>")
 }
 
