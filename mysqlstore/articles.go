@@ -7,58 +7,33 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/internal/sqlrow"
 )
-
-const articleCols = `id, slug, title, summary, body, author, lang, published, updated, comments_closed`
-
-func scanArticle(row scanner) (tribune.Article, error) {
-	var a tribune.Article
-	var id string
-	if err := row.Scan(&id, &a.Slug, &a.Title, &a.Summary, &a.Body, &a.Author, &a.Lang, &a.Published, &a.Updated, &a.CommentsClosed); err != nil {
-		return a, err
-	}
-	var err error
-	a.ID, err = uuid.Parse(id)
-	a.Published, a.Updated = a.Published.UTC(), a.Updated.UTC()
-	return a, err
-}
 
 // CreateArticle implements tribune.Store.
 func (s *Store) CreateArticle(ctx context.Context, a *tribune.Article) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO articles (`+articleCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := s.db.ExecContext(ctx, `INSERT INTO articles (`+sqlrow.ArticleCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID.String(), a.Slug, a.Title, a.Summary, a.Body, a.Author, a.Lang, utc(a.Published), utc(a.Updated), a.CommentsClosed)
 	return classify("create article", err)
 }
 
 // Article implements tribune.Store.
 func (s *Store) Article(ctx context.Context, id uuid.UUID) (tribune.Article, error) {
-	a, err := scanArticle(s.db.QueryRowContext(ctx, `SELECT `+articleCols+` FROM articles WHERE id = ?`, id.String()))
+	a, err := sqlrow.Article(s.db.QueryRowContext(ctx, `SELECT `+sqlrow.ArticleCols+` FROM articles WHERE id = ?`, id.String()))
 	return a, classify("article", err)
 }
 
 // ArticleBySlug implements tribune.Store.
 func (s *Store) ArticleBySlug(ctx context.Context, slug string) (tribune.Article, error) {
-	a, err := scanArticle(s.db.QueryRowContext(ctx, `SELECT `+articleCols+` FROM articles WHERE slug = ?`, slug))
+	a, err := sqlrow.Article(s.db.QueryRowContext(ctx, `SELECT `+sqlrow.ArticleCols+` FROM articles WHERE slug = ?`, slug))
 	return a, classify("article by slug", err)
 }
 
 // Articles implements tribune.Store.
 func (s *Store) Articles(ctx context.Context, page tribune.Span) ([]tribune.Article, error) {
 	page = page.Norm()
-	rows, err := s.db.QueryContext(ctx, `SELECT `+articleCols+` FROM articles ORDER BY published DESC, id LIMIT ? OFFSET ?`, page.Limit, page.Offset)
-	if err != nil {
-		return nil, classify("articles", err)
-	}
-	defer rows.Close()
-	out := []tribune.Article{}
-	for rows.Next() {
-		a, err := scanArticle(rows)
-		if err != nil {
-			return nil, classify("articles", err)
-		}
-		out = append(out, a)
-	}
-	return out, classify("articles", rows.Err())
+	out, err := sqlrow.Collect(ctx, s.db, sqlrow.Article, `SELECT `+sqlrow.ArticleCols+` FROM articles ORDER BY published DESC, id LIMIT ? OFFSET ?`, page.Limit, page.Offset)
+	return out, classify("articles", err)
 }
 
 // UpdateArticle implements tribune.Store.
@@ -69,7 +44,7 @@ func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
 	if err != nil {
 		return classify("update article", err)
 	}
-	return affected("update article", res)
+	return classify("update article", sqlrow.Affected(res))
 }
 
 // DeleteArticle implements tribune.Store. InnoDB checks a foreign

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/internal/sqlrow"
 )
 
 // bulkRows is how many comments one INSERT of InsertComments sends.
@@ -41,7 +42,7 @@ func (s *Store) InsertComments(ctx context.Context, cs []tribune.Comment) error 
 			for i := range chunk {
 				args = append(args, insertArgs(&chunk[i])...)
 			}
-			q := `INSERT INTO comments (` + commentCols + `, email_key) VALUES ` + row + strings.Repeat(", "+row, len(chunk)-1)
+			q := `INSERT INTO comments (` + sqlrow.CommentCols + `, email_key) VALUES ` + row + strings.Repeat(", "+row, len(chunk)-1)
 			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 				return classify(fmt.Sprintf("insert comments %d to %d of %d", start+1, start+len(chunk), len(cs)), err)
 			}

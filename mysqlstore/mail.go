@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/internal/sqlrow"
 	"github.com/tribune-go/tribune/outbox"
 )
 
@@ -19,50 +20,14 @@ var (
 	_ tribune.AddressBook = (*Store)(nil)
 )
 
-const mailCols = `id, mail_key, kind, recipient, sender, subject, text_body, html_body, lang, unsubscribe, state, queued, due, attempts, sent, last_error`
-
-func scanMail(row scanner) (outbox.Mail, error) {
-	var m outbox.Mail
-	var id, to, state string
-	var sent sql.NullTime
-	if err := row.Scan(&id, &m.Key, &m.Kind, &to, &m.From, &m.Subject, &m.Text, &m.HTML, &m.Lang, &m.Unsubscribe,
-		&state, &m.Queued, &m.Due, &m.Attempts, &sent, &m.LastError); err != nil {
-		return m, err
-	}
-	var err error
-	m.ID, err = uuid.Parse(id)
-	m.To, m.State = tribune.StoredEmail(to), outbox.State(state)
-	m.Queued, m.Due = m.Queued.UTC(), m.Due.UTC()
-	if sent.Valid {
-		m.Sent = sent.Time.UTC()
-	}
-	return m, err
-}
-
-type querier interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}
-
-func queryMails(ctx context.Context, q querier, op, query string, args ...any) ([]outbox.Mail, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, classify(op, err)
-	}
-	defer rows.Close()
-	out := []outbox.Mail{}
-	for rows.Next() {
-		m, err := scanMail(rows)
-		if err != nil {
-			return nil, classify(op, err)
-		}
-		out = append(out, m)
-	}
-	return out, classify(op, rows.Err())
+func queryMails(ctx context.Context, q sqlrow.Querier, op, query string, args ...any) ([]outbox.Mail, error) {
+	out, err := sqlrow.Collect(ctx, q, sqlrow.Mail, query, args...)
+	return out, classify(op, err)
 }
 
 // QueueMail implements outbox.Queue.
 func (s *Store) QueueMail(ctx context.Context, m *outbox.Mail) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO mail_outbox (`+mailCols+`, recipient_key)
+	res, err := s.db.ExecContext(ctx, `INSERT INTO mail_outbox (`+sqlrow.MailCols+`, recipient_key)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id`,
 		m.ID.String(), m.Key, m.Kind, m.To.Address(), m.From, m.Subject, m.Text, m.HTML, m.Lang, m.Unsubscribe,
 		string(m.State), utc(m.Queued), utc(m.Due), m.Attempts, nullTime(m.Sent), m.LastError, m.To.Key())
@@ -104,7 +69,7 @@ func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Durati
 			append([]any{utc(now.Add(lease))}, ids...)...); err != nil {
 			return classify("claim mails", err)
 		}
-		out, err = queryMails(ctx, tx, "claim mails", `SELECT `+mailCols+` FROM mail_outbox WHERE id IN `+in+` ORDER BY due, id`, ids...)
+		out, err = queryMails(ctx, tx, "claim mails", `SELECT `+sqlrow.MailCols+` FROM mail_outbox WHERE id IN `+in+` ORDER BY due, id`, ids...)
 		return err
 	})
 	return out, err
@@ -162,7 +127,7 @@ func (s *Store) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due ti
 // Mails implements outbox.Queue.
 func (s *Store) Mails(ctx context.Context, state outbox.State, page tribune.Span) ([]outbox.Mail, error) {
 	p := page.Norm()
-	return queryMails(ctx, s.db, "mails", `SELECT `+mailCols+` FROM mail_outbox WHERE state = ? ORDER BY queued DESC, id DESC LIMIT ? OFFSET ?`,
+	return queryMails(ctx, s.db, "mails", `SELECT `+sqlrow.MailCols+` FROM mail_outbox WHERE state = ? ORDER BY queued DESC, id DESC LIMIT ? OFFSET ?`,
 		string(state), p.Limit, p.Offset)
 }
 
@@ -176,30 +141,15 @@ func (s *Store) PurgeMails(ctx context.Context, before time.Time) (int, error) {
 	return int(n), classify("purge mails", err)
 }
 
-const addressCols = `id, email_key, verified, confirm_sent, opted_out`
-
-func scanAddress(row scanner) (tribune.Address, error) {
-	var a tribune.Address
-	var id string
-	var verified, sent, optedOut sql.NullTime
-	if err := row.Scan(&id, &a.Key, &verified, &sent, &optedOut); err != nil {
-		return a, err
-	}
-	var err error
-	a.ID, err = uuid.Parse(id)
-	a.Verified, a.ConfirmSent, a.OptedOut = timeOf(verified), timeOf(sent), timeOf(optedOut)
-	return a, err
-}
-
 // Address implements tribune.AddressBook.
 func (s *Store) Address(ctx context.Context, key string) (tribune.Address, error) {
-	a, err := scanAddress(s.db.QueryRowContext(ctx, `SELECT `+addressCols+` FROM mail_addresses WHERE email_key = ?`, key))
+	a, err := sqlrow.Address(s.db.QueryRowContext(ctx, `SELECT `+sqlrow.AddressCols+` FROM mail_addresses WHERE email_key = ?`, key))
 	return a, classify("address", err)
 }
 
 // AddressByID implements tribune.AddressBook.
 func (s *Store) AddressByID(ctx context.Context, id uuid.UUID) (tribune.Address, error) {
-	a, err := scanAddress(s.db.QueryRowContext(ctx, `SELECT `+addressCols+` FROM mail_addresses WHERE id = ?`, id.String()))
+	a, err := sqlrow.Address(s.db.QueryRowContext(ctx, `SELECT `+sqlrow.AddressCols+` FROM mail_addresses WHERE id = ?`, id.String()))
 	return a, classify("address", err)
 }
 
@@ -212,7 +162,7 @@ func (s *Store) UpdateAddress(ctx context.Context, key string, apply func(*tribu
 			uuid.NewString(), key); err != nil {
 			return classify("update address", err)
 		}
-		old, err := scanAddress(tx.QueryRowContext(ctx, `SELECT `+addressCols+` FROM mail_addresses WHERE email_key = ? FOR UPDATE`, key))
+		old, err := sqlrow.Address(tx.QueryRowContext(ctx, `SELECT `+sqlrow.AddressCols+` FROM mail_addresses WHERE email_key = ? FOR UPDATE`, key))
 		if err != nil {
 			return classify("update address", err)
 		}

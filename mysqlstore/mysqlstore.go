@@ -40,6 +40,7 @@ import (
 
 	"github.com/tribune-go/tribune"
 	"github.com/tribune-go/tribune/internal/sqlquery"
+	"github.com/tribune-go/tribune/internal/sqlrow"
 	migrations "github.com/tribune-go/tribune/migrate"
 )
 
@@ -249,19 +250,6 @@ func classify(op string, err error) error {
 
 func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
-type scanner interface{ Scan(dest ...any) error }
-
-func affected(op string, res sql.Result) error {
-	n, err := res.RowsAffected()
-	if err != nil {
-		return classify(op, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("mysqlstore: %s: %w", op, tribune.ErrNotFound)
-	}
-	return nil
-}
-
 // inTx runs fn in a transaction, committed if it returns nil.
 func (s *Store) inTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -276,32 +264,6 @@ func (s *Store) inTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) 
 		return classify(op, err)
 	}
 	return classify(op, tx.Commit())
-}
-
-const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent, idem_key, dup_key, user_id, edited`
-
-func scanComment(row scanner) (tribune.Comment, error) {
-	var c tribune.Comment
-	var id, aid, email, status string
-	var parent, key, dup sql.NullString
-	var edited sql.NullTime
-	if err := row.Scan(&id, &aid, &parent, &c.AuthorName, &email, &c.Website, &c.Body, &status, &c.Created, &c.Version, &c.Meta.ClientHash, &c.Meta.UserAgent, &key, &dup, &c.UserID, &edited); err != nil {
-		return c, err
-	}
-	if edited.Valid {
-		c.Edited = edited.Time.UTC()
-	}
-	var err1, err2, err3 error
-	c.ID, err1 = uuid.Parse(id)
-	c.ArticleID, err2 = uuid.Parse(aid)
-	if parent.Valid {
-		c.ParentID, err3 = uuid.Parse(parent.String)
-	}
-	c.Email = tribune.StoredEmail(email)
-	c.Status = tribune.Status(status)
-	c.Created = c.Created.UTC()
-	c.Meta.Key, c.Meta.DupKey = key.String, dup.String
-	return c, errors.Join(err1, err2, err3)
 }
 
 func nullUUID(id uuid.UUID) any {
@@ -320,7 +282,7 @@ func nullKey(k string) any {
 	return k
 }
 
-const insertCommentSQL = `INSERT INTO comments (` + commentCols + `, email_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertCommentSQL = `INSERT INTO comments (` + sqlrow.CommentCols + `, email_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func insertArgs(c *tribune.Comment) []any {
 	return []any{c.ID.String(), c.ArticleID.String(), nullUUID(c.ParentID), c.AuthorName, c.Email.Address(), c.Website, c.Body,
@@ -423,7 +385,7 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune
 
 // Comment implements tribune.Store.
 func (s *Store) Comment(ctx context.Context, id uuid.UUID) (tribune.Comment, error) {
-	c, err := scanComment(s.db.QueryRowContext(ctx, `SELECT `+commentCols+` FROM comments WHERE id = ?`, id.String()))
+	c, err := sqlrow.Comment(s.db.QueryRowContext(ctx, `SELECT `+sqlrow.CommentCols+` FROM comments WHERE id = ?`, id.String()))
 	return c, classify("comment", err)
 }
 
@@ -433,24 +395,12 @@ var dialect = sqlquery.Dialect{Placeholder: sqlquery.Question, UUID: func(id uui
 func (s *Store) FindComments(ctx context.Context, q tribune.Query) ([]tribune.Comment, error) {
 	b := sqlquery.New(dialect)
 	tail := b.Comments(q)
-	return s.query(ctx, "find comments", `SELECT `+commentCols+` FROM comments`+tail, b.Args...)
+	return s.query(ctx, "find comments", `SELECT `+sqlrow.CommentCols+` FROM comments`+tail, b.Args...)
 }
 
 func (s *Store) query(ctx context.Context, op, q string, args ...any) ([]tribune.Comment, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, classify(op, err)
-	}
-	defer rows.Close()
-	out := []tribune.Comment{}
-	for rows.Next() {
-		c, err := scanComment(rows)
-		if err != nil {
-			return nil, classify(op, err)
-		}
-		out = append(out, c)
-	}
-	return out, classify(op, rows.Err())
+	out, err := sqlrow.Collect(ctx, s.db, sqlrow.Comment, q, args...)
+	return out, classify(op, err)
 }
 
 // UpdateComment implements tribune.Store: after the article's lock,
@@ -466,7 +416,7 @@ func (s *Store) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*tri
 		if err := bump(ctx, tx, aid); err != nil {
 			return err
 		}
-		old, err := scanComment(tx.QueryRowContext(ctx, `SELECT `+commentCols+` FROM comments WHERE id = ? FOR UPDATE`, id.String()))
+		old, err := sqlrow.Comment(tx.QueryRowContext(ctx, `SELECT `+sqlrow.CommentCols+` FROM comments WHERE id = ? FOR UPDATE`, id.String()))
 		if err != nil {
 			return classify("update comment", err)
 		}
@@ -527,7 +477,7 @@ func (s *Store) DeleteComment(ctx context.Context, id uuid.UUID) error {
 		if err := bump(ctx, tx, aid); err != nil {
 			return err
 		}
-		old, err := scanComment(tx.QueryRowContext(ctx, `SELECT `+commentCols+` FROM comments WHERE id = ? FOR UPDATE`, id.String()))
+		old, err := sqlrow.Comment(tx.QueryRowContext(ctx, `SELECT `+sqlrow.CommentCols+` FROM comments WHERE id = ? FOR UPDATE`, id.String()))
 		if err != nil {
 			return classify("delete comment", err)
 		}

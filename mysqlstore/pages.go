@@ -8,6 +8,7 @@ import (
 
 	"github.com/tribune-go/tribune"
 	"github.com/tribune-go/tribune/internal/sqlquery"
+	"github.com/tribune-go/tribune/internal/sqlrow"
 )
 
 // CountThread implements tribune.Pager: the counts the store keeps in the
@@ -21,7 +22,7 @@ func (s *Store) CountThread(ctx context.Context, articleID uuid.UUID) (tribune.T
 // CommentPage implements tribune.Pager.
 func (s *Store) CommentPage(ctx context.Context, q tribune.PageQuery) ([]tribune.Comment, error) {
 	b := sqlquery.New(dialect)
-	return s.query(ctx, "comment page", b.Page(commentCols, q), b.Args...)
+	return s.query(ctx, "comment page", b.Page(sqlrow.CommentCols, q), b.Args...)
 }
 
 // TopLevelBefore implements tribune.Pager.

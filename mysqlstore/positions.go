@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/internal/sqlrow"
 )
 
 // bump raises an article's revision, taking its row lock: the first step
@@ -17,7 +18,7 @@ func bump(ctx context.Context, tx *sql.Tx, articleID uuid.UUID) error {
 	if err != nil {
 		return classify("bump revision", err)
 	}
-	return affected("article", res)
+	return classify("article", sqlrow.Affected(res))
 }
 
 // counts is what a comment adds to its article's counts.

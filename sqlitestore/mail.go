@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/internal/sqlrow"
 	"github.com/tribune-go/tribune/outbox"
 )
 
@@ -19,45 +20,14 @@ var (
 	_ tribune.Limiter     = (*Store)(nil)
 )
 
-const mailCols = `id, mail_key, kind, recipient, sender, subject, text_body, html_body, lang, unsubscribe, state, queued, due, attempts, sent, last_error`
-
-func scanMail(row scanner) (outbox.Mail, error) {
-	var m outbox.Mail
-	var id, to, state string
-	var queued, due, sent int64
-	if err := row.Scan(&id, &m.Key, &m.Kind, &to, &m.From, &m.Subject, &m.Text, &m.HTML, &m.Lang, &m.Unsubscribe,
-		&state, &queued, &due, &m.Attempts, &sent, &m.LastError); err != nil {
-		return m, err
-	}
-	var err error
-	m.ID, err = uuid.Parse(id)
-	m.To, m.State = tribune.StoredEmail(to), outbox.State(state)
-	m.Queued, m.Due, m.Sent = fromMicro(queued), fromMicro(due), fromMicro0(sent)
-	return m, err
-}
-
-func queryMails(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, op, query string, args ...any) ([]outbox.Mail, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, classify(op, err)
-	}
-	defer rows.Close()
-	out := []outbox.Mail{}
-	for rows.Next() {
-		m, err := scanMail(rows)
-		if err != nil {
-			return nil, classify(op, err)
-		}
-		out = append(out, m)
-	}
-	return out, classify(op, rows.Err())
+func queryMails(ctx context.Context, q sqlrow.Querier, op, query string, args ...any) ([]outbox.Mail, error) {
+	out, err := sqlrow.Collect(ctx, q, sqlrow.Mail, query, args...)
+	return out, classify(op, err)
 }
 
 // QueueMail implements outbox.Queue.
 func (s *Store) QueueMail(ctx context.Context, m *outbox.Mail) (bool, error) {
-	res, err := s.w.ExecContext(ctx, `INSERT INTO mail_outbox (`+mailCols+`, recipient_key)
+	res, err := s.w.ExecContext(ctx, `INSERT INTO mail_outbox (`+sqlrow.MailCols+`, recipient_key)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mail_key) DO NOTHING`,
 		m.ID.String(), m.Key, m.Kind, m.To.Address(), m.From, m.Subject, m.Text, m.HTML, m.Lang, m.Unsubscribe,
 		string(m.State), micro(m.Queued), micro(m.Due), m.Attempts, micro0(m.Sent), m.LastError, m.To.Key())
@@ -74,7 +44,7 @@ func (s *Store) QueueMail(ctx context.Context, m *outbox.Mail) (bool, error) {
 func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Mail, error) {
 	return queryMails(ctx, s.w, "claim mails", `UPDATE mail_outbox SET due = ?1, attempts = attempts + 1
 		WHERE id IN (SELECT id FROM mail_outbox WHERE state = 'queued' AND due <= ?2 ORDER BY due, id LIMIT ?3)
-		RETURNING `+mailCols, micro(now.Add(lease)), micro(now), max(limit, 1))
+		RETURNING `+sqlrow.MailCols, micro(now.Add(lease)), micro(now), max(limit, 1))
 }
 
 // FinishMail implements outbox.Queue.
@@ -123,7 +93,7 @@ func (s *Store) RenewMail(ctx context.Context, id uuid.UUID, attempt int, due ti
 // Mails implements outbox.Queue.
 func (s *Store) Mails(ctx context.Context, state outbox.State, page tribune.Span) ([]outbox.Mail, error) {
 	p := page.Norm()
-	return queryMails(ctx, s.r, "mails", `SELECT `+mailCols+` FROM mail_outbox WHERE state = ? ORDER BY queued DESC, id DESC LIMIT ? OFFSET ?`,
+	return queryMails(ctx, s.r, "mails", `SELECT `+sqlrow.MailCols+` FROM mail_outbox WHERE state = ? ORDER BY queued DESC, id DESC LIMIT ? OFFSET ?`,
 		string(state), p.Limit, p.Offset)
 }
 
@@ -137,30 +107,15 @@ func (s *Store) PurgeMails(ctx context.Context, before time.Time) (int, error) {
 	return int(n), classify("purge mails", err)
 }
 
-const addressCols = `id, email_key, verified, confirm_sent, opted_out`
-
-func scanAddress(row scanner) (tribune.Address, error) {
-	var a tribune.Address
-	var id string
-	var verified, sent, optedOut int64
-	if err := row.Scan(&id, &a.Key, &verified, &sent, &optedOut); err != nil {
-		return a, err
-	}
-	var err error
-	a.ID, err = uuid.Parse(id)
-	a.Verified, a.ConfirmSent, a.OptedOut = fromMicro0(verified), fromMicro0(sent), fromMicro0(optedOut)
-	return a, err
-}
-
 // Address implements tribune.AddressBook.
 func (s *Store) Address(ctx context.Context, key string) (tribune.Address, error) {
-	a, err := scanAddress(s.r.QueryRowContext(ctx, `SELECT `+addressCols+` FROM mail_addresses WHERE email_key = ?`, key))
+	a, err := sqlrow.Address(s.r.QueryRowContext(ctx, `SELECT `+sqlrow.AddressCols+` FROM mail_addresses WHERE email_key = ?`, key))
 	return a, classify("address", err)
 }
 
 // AddressByID implements tribune.AddressBook.
 func (s *Store) AddressByID(ctx context.Context, id uuid.UUID) (tribune.Address, error) {
-	a, err := scanAddress(s.r.QueryRowContext(ctx, `SELECT `+addressCols+` FROM mail_addresses WHERE id = ?`, id.String()))
+	a, err := sqlrow.Address(s.r.QueryRowContext(ctx, `SELECT `+sqlrow.AddressCols+` FROM mail_addresses WHERE id = ?`, id.String()))
 	return a, classify("address", err)
 }
 
@@ -172,7 +127,7 @@ func (s *Store) UpdateAddress(ctx context.Context, key string, apply func(*tribu
 		return tribune.Address{}, classify("update address", err)
 	}
 	defer tx.Rollback()
-	old, err := scanAddress(tx.QueryRowContext(ctx, `SELECT `+addressCols+` FROM mail_addresses WHERE email_key = ?`, key))
+	old, err := sqlrow.Address(tx.QueryRowContext(ctx, `SELECT `+sqlrow.AddressCols+` FROM mail_addresses WHERE email_key = ?`, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		old, err = tribune.Address{ID: uuid.New(), Key: key}, nil
 	}
@@ -184,7 +139,7 @@ func (s *Store) UpdateAddress(ctx context.Context, key string, apply func(*tribu
 		return tribune.Address{}, err
 	}
 	a.ID, a.Key = old.ID, key
-	if _, err := tx.ExecContext(ctx, `INSERT INTO mail_addresses (`+addressCols+`) VALUES (?, ?, ?, ?, ?)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO mail_addresses (`+sqlrow.AddressCols+`) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (email_key) DO UPDATE SET verified = excluded.verified, confirm_sent = excluded.confirm_sent, opted_out = excluded.opted_out`,
 		a.ID.String(), key, micro0(a.Verified), micro0(a.ConfirmSent), micro0(a.OptedOut)); err != nil {
 		return tribune.Address{}, classify("update address", err)

@@ -34,6 +34,7 @@ import (
 
 	"github.com/tribune-go/tribune"
 	"github.com/tribune-go/tribune/internal/sqlquery"
+	"github.com/tribune-go/tribune/internal/sqlrow"
 	migrations "github.com/tribune-go/tribune/migrate"
 )
 
@@ -186,8 +187,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	s.insertComment = prepare(w, insertCommentSQL)
 	s.stamp = prepare(r, `SELECT comments_rev FROM articles WHERE id = ?`)
-	s.article = prepare(r, `SELECT `+articleCols+` FROM articles WHERE id = ?`)
-	s.articleBySlug = prepare(r, `SELECT `+articleCols+` FROM articles WHERE slug = ?`)
+	s.article = prepare(r, `SELECT `+sqlrow.ArticleCols+` FROM articles WHERE id = ?`)
+	s.articleBySlug = prepare(r, `SELECT `+sqlrow.ArticleCols+` FROM articles WHERE slug = ?`)
 	s.countThread = prepare(r, `SELECT approved_count, approved_top FROM articles WHERE id = ?`)
 	if err := errors.Join(errs...); err != nil {
 		s.Close()
@@ -308,21 +309,6 @@ func fromMicro0(v int64) time.Time {
 	return fromMicro(v)
 }
 
-type scanner interface{ Scan(dest ...any) error }
-
-func affected(op string, res sql.Result) error {
-	n, err := res.RowsAffected()
-	if err != nil {
-		return classify(op, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("sqlitestore: %s: %w", op, tribune.ErrNotFound)
-	}
-	return nil
-}
-
-const commentCols = `id, article_id, parent_id, author_name, email, website, body, status, created, version, client_hash, user_agent, idem_key, dup_key, user_id, edited`
-
 // insertCommentSQL inserts a comment unless its parent is missing or the
 // flood rule holds (a comment from the same client hash after ?16), in
 // one statement: SQLite runs it under its write lock, so nothing comes
@@ -334,7 +320,7 @@ const commentCols = `id, article_id, parent_id, author_name, email, website, bod
 // An approved top-level comment goes in at the end of its article's
 // positions (the usual case: it is the newest); the insert trigger moves
 // it when it is not.
-const insertCommentSQL = `INSERT INTO comments (` + commentCols + `, email_key, top_pos)
+const insertCommentSQL = `INSERT INTO comments (` + sqlrow.CommentCols + `, email_key, top_pos)
 	SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?17, ?18, ?15,
 		CASE WHEN ?8 = 'approved' AND ?3 IS NULL THEN (SELECT approved_top FROM articles WHERE id = ?2) END
 	WHERE NOT EXISTS (SELECT 1 FROM comments WHERE client_hash = ?11 AND client_hash <> '' AND created > ?16)
@@ -346,27 +332,6 @@ const checkKeysSQL = `SELECT
 	EXISTS (SELECT 1 FROM comments WHERE idem_key = ?1 AND idem_key <> ''),
 	EXISTS (SELECT 1 FROM comments WHERE dup_key = ?2 AND dup_key <> ''),
 	?3 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM comments WHERE id = ?3)`
-
-func scanComment(row scanner) (tribune.Comment, error) {
-	var c tribune.Comment
-	var id, aid, email, status string
-	var parent sql.NullString
-	var created, edited int64
-	if err := row.Scan(&id, &aid, &parent, &c.AuthorName, &email, &c.Website, &c.Body, &status, &created, &c.Version, &c.Meta.ClientHash, &c.Meta.UserAgent, &c.Meta.Key, &c.Meta.DupKey, &c.UserID, &edited); err != nil {
-		return c, err
-	}
-	c.Edited = fromMicro0(edited)
-	var err1, err2, err3 error
-	c.ID, err1 = uuid.Parse(id)
-	c.ArticleID, err2 = uuid.Parse(aid)
-	if parent.Valid {
-		c.ParentID, err3 = uuid.Parse(parent.String)
-	}
-	c.Email = tribune.StoredEmail(email)
-	c.Status = tribune.Status(status)
-	c.Created = fromMicro(created)
-	return c, errors.Join(err1, err2, err3)
-}
 
 func nullUUID(id uuid.UUID) any {
 	if id == uuid.Nil {
@@ -411,7 +376,7 @@ func (s *Store) CreateComment(ctx context.Context, c *tribune.Comment, g tribune
 
 // Comment implements tribune.Store.
 func (s *Store) Comment(ctx context.Context, id uuid.UUID) (tribune.Comment, error) {
-	c, err := scanComment(s.r.QueryRowContext(ctx, `SELECT `+commentCols+` FROM comments WHERE id = ?`, id.String()))
+	c, err := sqlrow.Comment(s.r.QueryRowContext(ctx, `SELECT `+sqlrow.CommentCols+` FROM comments WHERE id = ?`, id.String()))
 	return c, classify("comment", err)
 }
 
@@ -426,7 +391,7 @@ func (s *Store) FindComments(ctx context.Context, q tribune.Query) ([]tribune.Co
 	if q.Key != "" {
 		db = s.w
 	}
-	return queryComments(ctx, db, "find comments", `SELECT `+commentCols+` FROM comments`+tail, b.Args...)
+	return queryComments(ctx, db, "find comments", `SELECT `+sqlrow.CommentCols+` FROM comments`+tail, b.Args...)
 }
 
 func (s *Store) query(ctx context.Context, op, q string, args ...any) ([]tribune.Comment, error) {
@@ -434,20 +399,8 @@ func (s *Store) query(ctx context.Context, op, q string, args ...any) ([]tribune
 }
 
 func queryComments(ctx context.Context, db *sql.DB, op, q string, args ...any) ([]tribune.Comment, error) {
-	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, classify(op, err)
-	}
-	defer rows.Close()
-	out := []tribune.Comment{}
-	for rows.Next() {
-		c, err := scanComment(rows)
-		if err != nil {
-			return nil, classify(op, err)
-		}
-		out = append(out, c)
-	}
-	return out, classify(op, rows.Err())
+	out, err := sqlrow.Collect(ctx, db, sqlrow.Comment, q, args...)
+	return out, classify(op, err)
 }
 
 // UpdateComment implements tribune.Store: the read, apply and
@@ -458,7 +411,7 @@ func (s *Store) UpdateComment(ctx context.Context, id uuid.UUID, apply func(*tri
 		return tribune.Comment{}, classify("update comment", err)
 	}
 	defer tx.Rollback()
-	old, err := scanComment(tx.QueryRowContext(ctx, `SELECT `+commentCols+` FROM comments WHERE id = ?`, id.String()))
+	old, err := sqlrow.Comment(tx.QueryRowContext(ctx, `SELECT `+sqlrow.CommentCols+` FROM comments WHERE id = ?`, id.String()))
 	if err != nil {
 		return tribune.Comment{}, classify("update comment", err)
 	}
