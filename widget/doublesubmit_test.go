@@ -66,9 +66,10 @@ func TestDoubleClickAnswersTheStoredComment(t *testing.T) {
 		t.Run(be.name, func(t *testing.T) {
 			store, _ := be.open(t)
 			a := newArticle(t, store)
-			const flood = 300 * time.Millisecond
-			h, err := widget.New(store, widget.WithLimits(widget.Limits{MinSubmitDelay: widget.Off}), widget.WithLogger(quietLogger()), widget.WithLimits(widget.Limits{PostsPerMinute: widget.Off}),
-				widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithFloodInterval(flood)))
+			const flood = 15 * time.Second
+			clk := newTestClock()
+			h, err := widget.New(store, widget.WithLimits(widget.Limits{MinSubmitDelay: widget.Off, PostsPerMinute: widget.Off}), widget.WithLogger(quietLogger()),
+				widget.WithRules(tribune.WithModeration(tribune.ModerateNone), tribune.WithFloodInterval(flood), tribune.WithClock(clk.Now)))
 			require.NoError(t, err)
 			mux := http.NewServeMux()
 			mux.Handle("/comments/", h)
@@ -104,7 +105,7 @@ func TestDoubleClickAnswersTheStoredComment(t *testing.T) {
 				pair.Wait()
 				require.True(t, strings.Contains(locs[0], "/comment/"), "form %d: %s", i, locs[0])
 				assert.Equal(t, locs[0], locs[1], "form %d: both clicks land on the stored comment", i)
-				time.Sleep(flood + 50*time.Millisecond)
+				clk.Advance(flood + time.Second)
 				assert.Equal(t, locs[0], send(form), "form %d: a resend after the flood interval too", i)
 			}
 			all, err := store.FindComments(context.Background(), tribune.Query{ArticleID: a.ID})
