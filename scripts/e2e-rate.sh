@@ -3,16 +3,24 @@
 # loopback: builds examples/blog, posts 1,000 comments through its form,
 # then measures page 1 of the article with wrk (apt-get install wrk)
 # against a plain net/http server sending the same bytes, with 1 and 8
-# connections, three times each. The blog runs without its request log.
+# connections, three times each, plain and then asked for gzip as a
+# browser asks (the plain server then sends the page gzipped in
+# advance). The blog runs without its request log. Without wrk
+# installed, WRK= (empty) uses the load tool's own client.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(mktemp -d)/blog
 go build -o "$bin" ./examples/blog
 page=${1:-/articles/reunion-des-ministres-de-la-defense-de-l-otan-a-bruxelles-vers-une-otan-plus}
-for clients in 1 8; do
-	for run in 1 2 3; do
-		echo "== $clients connection(s), run $run"
-		go run ./cmd/tribune-load -server "$bin" -server-args "-access-log=false" -path "$page" \
-			-mode rate -comments 1000 -duration 10s -clients "$clients" -wrk | grep -E '^(rate: page|ratio)'
+wrk=${WRK--wrk}
+for enc in plain gzip; do
+	gz=""
+	[ "$enc" = gzip ] && gz=-gzip
+	for clients in 1 8; do
+		for run in 1 2 3; do
+			echo "== $enc, $clients connection(s), run $run"
+			go run ./cmd/tribune-load -server "$bin" -server-args "-access-log=false" -path "$page" \
+				-mode rate -comments 1000 -duration 10s -clients "$clients" $wrk $gz | grep -E '^(rate: page|tribune|plain|ratio)'
+		done
 	done
 done

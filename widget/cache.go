@@ -36,6 +36,9 @@ type cacheKey struct {
 	text                 uint64
 	counts, head, layout bool
 	slug                 string // an article by its slug
+	// layoutPiece marks a piece of a host's layout, by the hash of its
+	// bytes (text).
+	layoutPiece bool
 }
 
 // articleSeed keys the hash of cached article texts.
@@ -60,10 +63,13 @@ func (h *Handler) articleHTML(a *tribune.Article, lang string) (template.HTML, e
 }
 
 // cacheEntry is a cached fragment. A thread is parts[0], valid while the
-// article's stamp is stamp; a form is parts[0] + token + parts[1].
+// article's stamp is stamp; a form is parts[0] + token + parts[1]. z
+// holds each part compressed (see [deflatePiece]), made once when the
+// entry is, so that a gzipped page compresses only what is its visitor's.
 type cacheEntry struct {
 	stamp   tribune.Stamp
 	parts   [2][]byte
+	z       [2][]byte
 	html    string              // a rendered article
 	counts  tribune.ThreadCount // an article's counts
 	article tribune.Article     // an article read by its slug
@@ -73,18 +79,48 @@ func (e cacheEntry) size() int64 {
 	a := &e.article
 	// What the entry holds, by capacity: a buffer grown past its length
 	// holds the rest too.
-	return int64(cap(e.parts[0]) + cap(e.parts[1]) + len(e.html) +
+	return int64(cap(e.parts[0]) + cap(e.parts[1]) + cap(e.z[0]) + cap(e.z[1]) + len(e.html) +
 		len(a.Slug) + len(a.Title) + len(a.Summary) + len(a.Body) + len(a.Author) + len(a.Lang))
 }
+
+// partsEntry is a cache entry of one or two parts, compressed once here.
+func partsEntry(stamp tribune.Stamp, first, second []byte) cacheEntry {
+	e := cacheEntry{stamp: stamp, parts: [2][]byte{first, second}}
+	for i, b := range e.parts {
+		if b != nil {
+			e.z[i] = deflatePiece(b)
+		}
+	}
+	return e
+}
+
+// piece returns part i of a cached entry, with its compressed form.
+func (e cacheEntry) piece(i int) piece { return piece{b: e.parts[i], z: e.z[i]} }
+
+// piece is one piece of a page: its bytes and, for a piece that comes
+// from the cache (the same for every visitor), the same bytes as a
+// deflate segment made when it was cached; a piece of one visitor's (the
+// form's token, their own held comments, a host's layout) has none and
+// is compressed as it is sent.
+type piece struct{ b, z []byte }
 
 // sectionParts is a rendered comment section: the public thread (shared,
 // cached) and the form (this visitor's), in pieces written one after the
 // other, never joined.
-type sectionParts [][]byte
+type sectionParts []piece
+
+// raw is sectionParts of pieces no cache holds.
+func raw(bs ...[]byte) sectionParts {
+	out := make(sectionParts, len(bs))
+	for i, b := range bs {
+		out[i] = piece{b: b}
+	}
+	return out
+}
 
 func (p sectionParts) writeTo(w io.Writer) error {
-	for _, b := range p {
-		if _, err := w.Write(b); err != nil {
+	for _, x := range p {
+		if _, err := w.Write(x.b); err != nil {
 			return err
 		}
 	}
@@ -93,8 +129,8 @@ func (p sectionParts) writeTo(w io.Writer) error {
 
 func (p sectionParts) len() int {
 	n := 0
-	for _, b := range p {
-		n += len(b)
+	for _, x := range p {
+		n += len(x.b)
 	}
 	return n
 }

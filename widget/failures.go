@@ -105,7 +105,7 @@ func (h *Handler) unavailablePost(w http.ResponseWriter, r *http.Request, a *tri
 		h.writeLayout(w, r, http.StatusServiceUnavailable, p, nil)
 		return
 	}
-	page, err := h.defaultPage(p, sectionParts{form.Bytes()})
+	page, err := h.defaultPage(p, raw(form.Bytes()))
 	if err != nil {
 		h.cfg.logger.Error("tribune: page layout", "err", err, "path", RedactPath(r.URL.Path))
 		return

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"errors"
+	"hash/maphash"
 	"html/template"
 	"io"
 	"net/http"
@@ -61,6 +62,18 @@ func (h *Handler) writeArticlePage(w http.ResponseWriter, r *http.Request, a *tr
 // call a piece).
 func (h *Handler) writePage(w http.ResponseWriter, status int, page sectionParts) {
 	h.setPageHeaders(w)
+	if page.len() >= minCompress && gzipTarget(w) != nil {
+		b := pageBuffers.Get().(*bytes.Buffer)
+		defer putPageBuffer(b)
+		gzipPieces(b, page)
+		hdr := w.Header()
+		hdr.Set("Content-Encoding", "gzip")
+		hdr.Add("Vary", "Accept-Encoding")
+		hdr.Set("Content-Length", strconv.Itoa(b.Len()))
+		w.WriteHeader(status)
+		_, _ = w.Write(b.Bytes())
+		return
+	}
 	w.Header().Set("Content-Length", strconv.Itoa(page.len()))
 	w.WriteHeader(status)
 	if page.len() > maxPooled {
@@ -85,28 +98,50 @@ func (h *Handler) writeLayout(w http.ResponseWriter, r *http.Request, status int
 		http.Error(w, h.locale(r, p.Article).T("widget.server"), http.StatusInternalServerError)
 		return
 	}
-	page := b.Bytes()
-	if section != nil {
-		var out sectionParts
-		rest := page
-		for {
-			before, after, found := bytes.Cut(rest, []byte(sectionPlaceholder))
-			out = append(out, before)
-			if !found {
-				break
-			}
-			out = append(out, section...)
-			rest = after
+	var out sectionParts
+	rest := b.Bytes()
+	for {
+		before, after, found := bytes.Cut(rest, []byte(sectionPlaceholder))
+		if section == nil {
+			before, found = rest, false
 		}
-		out2 := pageBuffers.Get().(*bytes.Buffer)
-		defer putPageBuffer(out2)
-		_ = out.writeTo(out2)
-		page = out2.Bytes()
+		out = append(out, h.layoutPiece(before))
+		if !found {
+			break
+		}
+		out = append(out, section...)
+		rest = after
 	}
-	h.setPageHeaders(w)
-	w.Header().Set("Content-Length", strconv.Itoa(len(page)))
-	w.WriteHeader(status)
-	_, _ = w.Write(page)
+	h.writePage(w, status, out)
+}
+
+// layoutPiece is a piece of a host's layout around the section. A layout
+// mostly writes the same bytes around the section for every visitor of a
+// page, so a piece seen twice is kept compressed in the cache under the
+// hash of its bytes, with the bytes, and its compressed form is used only
+// for the very same bytes (compared whole): a piece that holds a
+// visitor's own data is never anyone else's. A piece seen once costs the
+// cache a key, not a copy, so layouts that differ per visitor do not
+// push threads out.
+func (h *Handler) layoutPiece(b []byte) piece {
+	if h.cache == nil || len(b) < minCompress {
+		return piece{b: b}
+	}
+	key := cacheKey{layoutPiece: true, text: maphash.Bytes(articleSeed, b) | 1}
+	e, ok := h.cache.Get(key)
+	switch {
+	case ok && e.parts[0] != nil:
+		if bytes.Equal(e.parts[0], b) {
+			return piece{b: b, z: e.z[0]}
+		}
+		return piece{b: b}
+	case ok: // seen once: keep it now
+		e = partsEntry(0, bytes.Clone(b), nil)
+		h.cache.Put(key, e)
+		return piece{b: b, z: e.z[0]}
+	}
+	h.cache.Put(key, cacheEntry{})
+	return piece{b: b}
 }
 
 // sectionPlaceholder stands for the comment section in Page.Section while
@@ -138,7 +173,7 @@ func (h *Handler) defaultPage(p Layout, parts sectionParts) (sectionParts, error
 		key = cacheKey{article: p.Article.ID, lang: p.Lang, layout: true,
 			text: textHash(p.Title, string(p.Head), string(p.ArticleHTML), p.HomeURL, p.BackURL, p.BackLabel, p.Message)}
 		if e, ok := h.cache.Get(key); ok {
-			return append(append(sectionParts{e.parts[0]}, parts...), e.parts[1]), nil
+			return append(append(sectionParts{e.piece(0)}, parts...), e.piece(1)), nil
 		}
 	}
 	l := h.renderer.Catalog().Locale(p.Lang)
@@ -158,9 +193,11 @@ func (h *Handler) defaultPage(p Layout, parts sectionParts) (sectionParts, error
 		start.WriteString("\n")
 	}
 	if key != (cacheKey{}) {
-		h.cache.Put(key, cacheEntry{parts: [2][]byte{start.Bytes(), end.Bytes()}})
+		e := partsEntry(0, start.Bytes(), end.Bytes())
+		h.cache.Put(key, e)
+		return append(append(sectionParts{e.piece(0)}, parts...), e.piece(1)), nil
 	}
-	return append(append(sectionParts{start.Bytes()}, parts...), end.Bytes()), nil
+	return append(append(raw(start.Bytes()), parts...), piece{b: end.Bytes()}), nil
 }
 
 // layout writes a page without an article (an error) with the host's

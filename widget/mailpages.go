@@ -46,7 +46,7 @@ func (h *Handler) infoPage(w http.ResponseWriter, r *http.Request, status int, l
 		h.writeLayout(w, r, status, p, nil)
 		return
 	}
-	page, err := h.defaultPage(p, sectionParts{[]byte(body)})
+	page, err := h.defaultPage(p, raw([]byte(body)))
 	if err != nil {
 		h.cfg.logger.Error("tribune: page layout", "err", err, "path", RedactPath(r.URL.Path))
 		http.Error(w, l.T("widget.server"), http.StatusInternalServerError)

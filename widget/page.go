@@ -162,7 +162,7 @@ func (h *Handler) sectionParts(r *http.Request, a *tribune.Article, st formState
 			Hidden: []render.HiddenField{{Name: "tribune_admin", Value: h.adminToken(h.now())}}}
 	}
 	own := h.ownIDs(r)
-	var thread []byte
+	var thread piece
 	var err error
 	if h.cfg.pageSize > 0 {
 		thread, err = h.pagedThread(ctx, r, &section, own, moderator, st.stamp)
@@ -189,7 +189,7 @@ func (h *Handler) form(section render.Section, st formState, token string) (sect
 	if !blank || h.cache == nil {
 		var b bytes.Buffer
 		err := h.renderer.RenderForm(&b, section)
-		return sectionParts{b.Bytes()}, err
+		return raw(b.Bytes()), err
 	}
 	key := cacheKey{form: true, article: section.Article.ID, lang: section.Lang, closed: section.Article.CommentsClosed,
 		logIn: section.Form.LogInRequired}
@@ -207,13 +207,13 @@ func (h *Handler) form(section render.Section, st formState, token string) (sect
 		if !found { // a host template without the token field
 			before, after = b.Bytes(), nil
 		}
-		e = cacheEntry{parts: [2][]byte{before, after}}
+		e = partsEntry(0, before, after)
 		h.cache.Put(key, e)
 	}
 	if e.parts[1] == nil {
-		return sectionParts{e.parts[0]}, nil
+		return sectionParts{e.piece(0)}, nil
 	}
-	return sectionParts{e.parts[0], []byte(token), e.parts[1]}, nil
+	return sectionParts{e.piece(0), {b: []byte(token)}, e.piece(1)}, nil
 }
 
 // ServeArticle writes the whole article page with the host's layout

@@ -15,7 +15,7 @@ import (
 // pagedThread renders the page of the thread the request asks for: from
 // the cache when the visitor sees what everyone sees, else for them
 // alone (their own pending comments, a moderator's buttons).
-func (h *Handler) pagedThread(ctx context.Context, r *http.Request, section *render.Section, own []uuid.UUID, moderator bool, st stamped) ([]byte, error) {
+func (h *Handler) pagedThread(ctx context.Context, r *http.Request, section *render.Section, own []uuid.UUID, moderator bool, st stamped) (piece, error) {
 	a := section.Article
 	// The public page is cached under the article's stamp, which every
 	// change moves, on every instance, and which is read before anything
@@ -23,13 +23,13 @@ func (h *Handler) pagedThread(ctx context.Context, r *http.Request, section *ren
 	if h.cache != nil && !st.ok {
 		stamp, err := h.svc.Stamp(ctx, a.ID)
 		if err != nil {
-			return nil, err
+			return piece{}, err
 		}
 		st = stamped{stamp: stamp, ok: true}
 	}
 	p, err := h.pagesFor(ctx, r, a, section.Form.ReplyTo, st)
 	if err != nil {
-		return nil, err
+		return piece{}, err
 	}
 	section.Pages, section.NewestFirst = h.pagination(a, p), h.cfg.newestFirst
 	if section.Moderation != nil {
@@ -39,7 +39,7 @@ func (h *Handler) pagedThread(ctx context.Context, r *http.Request, section *ren
 	// with some sees a page nobody else does, rendered for them alone.
 	mine, err := h.ownOnPage(ctx, r, section, own, moderator)
 	if err != nil {
-		return nil, err
+		return piece{}, err
 	}
 	personal := moderator || len(mine) > 0 || len(section.Editable) > 0
 	// Held top-level comments a visitor may see (their own, or all of
@@ -49,7 +49,7 @@ func (h *Handler) pagedThread(ctx context.Context, r *http.Request, section *ren
 	if p.current == h.newest(p) {
 		if moderator {
 			if mine, err = h.svc.Held(ctx, a.ID, tribune.Viewer{Moderator: true}); err != nil {
-				return nil, err
+				return piece{}, err
 			}
 		}
 		for _, c := range mine {
@@ -64,21 +64,23 @@ func (h *Handler) pagedThread(ctx context.Context, r *http.Request, section *ren
 	}
 	key := cacheKey{article: a.ID, lang: section.Lang, closed: a.CommentsClosed, page: p.current}
 	if e, ok := h.cachedAt(key, st); ok && !personal {
-		return e.parts[0], nil
+		return e.piece(0), nil
 	}
 	comments, err := h.svc.Page(ctx, h.pageQuery(a, p), tribune.Viewer{Own: ownPending, Moderator: moderator})
 	if err != nil {
-		return nil, err
+		return piece{}, err
 	}
 	section.Comments = append(comments, held...)
 	var b bytes.Buffer
 	if err := h.renderer.RenderThread(&b, *section); err != nil {
-		return nil, err
+		return piece{}, err
 	}
 	if st.ok && !personal {
-		h.cache.Put(key, cacheEntry{stamp: st.stamp, parts: [2][]byte{b.Bytes()}})
+		e := partsEntry(st.stamp, b.Bytes(), nil)
+		h.cache.Put(key, e)
+		return e.piece(0), nil
 	}
-	return b.Bytes(), nil
+	return piece{b: b.Bytes()}, nil
 }
 
 // ownOnPage reads the visitor's own comments on the article, by their
@@ -100,41 +102,42 @@ func (h *Handler) ownOnPage(ctx context.Context, r *http.Request, section *rende
 }
 
 // wholeThread renders every comment on one page (Pages{Size: OnePage}).
-func (h *Handler) wholeThread(ctx context.Context, r *http.Request, section *render.Section, own []uuid.UUID, moderator bool) ([]byte, error) {
+func (h *Handler) wholeThread(ctx context.Context, r *http.Request, section *render.Section, own []uuid.UUID, moderator bool) (piece, error) {
 	a := section.Article
 	// The visitor's own pending comments, read by their IDs: a visitor
 	// with some sees a thread nobody else does, rendered for them alone.
 	mine, err := h.ownOnPage(ctx, r, section, own, moderator)
 	if err != nil {
-		return nil, err
+		return piece{}, err
 	}
 	key := cacheKey{article: a.ID, lang: section.Lang, closed: a.CommentsClosed}
 	if h.cache == nil || len(mine) > 0 || moderator || len(section.Editable) > 0 {
 		comments, err := h.svc.Thread(ctx, a.ID, tribune.Viewer{Own: own, Moderator: moderator})
 		if err != nil {
-			return nil, err
+			return piece{}, err
 		}
 		section.Comments = comments
 		var b bytes.Buffer
 		err = h.renderer.RenderThread(&b, *section)
-		return b.Bytes(), err
+		return piece{b: b.Bytes()}, err
 	}
 	stamp, err := h.svc.Stamp(ctx, a.ID)
 	if err != nil {
-		return nil, err
+		return piece{}, err
 	}
 	if e, ok := h.cache.Get(key); ok && e.stamp == stamp {
-		return e.parts[0], nil
+		return e.piece(0), nil
 	}
 	comments, err := h.svc.Thread(ctx, a.ID, tribune.Viewer{})
 	if err != nil {
-		return nil, err
+		return piece{}, err
 	}
 	section.Comments = comments
 	var b bytes.Buffer
 	if err := h.renderer.RenderThread(&b, *section); err != nil {
-		return nil, err
+		return piece{}, err
 	}
-	h.cache.Put(key, cacheEntry{stamp: stamp, parts: [2][]byte{b.Bytes()}})
-	return b.Bytes(), nil
+	e := partsEntry(stamp, b.Bytes(), nil)
+	h.cache.Put(key, e)
+	return e.piece(0), nil
 }

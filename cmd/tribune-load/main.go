@@ -73,6 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	writers := fs.Int("writers", 8, "kill: visitors posting at once")
 	seedN := fs.Int("comments", 1000, "rate: comments to post before measuring")
 	useWrk := fs.Bool("wrk", false, "rate: measure with wrk (apt-get install wrk) instead of the built-in client")
+	useGzip := fs.Bool("gzip", false, "rate: ask for gzip, as a browser does (the plain server then sends the page gzipped in advance)")
 	pagePath := fs.String("path", articlePath, "rate: the page to measure (the blog's article page; /comments/articles/<slug> is the widget's own)")
 	verbose := fs.Bool("v", false, "print the server's log")
 	if err := fs.Parse(args); err != nil {
@@ -170,7 +171,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := rate(ctx, stdout, site, *pagePath, *seedN, *clients, *duration, *useWrk); err != nil {
+		if err := rate(ctx, stdout, site, *pagePath, *seedN, *clients, *duration, *useWrk, *useGzip); err != nil {
 			return err
 		}
 		if err := stopServer(); err != nil {
@@ -184,7 +185,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // rate seeds the article, then measures its page against a plain server
 // sending the same bytes.
-func rate(ctx context.Context, stdout io.Writer, site loadtest.Site, path string, comments, clients int, d time.Duration, useWrk bool) error {
+func rate(ctx context.Context, stdout io.Writer, site loadtest.Site, path string, comments, clients int, d time.Duration, useWrk, gzip bool) error {
 	if err := site.CheckLoopback(); err != nil {
 		return err
 	}
@@ -195,25 +196,28 @@ func rate(ctx context.Context, stdout io.Writer, site loadtest.Site, path string
 		}
 	}
 	page := site.URL + path
-	body, contentType, err := loadtest.Fetch(ctx, page)
+	body, hdr, err := loadtest.Fetch(ctx, page, gzip)
 	if err != nil {
 		return err
 	}
-	plain, stop, err := loadtest.Plain(body, contentType)
+	if gzip && hdr.Get("Content-Encoding") != "gzip" {
+		return errors.New("rate: the page came back without gzip")
+	}
+	plain, stop, err := loadtest.Plain(body, hdr.Get("Content-Type"), hdr.Get("Content-Encoding"))
 	if err != nil {
 		return err
 	}
 	defer stop()
-	fmt.Fprintf(stdout, "rate: page 1 is %d bytes; %d connections, %s each\n", len(body), clients, d)
+	fmt.Fprintf(stdout, "rate: page 1 is %d bytes as sent (Content-Encoding %q); %d connections, %s each\n", len(body), hdr.Get("Content-Encoding"), clients, d)
 	// Warm both up, then measure each in turn.
-	if _, err := loadtest.Rate(ctx, page, clients, time.Second); err != nil {
+	if _, err := loadtest.Rate(ctx, page, clients, time.Second, gzip); err != nil {
 		return err
 	}
 	measure := func(u string) (float64, string, error) {
 		if useWrk {
-			return loadtest.Wrk(ctx, u, clients, d)
+			return loadtest.Wrk(ctx, u, clients, d, gzip)
 		}
-		r, err := loadtest.Rate(ctx, u, clients, d)
+		r, err := loadtest.Rate(ctx, u, clients, d, gzip)
 		return r.PerSec, r.String(), err
 	}
 	tribune, tline, err := measure(page)

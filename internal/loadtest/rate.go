@@ -54,35 +54,43 @@ func Seed(ctx context.Context, site Site, n int) error {
 
 // Fetch GETs a page as a browser without compression would and returns
 // its body and content type.
-func Fetch(ctx context.Context, url string) ([]byte, string, error) {
+func Fetch(ctx context.Context, url string, gzip bool) ([]byte, http.Header, error) {
 	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
+	}
+	if gzip {
+		req.Header.Set("Accept-Encoding", "gzip")
 	}
 	tr := &http.Transport{DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	resp, err := tr.RoundTrip(req)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err == nil && resp.StatusCode != http.StatusOK {
 		err = fmt.Errorf("loadtest: GET %s: %s", url, resp.Status)
 	}
-	return b, resp.Header.Get("Content-Type"), err
+	return b, resp.Header, err
 }
 
 // Plain serves body on a new loopback port, as a plain net/http server
-// writing the same bytes: the yardstick of the rate mode. It returns the
-// base URL and a function that stops it.
-func Plain(body []byte, contentType string) (string, func(), error) {
+// writing the same bytes (with the same Content-Type and
+// Content-Encoding, so a gzipped page is sent as it was gzipped in
+// advance): the yardstick of the rate mode. It returns the base URL and
+// a function that stops it.
+func Plain(body []byte, contentType, contentEncoding string) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
 	}
 	srv := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", contentType)
+		if contentEncoding != "" {
+			w.Header().Set("Content-Encoding", contentEncoding)
+		}
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		_, _ = w.Write(body)
 	})}
@@ -103,8 +111,9 @@ func (r RateResult) String() string {
 }
 
 // Rate GETs url from clients connections at once for d and measures the
-// rate, without compression, as wrk would.
-func Rate(ctx context.Context, url string, clients int, d time.Duration) (RateResult, error) {
+// rate, reading the bytes as sent, as wrk would; with gzip, each request
+// asks for gzip as a browser does.
+func Rate(ctx context.Context, url string, clients int, d time.Duration, gzip bool) (RateResult, error) {
 	tr := &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
@@ -119,6 +128,9 @@ func Rate(ctx context.Context, url string, clients int, d time.Duration) (RateRe
 			for ctx.Err() == nil {
 				t := time.Now()
 				req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+				if gzip {
+					req.Header.Set("Accept-Encoding", "gzip")
+				}
 				resp, err := client.Do(req)
 				if err != nil {
 					if ctx.Err() == nil {
@@ -145,14 +157,19 @@ func Rate(ctx context.Context, url string, clients int, d time.Duration) (RateRe
 
 var wrkRate = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
 
-// Wrk runs wrk against url, if it is installed, and returns its rate.
-func Wrk(ctx context.Context, url string, clients int, d time.Duration) (float64, string, error) {
+// Wrk runs wrk against url, if it is installed, and returns its rate;
+// with gzip, asking for gzip as a browser does.
+func Wrk(ctx context.Context, url string, clients int, d time.Duration, gzip bool) (float64, string, error) {
 	bin, err := exec.LookPath("wrk")
 	if err != nil {
 		return 0, "", errors.New("loadtest: wrk is not installed (apt-get install wrk)")
 	}
 	threads := min(clients, 2)
-	out, err := exec.CommandContext(ctx, bin, "-t", strconv.Itoa(threads), "-c", strconv.Itoa(clients), "-d", d.String(), "--latency", url).CombinedOutput()
+	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(clients), "-d", d.String(), "--latency"}
+	if gzip {
+		args = append(args, "-H", "Accept-Encoding: gzip")
+	}
+	out, err := exec.CommandContext(ctx, bin, append(args, url)...).CombinedOutput()
 	if err != nil {
 		return 0, string(out), fmt.Errorf("loadtest: wrk: %w", err)
 	}
