@@ -1,6 +1,7 @@
 package widget
 
 import (
+	"hash/crc32"
 	"hash/maphash"
 	"html/template"
 	"io"
@@ -70,6 +71,7 @@ type cacheEntry struct {
 	stamp   tribune.Stamp
 	parts   [2][]byte
 	z       [2][]byte
+	crc     [2]uint32           // each part's CRC-32
 	html    string              // a rendered article
 	counts  tribune.ThreadCount // an article's counts
 	article tribune.Article     // an article read by its slug
@@ -88,21 +90,24 @@ func partsEntry(stamp tribune.Stamp, first, second []byte) cacheEntry {
 	e := cacheEntry{stamp: stamp, parts: [2][]byte{first, second}}
 	for i, b := range e.parts {
 		if b != nil {
-			e.z[i] = deflatePiece(b)
+			e.z[i], e.crc[i] = deflatePiece(b), crc32.ChecksumIEEE(b)
 		}
 	}
 	return e
 }
 
 // piece returns part i of a cached entry, with its compressed form.
-func (e cacheEntry) piece(i int) piece { return piece{b: e.parts[i], z: e.z[i]} }
+func (e cacheEntry) piece(i int) piece { return piece{b: e.parts[i], z: e.z[i], crc: e.crc[i]} }
 
 // piece is one piece of a page: its bytes and, for a piece that comes
 // from the cache (the same for every visitor), the same bytes as a
 // deflate segment made when it was cached; a piece of one visitor's (the
 // form's token, their own held comments, a host's layout) has none and
-// is compressed as it is sent.
-type piece struct{ b, z []byte }
+// is compressed as it is sent. crc is the CRC-32 of b when z is set.
+type piece struct {
+	b, z []byte
+	crc  uint32
+}
 
 // sectionParts is a rendered comment section: the public thread (shared,
 // cached) and the form (this visitor's), in pieces written one after the

@@ -176,7 +176,8 @@ func (c *compressWriter) close() {
 // so that it ends on a byte and the next can follow; the pieces the
 // cache holds were compressed when they were cached, so a page costs the
 // compression of its visitor's own pieces (the form's token, their held
-// comments) and a CRC-32 of the whole, not the compression of 80 KB.
+// comments) and the CRC-32 of those (the cached pieces' CRCs are
+// combined), not the compression of 80 KB.
 // Independent segments cost about 0.3 % more bytes than one stream.
 
 // deflateWriters are flate writers at gzip's fastest level, as Compress
@@ -231,12 +232,21 @@ var (
 	}()
 )
 
+// minCombine is the smallest cached piece whose CRC is combined with the
+// page's rather than computed again: below it, summing the bytes costs
+// less than combining (about 0.5 µs).
+const minCombine = 8 << 10
+
 // gzipPieces writes the pieces as one gzip member into dst.
 func gzipPieces(dst *bytes.Buffer, pieces sectionParts) {
 	dst.Write(gzipHeader)
 	crc, size := uint32(0), 0
 	for _, p := range pieces {
-		crc = crc32.Update(crc, crc32.IEEETable, p.b)
+		if p.z != nil && len(p.b) >= minCombine {
+			crc = crc32Combine(crc, p.crc, len(p.b))
+		} else {
+			crc = crc32.Update(crc, crc32.IEEETable, p.b)
+		}
 		size += len(p.b)
 		switch {
 		case p.z != nil:

@@ -132,13 +132,13 @@ func (h *Handler) layoutPiece(b []byte) piece {
 	switch {
 	case ok && e.parts[0] != nil:
 		if bytes.Equal(e.parts[0], b) {
-			return piece{b: b, z: e.z[0]}
+			return e.piece(0)
 		}
 		return piece{b: b}
 	case ok: // seen once: keep it now
 		e = partsEntry(0, bytes.Clone(b), nil)
 		h.cache.Put(key, e)
-		return piece{b: b, z: e.z[0]}
+		return e.piece(0)
 	}
 	h.cache.Put(key, cacheEntry{})
 	return piece{b: b}
