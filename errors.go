@@ -36,7 +36,9 @@ var (
 	ErrDuplicate = errors.New("tribune: duplicate comment")
 	// ErrReplayed reports that a comment is already stored under the same
 	// idempotency key (Meta.Key): the same form sent again. Stores return
-	// it; [Service.Submit] answers with the stored comment instead.
+	// it; [Service.Submit] answers with the stored comment instead when
+	// the submission is that comment again, and returns ErrReplayed when
+	// the key made another comment (see [Submission.Key]).
 	ErrReplayed = errors.New("tribune: already stored under this key")
 	// ErrUnavailable reports that the store failed: down, frozen past its
 	// deadline, or broken. Nothing was written; try again later (a

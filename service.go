@@ -49,7 +49,12 @@ type Submission struct {
 	SuspectedSpam bool
 	// Key makes the submission idempotent: the HTTP layer passes the form
 	// token, and a second submission with the same key for the same article
-	// stores nothing and returns the comment the first one stored.
+	// stores nothing and returns the comment the first one stored, when it
+	// is the same comment (parent, name, email, website and text). Another
+	// comment under a key already used (a form kept in a browser's cache
+	// and sent twice, from two tabs) is refused with ErrReplayed: a form
+	// is good for one comment, and the caller shows the text again with a
+	// fresh form.
 	Key string
 	// Identity is the signed-in visitor, or nil: their name, email and
 	// website replace the input's, the comment carries their UserID, and
@@ -263,6 +268,9 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
 		if c.Meta.Key != "" && (errors.Is(err, ErrReplayed) || errors.Is(err, ErrDuplicate) || errors.Is(err, ErrFlood)) {
 			first, ferr := commentByKey(ctx, s.store, c.Meta.Key)
 			if ferr == nil {
+				if !sameComment(&first, &c) {
+					return Comment{}, ErrReplayed
+				}
 				return first, nil
 			}
 			if !errors.Is(ferr, ErrNotFound) {
@@ -288,6 +296,13 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Comment, error) {
 		return c, fmt.Errorf("%w: %w", ErrNotNotified, err)
 	}
 	return c, nil
+}
+
+// sameComment reports whether a submission sent again under a key is the
+// comment the key already made: the same parent, author and text.
+func sameComment(stored, sent *Comment) bool {
+	return stored.ParentID == sent.ParentID && stored.AuthorName == sent.AuthorName &&
+		stored.Email.Key() == sent.Email.Key() && stored.Website == sent.Website && stored.Body == sent.Body
 }
 
 // subscribe records the comment's wish for reply mail. The subscription

@@ -283,12 +283,15 @@ func TestAPITokenReplayLandsOnTheSameComment(t *testing.T) {
 	tok := e.apiToken(c)
 	status, first := e.apiPost(c, "application/json", "", apiComment("une fois"), "X-Tribune-Token", tok)
 	require.Equal(t, http.StatusCreated, status, first)
-	status, again := e.apiPost(c, "application/json", tok, apiComment("une autre fois, même jeton"))
+	status, again := e.apiPost(c, "application/json", tok, apiComment("une fois"))
 	require.Equal(t, http.StatusCreated, status)
 	var a, b widget.APIComment
 	require.NoError(t, json.Unmarshal([]byte(first), &a))
 	require.NoError(t, json.Unmarshal([]byte(again), &b))
-	assert.Equal(t, a.ID, b.ID, "a token is good for one comment")
+	assert.Equal(t, a.ID, b.ID, "the same comment sent again is the one comment")
+	status, other := e.apiPost(c, "application/json", tok, apiComment("une autre fois, même jeton"))
+	assert.Equal(t, http.StatusConflict, status, "a token is good for one comment")
+	assert.Contains(t, other, `"code":"replayed"`)
 	all, _ := e.store.FindComments(context.Background(), tribune.Query{ArticleID: e.article.ID})
 	assert.Len(t, all, 1)
 

@@ -95,7 +95,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.SetEscapeHTML(true)
 	_ = enc.Encode(v)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	if w.Header().Get("Cache-Control") == "" {
+		w.Header().Set("Cache-Control", "no-store")
+	}
 	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
 	w.WriteHeader(status)
 	_, _ = w.Write(b.Bytes())
@@ -142,15 +144,29 @@ func (h *Handler) apiComments(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The API answers what an anonymous visitor sees: its answers may be
-	// cached and shared.
+	// cached and shared, and are tagged with the article's stamp, read
+	// before the thread (a change meanwhile moves it for the next ask).
+	stamp, err := h.svc.Stamp(r.Context(), a.ID)
+	if err != nil {
+		h.apiFailure(w, r, h.locale(r, a), "api comments", err)
+		return
+	}
+	w.Header().Set("Cache-Control", "public, no-cache")
+	t := h.newTagger("api-comments")
+	t.string(a.ID.String())
+	t.int(int64(stamp))
+	if notModified(w, r, t.tag()) {
+		return
+	}
 	cs, err := h.svc.Thread(r.Context(), a.ID, tribune.Viewer{})
 	if err != nil {
+		w.Header().Del("ETag")
+		w.Header().Set("Cache-Control", "no-store")
 		h.apiFailure(w, r, h.locale(r, a), "api comments", err)
 		return
 	}
 	// Streamed one comment at a time: {"article", "count", "comments"}.
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	bw := bufio.NewWriterSize(w, 16<<10)
 	fmt.Fprintf(bw, `{"article":%q,"count":%d,"comments":[`, a.ID.String(), len(cs))
@@ -194,6 +210,14 @@ func (h *Handler) apiCounts(w http.ResponseWriter, r *http.Request) {
 	out := make(map[string]int, len(counts))
 	for id, n := range counts {
 		out[id.String()] = n
+	}
+	var b bytes.Buffer
+	_ = json.NewEncoder(&b).Encode(out) // map keys sorted: the same counts, the same bytes
+	w.Header().Set("Cache-Control", "public, no-cache")
+	t := h.newTagger("api-counts")
+	t.string(b.String())
+	if notModified(w, r, t.tag()) {
+		return
 	}
 	writeJSON(w, http.StatusOK, out)
 }

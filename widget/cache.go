@@ -72,6 +72,7 @@ type cacheEntry struct {
 	parts   [2][]byte
 	z       [2][]byte
 	crc     [2]uint32           // each part's CRC-32
+	sum     [2]digest           // each part's digest, for the ETags of pages
 	html    string              // a rendered article
 	counts  tribune.ThreadCount // an article's counts
 	article tribune.Article     // an article read by its slug
@@ -90,23 +91,29 @@ func partsEntry(stamp tribune.Stamp, first, second []byte) cacheEntry {
 	e := cacheEntry{stamp: stamp, parts: [2][]byte{first, second}}
 	for i, b := range e.parts {
 		if b != nil {
-			e.z[i], e.crc[i] = deflatePiece(b), crc32.ChecksumIEEE(b)
+			e.z[i], e.crc[i], e.sum[i] = deflatePiece(b), crc32.ChecksumIEEE(b), digestOf(b)
 		}
 	}
 	return e
 }
 
 // piece returns part i of a cached entry, with its compressed form.
-func (e cacheEntry) piece(i int) piece { return piece{b: e.parts[i], z: e.z[i], crc: e.crc[i]} }
+func (e cacheEntry) piece(i int) piece {
+	return piece{b: e.parts[i], z: e.z[i], crc: e.crc[i], sum: e.sum[i], summed: true}
+}
 
 // piece is one piece of a page: its bytes and, for a piece that comes
 // from the cache (the same for every visitor), the same bytes as a
 // deflate segment made when it was cached; a piece of one visitor's (the
 // form's token, their own held comments, a host's layout) has none and
-// is compressed as it is sent. crc is the CRC-32 of b when z is set.
+// is compressed as it is sent. crc is the CRC-32 of b when z is set,
+// and sum its digest (see [Handler.pageTag]) when summed is. token marks
+// the form's token, which a page's ETag leaves out.
 type piece struct {
-	b, z []byte
-	crc  uint32
+	b, z          []byte
+	crc           uint32
+	sum           digest
+	summed, token bool
 }
 
 // sectionParts is a rendered comment section: the public thread (shared,

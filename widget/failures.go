@@ -102,7 +102,7 @@ func (h *Handler) unavailablePost(w http.ResponseWriter, r *http.Request, a *tri
 		Head: h.HeadHTML(nil), HomeURL: h.cfg.homeURL}
 	if h.cfg.page != nil {
 		p.Section = template.HTML(form.String()) // template output
-		h.writeLayout(w, r, http.StatusServiceUnavailable, p, nil)
+		h.writeLayout(w, r, http.StatusServiceUnavailable, p, nil, false)
 		return
 	}
 	page, err := h.defaultPage(p, raw(form.Bytes()))
@@ -110,7 +110,7 @@ func (h *Handler) unavailablePost(w http.ResponseWriter, r *http.Request, a *tri
 		h.cfg.logger.Error("tribune: page layout", "err", err, "path", RedactPath(r.URL.Path))
 		return
 	}
-	h.writePage(w, http.StatusServiceUnavailable, page)
+	h.writePage(w, r, http.StatusServiceUnavailable, page, false)
 }
 
 func (h *Handler) crossOriginDenied(w http.ResponseWriter, r *http.Request) {

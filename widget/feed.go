@@ -110,16 +110,39 @@ func (h *Handler) writeFeed(w http.ResponseWriter, r *http.Request, f atomFeed, 
 		}
 	}
 	f.Updated = updated.Format(time.RFC3339)
-	// Streamed: the encoder writes through a small buffer, so a feed of
-	// long comments is never held whole a second time.
 	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=60")
+	if h.cfg.lang == "" {
+		w.Header().Add("Vary", "Accept-Language") // the feed's words are the visitor's language
+	}
+	if notModified(w, r, h.feedTag(&f)) {
+		return
+	}
+	// Streamed: the encoder writes through a small buffer, so a feed of
+	// long comments is never held whole a second time.
 	_, _ = io.WriteString(w, xml.Header)
 	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
 	if err := enc.Encode(f); err != nil {
 		h.cfg.logger.Error("tribune: feed", "err", err, "path", RedactPath(r.URL.Path))
 	}
+}
+
+// feedTag is a feed's ETag: everything it shows.
+func (h *Handler) feedTag(f *atomFeed) string {
+	t := h.newTagger("feed")
+	for _, s := range []string{f.Lang, f.ID, f.Title, f.Updated} {
+		t.string(s)
+	}
+	for _, l := range f.Links {
+		t.string(l.Rel + " " + l.Type + " " + l.Href)
+	}
+	for _, e := range f.Entries {
+		for _, s := range []string{e.ID, e.Title, e.Updated, e.Published, e.Author.Name, e.Author.URI, e.Link.Href, e.Content.Type, e.Content.Body} {
+			t.string(s)
+		}
+	}
+	return t.tag()
 }
 
 func (h *Handler) serveArticleFeed(w http.ResponseWriter, r *http.Request) {

@@ -46,7 +46,7 @@ func (h *Handler) writeArticlePage(w http.ResponseWriter, r *http.Request, a *tr
 		// its place as the page is sent: the section, most of the page,
 		// is never joined into one string nor copied through a template.
 		p.Section = sectionPlaceholder
-		h.writeLayout(w, r, status, p, parts)
+		h.writeLayout(w, r, status, p, parts, true)
 		return
 	}
 	page, err := h.defaultPage(p, parts)
@@ -54,14 +54,22 @@ func (h *Handler) writeArticlePage(w http.ResponseWriter, r *http.Request, a *tr
 		h.serverError(w, r, "page layout", err)
 		return
 	}
-	h.writePage(w, status, page)
+	h.writePage(w, r, status, page, true)
 }
 
 // writePage sends a page whose pieces are all known, with its length, in
 // one write: gathered in a pooled buffer (a copy costs less than a system
-// call a piece).
-func (h *Handler) writePage(w http.ResponseWriter, status int, page sectionParts) {
+// call a piece). A tagged page (an article's, with its comments) that is
+// sent with 200 carries its ETag and may be kept by the browser, which
+// asks again each time: it is answered 304 while its tag holds.
+func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, status int, page sectionParts, tagged bool) {
 	h.setPageHeaders(w)
+	if tagged && status == http.StatusOK {
+		w.Header().Set("Cache-Control", "private, no-cache")
+		if notModified(w, r, h.pageTag(page, h.now())) {
+			return
+		}
+	}
 	if page.len() >= minCompress && gzipTarget(w) != nil {
 		b := pageBuffers.Get().(*bytes.Buffer)
 		defer putPageBuffer(b)
@@ -90,7 +98,7 @@ func (h *Handler) writePage(w http.ResponseWriter, status int, page sectionParts
 // puts the section's parts where the layout wrote sectionPlaceholder, and
 // sends it with its length, in one write; a layout that fails is a 500
 // with the widget's error page, not half a page.
-func (h *Handler) writeLayout(w http.ResponseWriter, r *http.Request, status int, p Layout, section sectionParts) {
+func (h *Handler) writeLayout(w http.ResponseWriter, r *http.Request, status int, p Layout, section sectionParts, tagged bool) {
 	b := pageBuffers.Get().(*bytes.Buffer)
 	defer putPageBuffer(b)
 	if err := h.cfg.page(b, r, p); err != nil {
@@ -112,7 +120,7 @@ func (h *Handler) writeLayout(w http.ResponseWriter, r *http.Request, status int
 		out = append(out, section...)
 		rest = after
 	}
-	h.writePage(w, status, out)
+	h.writePage(w, r, status, out, tagged)
 }
 
 // layoutPiece is a piece of a host's layout around the section. A layout

@@ -43,7 +43,7 @@ func (h *Handler) infoPage(w http.ResponseWriter, r *http.Request, status int, l
 	if h.cfg.page != nil {
 		p.Section = body
 		h.setPageHeaders(w)
-		h.writeLayout(w, r, status, p, nil)
+		h.writeLayout(w, r, status, p, nil, false)
 		return
 	}
 	page, err := h.defaultPage(p, raw([]byte(body)))
@@ -52,7 +52,7 @@ func (h *Handler) infoPage(w http.ResponseWriter, r *http.Request, status int, l
 		http.Error(w, l.T("widget.server"), http.StatusInternalServerError)
 		return
 	}
-	h.writePage(w, status, page)
+	h.writePage(w, r, status, page, false)
 }
 
 // fragment renders one of the page-body templates.

@@ -188,8 +188,14 @@ func (h *Handler) form(section render.Section, st formState, token string) (sect
 		section.Form.Account == nil
 	if !blank || h.cache == nil {
 		var b bytes.Buffer
-		err := h.renderer.RenderForm(&b, section)
-		return raw(b.Bytes()), err
+		if err := h.renderer.RenderForm(&b, section); err != nil {
+			return nil, err
+		}
+		before, after, found := bytes.Cut(b.Bytes(), []byte(token))
+		if !found {
+			return raw(b.Bytes()), nil
+		}
+		return sectionParts{{b: before}, {b: []byte(token), token: true}, {b: after}}, nil
 	}
 	key := cacheKey{form: true, article: section.Article.ID, lang: section.Lang, closed: section.Article.CommentsClosed,
 		logIn: section.Form.LogInRequired}
@@ -213,7 +219,7 @@ func (h *Handler) form(section render.Section, st formState, token string) (sect
 	if e.parts[1] == nil {
 		return sectionParts{e.piece(0)}, nil
 	}
-	return sectionParts{e.piece(0), {b: []byte(token)}, e.piece(1)}, nil
+	return sectionParts{e.piece(0), {b: []byte(token), token: true}, e.piece(1)}, nil
 }
 
 // ServeArticle writes the whole article page with the host's layout

@@ -104,6 +104,9 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := h.submit(r, sub)
+	if errors.Is(err, tribune.ErrReplayed) {
+		st.token = "" // this form made another comment: a fresh one, with the text
+	}
 	if err != nil {
 		h.chargeInvalid(client, now, err)
 		h.answerSubmitError(w, r, &a, st, err, fail)
@@ -169,6 +172,8 @@ func (h *Handler) refusal(w http.ResponseWriter, err error) (refusal, bool) {
 	switch {
 	case errors.Is(err, tribune.ErrDuplicate):
 		return refusal{http.StatusConflict, "widget.duplicate", "duplicate"}, true
+	case errors.Is(err, tribune.ErrReplayed):
+		return refusal{http.StatusConflict, "widget.replayed", "replayed"}, true
 	case errors.Is(err, tribune.ErrFlood):
 		w.Header().Set("Retry-After", strconv.Itoa(int(h.svc.FloodInterval().Seconds())+1))
 		return refusal{http.StatusTooManyRequests, "widget.flood", "flood"}, true

@@ -97,6 +97,7 @@ type config struct {
 	moderators     []tribune.Email
 	dailyReplies   int
 	editWindow     time.Duration
+	tagSeed        []byte // what starts every ETag (see etag.go)
 }
 
 // Option configures [New].
@@ -210,6 +211,7 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg.tagSeed = cfg.makeTagSeed()
 	h := &Handler{cfg: cfg, svc: svc, store: store, renderer: r, assets: as, pages: pageTemplates, book: book}
 	if book != nil {
 		h.uses = store.(tribune.Limiter) // the wrapper's, over the store's checked above
