@@ -21,9 +21,11 @@ const (
 	// MaxStoredBodyLen bounds a body once sanitized: escaping (& becomes
 	// &amp;) and paragraph markup make it longer than what was typed.
 	MaxStoredBodyLen = 128 << 10
-	// MaxMarkup bounds how many "<" a body may hold: a comment is text,
-	// and tens of thousands of tags only cost the sanitizer time.
-	MaxMarkup = 4096
+	// MaxMarkup bounds how many "<" a body may hold: a comment is text
+	// (a long one of 64 KB typically holds a few dozen tags), and each
+	// tag costs the sanitizer a few microseconds, so that a body of any
+	// shape is sanitized in a few milliseconds.
+	MaxMarkup = 500
 )
 
 // DefaultMaxDepth is how deeply replies may nest by default, as in WordPress:
@@ -165,7 +167,7 @@ func NewCommentWithRequired(in CommentInput, required []Field) (Comment, error) 
 	case hasControl(raw, true):
 		ve.add(FieldBody, CodeControl, 0)
 	case strings.Count(raw, "<") > MaxMarkup:
-		ve.add(FieldBody, CodeTooMuchHTML, MaxStoredBodyLen)
+		ve.add(FieldBody, CodeTooManyTags, MaxMarkup)
 	case raw == "":
 		ve.add(FieldBody, CodeRequired, 0)
 	default:

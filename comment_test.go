@@ -169,8 +169,9 @@ func TestStoredBodyBound(t *testing.T) {
 		{"ampersands", strings.Repeat("&", tribune.MaxBodyLen), tribune.CodeTooMuchHTML},
 		{"line breaks", strings.Repeat("a\n", tribune.MaxBodyLen/2), tribune.CodeTooMuchHTML},
 		{"plain text at the limit", strings.Repeat("a", tribune.MaxBodyLen), ""},
-		{"tens of thousands of tags", strings.Repeat("<b><i><s>", tribune.MaxBodyLen/9), tribune.CodeTooMuchHTML},
-		{"markup within reason", strings.Repeat("<b>gras</b> ", 500), ""},
+		{"tens of thousands of tags", strings.Repeat("<b><i><s>", tribune.MaxBodyLen/9), tribune.CodeTooManyTags},
+		{"markup within reason", strings.Repeat("<b>gras</b> ", tribune.MaxMarkup/2), ""},
+		{"one tag too many", strings.Repeat("<b>gras</b> ", tribune.MaxMarkup/2) + "<i>", tribune.CodeTooManyTags},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := tribune.NewCommentWithRequired(tribune.CommentInput{Body: tc.body}, nil)
@@ -182,7 +183,11 @@ func TestStoredBodyBound(t *testing.T) {
 			var ve *tribune.ValidationError
 			require.ErrorAs(t, err, &ve)
 			assert.Equal(t, tc.want, ve.Code(tribune.FieldBody))
-			assert.Contains(t, i18n.For("fr").FieldError(ve.Fields[0]), "131\u202f072")
+			want := "131\u202f072"
+			if tc.want == tribune.CodeTooManyTags {
+				want = "500 signes"
+			}
+			assert.Contains(t, i18n.For("fr").FieldError(ve.Fields[0]), want)
 		})
 	}
 }

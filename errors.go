@@ -75,6 +75,7 @@ const (
 	CodeRequired    Code = "required"       // missing or blank
 	CodeTooLong     Code = "too_long"       // over the field's byte limit
 	CodeTooMuchHTML Code = "too_much_html"  // over MaxStoredBodyLen once sanitized
+	CodeTooManyTags Code = "too_many_tags"  // more than MaxMarkup "<"
 	CodeInvalidUTF8 Code = "invalid_utf8"   // not valid UTF-8
 	CodeControl     Code = "control_char"   // NUL or another control character
 	CodeInvisible   Code = "invisible_char" // a bidi control or an invisible character in a one-line field

@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
-	xhtml "golang.org/x/net/html"
 )
 
 // The policies are built once and shared: a bluemonday Policy is safe for
@@ -74,9 +73,11 @@ func sanitizeArticle(s string) string { return articlePolicy.Sanitize(s) }
 // paragraphs and single newlines line breaks (WordPress's autop), every
 // element opened is closed, and every link gets rel="nofollow ugc". The
 // result is safe to place in a page as is and stays inside its own
-// element: the comment policy runs first on what the visitor sent and
-// last on the balanced result, so what linkify and autop add is checked
-// too.
+// element. The comment policy (bluemonday) runs once, on what the
+// visitor sent; what follows only adds markup of its own to that output
+// (links whose address was parsed and is http or https, escaped;
+// paragraphs and line breaks; end tags) and never turns its text into
+// markup.
 func SanitizeComment(s string) string {
 	out, _ := sanitizeComment(s, -1)
 	return out
@@ -88,7 +89,7 @@ func SanitizeComment(s string) string {
 // [SanitizeComment], without the paragraphs and links it adds to typed
 // text. A body SanitizeComment made comes back unchanged.
 func SanitizeCommentHTML(s string) string {
-	return addUGC(commentPolicy.Sanitize(balance(commentPolicy.Sanitize(normalizeNewlines(s)))))
+	return addUGC(balance(commentPolicy.Sanitize(normalizeNewlines(s))))
 }
 
 // sanitizeComment is SanitizeComment that gives up, returning false, as
@@ -100,7 +101,7 @@ func sanitizeComment(s string, limit int) (string, bool) {
 	if limit >= 0 && len(laidOut) > limit {
 		return "", false
 	}
-	out := addUGC(commentPolicy.Sanitize(balance(laidOut)))
+	out := addUGC(balance(laidOut))
 	return out, limit < 0 || len(out) <= limit
 }
 
@@ -111,69 +112,84 @@ const maxNesting = 32
 // balance closes every element left open and drops stray end tags, as
 // WordPress's force_balance_tags does, so that no markup of a comment
 // reaches past it into the page (an unclosed <s> no longer strikes
-// through every later comment). golang.org/x/net/html's tokenizer reads
-// the sanitized fragment; one pass with a stack of open elements, in
-// linear time whatever the input. A paragraph or a quote that starts
-// while a paragraph is open closes it first, as a browser would, so the
-// tree the browser builds is the one written here.
+// through every later comment). It reads what the comment policy wrote
+// and what linkify and autop added to it, where every '<' opens a tag
+// that the next '>' closes (text and attribute values have both escaped),
+// tag names are lower case and there are no comments: one pass with a
+// stack of open elements, in linear time whatever the input. A paragraph
+// or a quote that starts while a paragraph is open closes it first, as a
+// browser would, so the tree the browser builds is the one written here.
 func balance(s string) string {
-	z := xhtml.NewTokenizer(strings.NewReader(s))
 	var b strings.Builder
 	b.Grow(len(s) + 64)
 	var open []string           // names of the open elements, outermost first
 	dropped := map[string]int{} // opening tags dropped for depth, by name
 	closeThrough := func(i int) {
 		for j := len(open) - 1; j >= i; j-- {
-			b.WriteString("</" + open[j] + ">")
+			b.WriteString("</")
+			b.WriteString(open[j])
+			b.WriteByte('>')
 		}
 		open = open[:i]
 	}
-	for {
-		tt := z.Next()
-		switch tt {
-		case xhtml.ErrorToken:
-			closeThrough(0)
-			return b.String()
-		case xhtml.TextToken:
-			b.Write(z.Raw())
-		case xhtml.SelfClosingTagToken:
-			b.Write(z.Raw())
-		case xhtml.StartTagToken:
-			name, _ := z.TagName()
-			tag := string(name)
-			if tag == "br" {
-				b.Write(z.Raw())
-				continue
-			}
-			if tag == "p" || tag == "blockquote" {
-				if i := slices.Index(open, "p"); i >= 0 {
-					closeThrough(i)
-				}
-			}
-			if len(open) >= maxNesting {
-				dropped[tag]++
-				continue
-			}
-			open = append(open, tag)
-			b.Write(z.Raw())
-		case xhtml.EndTagToken:
-			name, _ := z.TagName()
-			tag := string(name)
-			if dropped[tag] > 0 {
-				dropped[tag]--
+	for s != "" {
+		lt := strings.IndexByte(s, '<')
+		if lt < 0 {
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:lt])
+		s = s[lt:]
+		gt := strings.IndexByte(s, '>')
+		if gt < 0 { // not the policy's output: kept as text
+			b.WriteString(html.EscapeString(s))
+			break
+		}
+		tag := s[:gt+1]
+		s = s[gt+1:]
+		end := strings.HasPrefix(tag, "</")
+		name := tag[1:]
+		if end {
+			name = tag[2:]
+		}
+		if k := strings.IndexAny(name, " \t\n/>"); k >= 0 {
+			name = name[:k]
+		}
+		switch {
+		case name == "":
+			b.WriteString(html.EscapeString(tag))
+		case end:
+			if len(dropped) > 0 && dropped[name] > 0 {
+				dropped[name]--
 				continue
 			}
 			// The innermost open element of that name closes, and what was
 			// left open inside it; an end tag with nothing open of its name
 			// is dropped.
 			for i := len(open) - 1; i >= 0; i-- {
-				if open[i] == tag {
+				if open[i] == name {
 					closeThrough(i)
 					break
 				}
 			}
+		case name == "br" || strings.HasSuffix(tag, "/>"):
+			b.WriteString(tag)
+		default:
+			if name == "p" || name == "blockquote" {
+				if i := slices.Index(open, "p"); i >= 0 {
+					closeThrough(i)
+				}
+			}
+			if len(open) >= maxNesting {
+				dropped[name]++
+				continue
+			}
+			open = append(open, name)
+			b.WriteString(tag)
 		}
 	}
+	closeThrough(0)
+	return b.String()
 }
 
 // addUGC turns bluemonday's rel="nofollow" into rel="nofollow ugc". In
@@ -243,8 +259,8 @@ func autop(s string) string {
 		if len(block) == 0 {
 			return
 		}
-		block[0] = strings.TrimLeft(block[0], " \t")
-		block[len(block)-1] = strings.TrimRight(block[len(block)-1], " \t")
+		block[0] = strings.TrimLeftFunc(block[0], isBlank)
+		block[len(block)-1] = strings.TrimRightFunc(block[len(block)-1], isBlank)
 		if len(block) == 1 && quotes && blockquoteTag.FindString(block[0]) == block[0] {
 			b.WriteString(block[0])
 			b.WriteByte('\n')
@@ -280,7 +296,7 @@ func autop(s string) string {
 		}
 		line := s[start:i]
 		start = i + 1
-		if strings.Trim(line, " \t") == "" {
+		if strings.TrimLeftFunc(line, isBlank) == "" {
 			flush()
 			continue
 		}
@@ -289,6 +305,9 @@ func autop(s string) string {
 	flush()
 	return b.String()
 }
+
+// isBlank reports whether r is a space or a tab, what autop trims.
+func isBlank(r rune) bool { return r == ' ' || r == '\t' }
 
 // containsFold reports whether s contains the lower-case ASCII word sub,
 // ignoring ASCII case, without allocating.

@@ -29,7 +29,7 @@ func TestCataloguesComplete(t *testing.T) {
 	for _, tag := range langs {
 		l := i18n.For(tag)
 		for _, code := range []tribune.Code{tribune.CodeRequired, tribune.CodeTooLong, tribune.CodeInvalidUTF8, tribune.CodeControl,
-			tribune.CodeEmail, tribune.CodeURL, tribune.CodeEmpty, tribune.CodeTooDeep, tribune.CodeNoParent, tribune.CodeInvalid} {
+			tribune.CodeEmail, tribune.CodeURL, tribune.CodeEmpty, tribune.CodeTooDeep, tribune.CodeNoParent, tribune.CodeInvalid, tribune.CodeTooManyTags} {
 			msg := l.FieldError(tribune.FieldError{Field: tribune.FieldBody, Code: code, Limit: 10})
 			assert.False(t, strings.HasPrefix(msg, "error."), "%s: %s", tag, code)
 		}

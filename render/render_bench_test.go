@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/tribune-go/tribune"
 	"github.com/tribune-go/tribune/render"
@@ -20,7 +21,18 @@ n’est pas nouvelle : voir https://www.example.org/dossiers/arctique-2025 pour 
 <em>Mais</em> la vraie question reste celle du financement, et <b>l’article 5</b>
 ne dit rien des budgets. <script>alert(1)</script> Les Européens devront <a href="https://example.org/x" onclick="x">payer</a>.`
 
+// BenchmarkSanitizeComment runs Tribune's whole comment sanitizing
+// beside one pass of bluemonday's UGC policy over the same 400 bytes (the
+// yardstick: at most 2× it), in one run.
 func BenchmarkSanitizeComment(b *testing.B) {
+	ugc := bluemonday.UGCPolicy()
+	b.Run("bluemonday-UGC-400B", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(benchComment)))
+		for b.Loop() {
+			_ = ugc.Sanitize(benchComment)
+		}
+	})
 	hostile := strings.Repeat(`<p onmouseover="x">Texte <a href="javascript:alert(1)">lien</a> <img src=x onerror=y> https://example.org/a </p>`+"\n", 100)
 	for _, bc := range []struct {
 		name string
@@ -47,6 +59,10 @@ func BenchmarkLongBodies(b *testing.B) {
 	fill := func(unit string) string {
 		return strings.Repeat(unit, tribune.MaxBodyLen/len(unit))
 	}
+	atLimit := func(unit string) string {
+		s := strings.Repeat(unit, min(tribune.MaxMarkup/strings.Count(unit, "<"), tribune.MaxBodyLen/len(unit)))
+		return s + strings.Repeat("mot ", (tribune.MaxBodyLen-len(s))/4)
+	}
 	for _, bc := range []struct {
 		name string
 		in   string
@@ -59,6 +75,15 @@ func BenchmarkLongBodies(b *testing.B) {
 		{"many-urls", fill("https://example.org/a ")},
 		{"many-www", fill("www.example.org ")},
 		{"blank-lines", fill("a\n\n")},
+		{"hostile", fill(`<p onmouseover="x">Texte <a href="javascript:alert(1)">lien</a> <img src=x onerror=y> https://example.org/a </p>` + "\n")},
+		{"paragraphs", fill("<p>a</p>")},
+		{"links", fill(`<a href="https://example.org/">x</a> `)},
+		{"entities", fill("&amp;&lt;")},
+		{"emoji", fill("👍🏽 ")},
+		// As much markup as a body may hold (tribune.MaxMarkup), then text.
+		{"links-at-limit", atLimit(`<a href="https://example.org/">x</a> `)},
+		{"hostile-at-limit", atLimit(`<p onmouseover="x">Texte <a href="javascript:alert(1)">lien</a> <img src=x onerror=y> https://example.org/a </p>` + "\n")},
+		{"tags-at-limit", atLimit("<b>a</b>")},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
