@@ -84,6 +84,17 @@ type Limiter interface {
 	// counted. Two instances spending the same key at once are counted
 	// one after the other.
 	Spend(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (bool, error)
+	// Pace keeps a token bucket under key, as golang.org/x/time/rate
+	// counts one: it holds burst tokens and gets one back every interval.
+	// It reports whether a token is there at now and, with spend, takes
+	// it, atomically, so that every instance on one database draws on one
+	// bucket (a client's posting budget, failed moderation logins). A
+	// refused client gets a token back within one interval. The key's row
+	// ends when its bucket is full again (PurgeLimits deletes it). A store
+	// that one process owns (SQLite, memstore) answers ErrNotSupported:
+	// its caller keeps the bucket in memory, which is exact and costs no
+	// write.
+	Pace(ctx context.Context, key string, interval time.Duration, burst int, spend bool, now time.Time) (bool, error)
 	// PurgeLimits deletes the keys whose window ended before now, and
 	// says how many.
 	PurgeLimits(ctx context.Context, now time.Time) (int, error)

@@ -242,6 +242,14 @@ func (s *timeoutStore) Spend(ctx context.Context, key string, limit int, window 
 	return call(s, ctx, func(ctx context.Context) (bool, error) { return l.Spend(ctx, key, limit, window, now) })
 }
 
+func (s *timeoutStore) Pace(ctx context.Context, key string, interval time.Duration, burst int, spend bool, now time.Time) (bool, error) {
+	l, err := s.limiter()
+	if err != nil {
+		return false, err
+	}
+	return call(s, ctx, func(ctx context.Context) (bool, error) { return l.Pace(ctx, key, interval, burst, spend, now) })
+}
+
 func (s *timeoutStore) PurgeLimits(ctx context.Context, now time.Time) (int, error) {
 	l, err := s.limiter()
 	if err != nil {

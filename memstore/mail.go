@@ -318,6 +318,12 @@ func (s *Store) Spend(ctx context.Context, key string, limit int, window time.Du
 	return true, nil
 }
 
+// Pace implements tribune.Limiter: ErrNotSupported, since it lives in one process:
+// a caller keeps its token buckets in memory.
+func (s *Store) Pace(context.Context, string, time.Duration, int, bool, time.Time) (bool, error) {
+	return false, tribune.ErrNotSupported
+}
+
 // PurgeLimits implements tribune.Limiter.
 func (s *Store) PurgeLimits(ctx context.Context, now time.Time) (int, error) {
 	if err := ctx.Err(); err != nil {

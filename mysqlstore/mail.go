@@ -247,6 +247,44 @@ func (s *Store) Spend(ctx context.Context, key string, limit int, window time.Du
 	return n > 0, classify("spend", err)
 }
 
+// Pace implements tribune.Limiter: a bucket is the time its tokens are
+// all back (the theoretical arrival time of the generic cell rate
+// algorithm), raised by one interval per token spent, in one statement
+// (a refused spend leaves the row as it was: no row affected).
+func (s *Store) Pace(ctx context.Context, key string, interval time.Duration, burst int, spend bool, now time.Time) (bool, error) {
+	switch {
+	case interval <= 0:
+		return true, nil
+	case burst < 1:
+		return false, nil
+	}
+	full := utc(now.Add(time.Duration(burst) * interval)) // the latest a bucket may be full at
+	if !spend {
+		var reset time.Time
+		err := s.db.QueryRowContext(ctx, "SELECT `reset` FROM limits WHERE `key` = ?", key).Scan(&reset)
+		if errors.Is(err, sql.ErrNoRows) {
+			return true, nil
+		}
+		if err != nil {
+			return false, classify("pace", err)
+		}
+		if now.After(reset) {
+			reset = now
+		}
+		return !reset.Add(interval).After(full), nil
+	}
+	t, us := utc(now), interval.Microseconds()
+	res, err := s.db.ExecContext(ctx, "INSERT INTO limits (`key`, n, `reset`) VALUES (?, 0, ?) "+
+		"ON DUPLICATE KEY UPDATE `reset` = IF(GREATEST(`reset`, CAST(? AS DATETIME(6))) + INTERVAL ? MICROSECOND <= CAST(? AS DATETIME(6)), "+
+		"GREATEST(`reset`, CAST(? AS DATETIME(6))) + INTERVAL ? MICROSECOND, `reset`)",
+		key, utc(now.Add(interval)), t, us, full, t, us)
+	if err != nil {
+		return false, classify("pace", err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, classify("pace", err)
+}
+
 // PurgeLimits implements tribune.Limiter.
 func (s *Store) PurgeLimits(ctx context.Context, now time.Time) (int, error) {
 	res, err := s.db.ExecContext(ctx, "DELETE FROM limits WHERE `reset` < ?", utc(now))

@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -239,6 +240,45 @@ func (s *Store) Spend(ctx context.Context, key string, limit int, window time.Du
 		return false, classify("spend", err)
 	}
 	return tag.RowsAffected() == 1, nil
+}
+
+// Pace implements tribune.Limiter: a bucket is the time its tokens are
+// all back (the theoretical arrival time of the generic cell rate
+// algorithm), raised by one interval per token spent, in one statement.
+func (s *Store) Pace(ctx context.Context, key string, interval time.Duration, burst int, spend bool, now time.Time) (bool, error) {
+	switch {
+	case interval <= 0:
+		return true, nil
+	case burst < 1:
+		return false, nil
+	}
+	full := now.Add(time.Duration(burst) * interval).UTC() // the latest a bucket may be full at
+	if !spend {
+		var reset time.Time
+		err := s.pool.QueryRow(ctx, `SELECT reset FROM limits WHERE key = $1`, key).Scan(&reset)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return true, nil
+		}
+		if err != nil {
+			return false, classify("pace", err)
+		}
+		return !maxTime(reset, now).Add(interval).After(full), nil
+	}
+	tag, err := s.pool.Exec(ctx, `INSERT INTO limits AS l (key, n, reset) VALUES ($1, 0, $2)
+		ON CONFLICT (key) DO UPDATE SET reset = GREATEST(l.reset, $3) + $4 * interval '1 microsecond'
+		WHERE GREATEST(l.reset, $3) + $4 * interval '1 microsecond' <= $5`,
+		key, now.Add(interval).UTC(), now.UTC(), interval.Microseconds(), full)
+	if err != nil {
+		return false, classify("pace", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // PurgeLimits implements tribune.Limiter.

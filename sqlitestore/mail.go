@@ -201,6 +201,12 @@ func (s *Store) Spend(ctx context.Context, key string, limit int, window time.Du
 	return n == 1, classify("spend", err)
 }
 
+// Pace implements tribune.Limiter: ErrNotSupported, since one process owns the file:
+// a caller keeps its token buckets in memory.
+func (s *Store) Pace(context.Context, string, time.Duration, int, bool, time.Time) (bool, error) {
+	return false, tribune.ErrNotSupported
+}
+
 // PurgeLimits implements tribune.Limiter.
 func (s *Store) PurgeLimits(ctx context.Context, now time.Time) (int, error) {
 	res, err := s.w.ExecContext(ctx, `DELETE FROM limits WHERE reset < ?`, micro(now))

@@ -386,6 +386,96 @@ func testLimiter(t *testing.T, s ops) {
 	}
 }
 
+// testPace: a bucket of burst tokens gives them at once and then one an
+// interval, a look spends nothing, keys are apart, a full bucket's row
+// is purged, and instances spending at once draw on one bucket. Skipped
+// where the store answers ErrNotSupported (a store one process owns).
+func testPace(t *testing.T, s ops) {
+	l, ok := s.Store.(tribune.Limiter)
+	if ok {
+		if _, err := l.Pace(ctx(t), "probe", time.Second, 1, false, base); errors.Is(err, tribune.ErrNotSupported) {
+			ok = false
+		}
+	}
+	if !ok {
+		t.Skip("the store keeps no token buckets (Pace answers ErrNotSupported)")
+	}
+	const every = 10 * time.Second
+	pace := func(key string, spend bool, at time.Time) bool {
+		t.Helper()
+		ok, err := l.Pace(ctx(t), key, every, 3, spend, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !pace("p", false, base) {
+		t.Fatal("an unknown key has no token")
+	}
+	for i := range 3 {
+		if !pace("p", true, base.Add(time.Duration(i)*time.Millisecond)) {
+			t.Fatalf("token %d of a burst of 3 refused", i+1)
+		}
+	}
+	if pace("p", false, base.Add(time.Second)) || pace("p", true, base.Add(time.Second)) {
+		t.Error("a fourth token within the burst")
+	}
+	if pace("p", true, base.Add(5*time.Second)) {
+		t.Error("a token back before its interval")
+	}
+	for range 2 { // a look spends nothing
+		if !pace("p", false, base.Add(every+time.Millisecond)) {
+			t.Error("no token back after an interval, or a look spent it")
+		}
+	}
+	if !pace("p", true, base.Add(every+time.Millisecond)) || pace("p", true, base.Add(every+2*time.Millisecond)) {
+		t.Error("one token back after one interval, not one")
+	}
+	if !pace("q", true, base) {
+		t.Error("keys are apart")
+	}
+	// Long after, the bucket is full again: three at once.
+	later := base.Add(time.Hour)
+	for i := range 3 {
+		if !pace("p", true, later) {
+			t.Fatalf("a full bucket refused token %d", i+1)
+		}
+	}
+	if pace("p", true, later) {
+		t.Error("more than the burst from a full bucket")
+	}
+
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	granted := 0
+	for range 20 {
+		wg.Go(func() {
+			ok, err := l.Pace(ctx(t), "pace-race", every, 5, true, base)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if ok {
+				mu.Lock()
+				granted++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if granted != 5 {
+		t.Errorf("20 spends at once from a bucket of 5: %d granted", granted)
+	}
+
+	// The bucket "q" is full again 10 s after its spend: its row goes.
+	if _, err := l.PurgeLimits(ctx(t), base.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if !pace("q", true, base.Add(2*time.Hour)) {
+		t.Error("a purged bucket gives a token")
+	}
+}
+
 // testMailLeaseAndFence: a worker renews its claim while it sends; once
 // another worker claimed the mail (after a lease that ran out), the first
 // one's renewal and outcome change nothing.

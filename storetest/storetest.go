@@ -72,6 +72,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tribune.Store) {
 		{"AddressBook", testAddressBook},
 		{"EraseForgetsTheAddress", testEraseForgetsTheAddress},
 		{"Limiter", testLimiter},
+		{"LimiterPace", testPace},
 		{"MailLeaseAndFence", testMailLeaseAndFence},
 	}
 	for _, tc := range tests {

@@ -63,14 +63,14 @@ func (h *Handler) authorizeAdmin(w http.ResponseWriter, r *http.Request) bool {
 	// Failed logins are limited per client, before the credentials are
 	// even looked at: past the budget, the right password waits too.
 	client, now := h.clientAddr(r), h.now()
-	if spent, wait := h.guesses.exhausted(client, now); spent {
+	if spent, wait := h.guesses.exhausted(r.Context(), client, now); spent {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		h.errorPage(w, r, http.StatusTooManyRequests, "admin.too_many")
 		return false
 	}
 	if !h.cfg.admin(r) {
 		if r.Header.Get("Authorization") != "" { // a browser's first request has none
-			h.guesses.allow(client, now)
+			h.guesses.allow(r.Context(), client, now)
 			h.cfg.logger.Warn("tribune: moderation login refused", "client", client, "path", RedactPath(r.URL.Path))
 		}
 		w.Header().Set("WWW-Authenticate", `Basic realm="Tribune moderation", charset="UTF-8"`)

@@ -266,7 +266,7 @@ func (h *Handler) apiPost(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	client := h.clientAddr(r)
-	if h.invalidBudgetSpent(w, client, now) {
+	if h.invalidBudgetSpent(w, r, client, now) {
 		apiError(w, http.StatusTooManyRequests, "rate", l.T("widget.rate"))
 		return
 	}
@@ -280,7 +280,7 @@ func (h *Handler) apiPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := h.submit(r, sub)
-	h.chargeInvalid(client, now, err)
+	h.chargeInvalid(r, client, now, err)
 	var ve *tribune.ValidationError
 	if errors.Is(err, errRateLimited) {
 		apiError(w, http.StatusTooManyRequests, "rate", l.T("widget.rate"))

@@ -143,7 +143,7 @@ func (h *Handler) serveEditPost(w http.ResponseWriter, r *http.Request) {
 	text := r.PostForm.Get(string(tribune.FieldBody))
 	// An edit costs what a post costs: it spends the same budget.
 	if h.limiter != nil {
-		if ok, wait := h.limiter.allow(h.clientAddr(r), h.now()); !ok {
+		if ok, wait := h.limiter.allow(r.Context(), h.clientAddr(r), h.now()); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 			h.editPage(w, r, http.StatusTooManyRequests, &c, &a, text, h.locale(r, &a).T("widget.rate"))
 			return

@@ -50,7 +50,7 @@ func (h *Handler) serveManageRequest(w http.ResponseWriter, r *http.Request) {
 	client := h.clientAddr(r)
 	now := h.now()
 	if h.limiter != nil {
-		if ok, _ := h.limiter.allow(client, now); !ok {
+		if ok, _ := h.limiter.allow(r.Context(), client, now); !ok {
 			h.infoPage(w, r, http.StatusTooManyRequests, l, title, l.T("widget.rate"), h.fragment("manage-request", view))
 			return
 		}

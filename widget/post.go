@@ -90,7 +90,7 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	client := h.clientAddr(r)
-	if h.invalidBudgetSpent(w, client, now) {
+	if h.invalidBudgetSpent(w, r, client, now) {
 		fail(http.StatusTooManyRequests, "widget.rate")
 		return
 	}
@@ -108,7 +108,7 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 		st.token = "" // this form made another comment: a fresh one, with the text
 	}
 	if err != nil {
-		h.chargeInvalid(client, now, err)
+		h.chargeInvalid(r, client, now, err)
 		h.answerSubmitError(w, r, &a, st, err, fail)
 		return
 	}
@@ -194,11 +194,11 @@ var errRateLimited = errors.New("widget: rate limit")
 // one unit of the client's posting budget, or refuses with
 // errRateLimited and Retry-After.
 func (h *Handler) admit(w http.ResponseWriter, client string, now time.Time) func(context.Context) error {
-	return func(context.Context) error {
+	return func(ctx context.Context) error {
 		if h.limiter == nil {
 			return nil
 		}
-		if ok, wait := h.limiter.allow(client, now); !ok {
+		if ok, wait := h.limiter.allow(ctx, client, now); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 			return errRateLimited
 		}
@@ -208,8 +208,8 @@ func (h *Handler) admit(w http.ResponseWriter, client string, now time.Time) fun
 
 // invalidBudgetSpent reports whether the client has sent so many invalid
 // posts lately that the next one is refused before it is even validated.
-func (h *Handler) invalidBudgetSpent(w http.ResponseWriter, client string, now time.Time) bool {
-	spent, wait := h.invalid.exhausted(client, now)
+func (h *Handler) invalidBudgetSpent(w http.ResponseWriter, r *http.Request, client string, now time.Time) bool {
+	spent, wait := h.invalid.exhausted(r.Context(), client, now)
 	if spent {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 	}
@@ -218,9 +218,9 @@ func (h *Handler) invalidBudgetSpent(w http.ResponseWriter, client string, now t
 
 // chargeInvalid spends the invalid-post budget for a post refused by
 // validation.
-func (h *Handler) chargeInvalid(client string, now time.Time, err error) {
+func (h *Handler) chargeInvalid(r *http.Request, client string, now time.Time, err error) {
 	if errors.Is(err, tribune.ErrInvalid) {
-		h.invalid.allow(client, now)
+		h.invalid.allow(r.Context(), client, now)
 	}
 }
 

@@ -28,9 +28,8 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/tribune-go/tribune"
 	"github.com/tribune-go/tribune/i18n"
@@ -48,14 +47,18 @@ type Handler struct {
 	renderer *render.Renderer
 	mux      *http.ServeMux
 	assets   *assets
-	limiter  *limiter // posts that pass validation; nil when Limits.PostsPerMinute is Off
-	invalid  *limiter // posts refused by validation: CPU spent on them
-	guesses  *limiter // failed moderation logins
-	cop      *http.CrossOriginProtection
-	pages    *template.Template
-	cache    *lru.Cache[cacheKey, cacheEntry] // nil when the budget is 0
-	book     tribune.AddressBook              // nil when mail is off
-	uses     tribune.Limiter                  // the store's; set when mail is on
+	limiter  *budget // posts that pass validation; nil when Limits.PostsPerMinute is Off
+	invalid  *budget // posts refused by validation: CPU spent on them
+	guesses  *budget // failed moderation logins
+	// pacer is the store's Pace when the budgets live in the store
+	// (several instances on one database), else nil.
+	pacer     tribune.Limiter
+	lastPurge atomic.Int64 // UnixNano of the last purge of ended limits this instance started
+	cop       *http.CrossOriginProtection
+	pages     *template.Template
+	cache     *lru.Cache[cacheKey, cacheEntry] // nil when the budget is 0
+	book      tribune.AddressBook              // nil when mail is off
+	uses      tribune.Limiter                  // the store's; set when mail is on
 }
 
 type config struct {
@@ -222,11 +225,12 @@ func New(store tribune.Store, opts ...Option) (*Handler, error) {
 	if cfg.cacheBudget > 0 {
 		h.cache = lru.New[cacheKey, cacheEntry](cfg.cacheBudget-cfg.cacheBudget/2, cacheEntry.size)
 	}
+	h.pacer = sharedPacer(store)
 	if cfg.ratePerMin > 0 {
-		h.limiter = newLimiter(rate.Limit(cfg.ratePerMin/60), cfg.rateBurst)
+		h.limiter = h.newBudget("post", cfg.ratePerMin, cfg.rateBurst)
 	}
-	h.invalid = newLimiter(rate.Limit(invalidPostsPerMinute/60.0), invalidPostsBurst)
-	h.guesses = newLimiter(rate.Limit(adminGuessesPerMinute/60.0), adminGuessesPerMinute)
+	h.invalid = h.newBudget("invalid", invalidPostsPerMinute, invalidPostsBurst)
+	h.guesses = h.newBudget("login", adminGuessesPerMinute, adminGuessesPerMinute)
 	h.cop = http.NewCrossOriginProtection()
 	for _, o := range cfg.trustedOrigins {
 		if err := h.cop.AddTrustedOrigin(o); err != nil {
