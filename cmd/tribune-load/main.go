@@ -22,8 +22,10 @@
 // then GET the article's first comment page for -duration from -clients
 // connections, and the same bytes from a plain net/http server on
 // another loopback port, with the built-in client or, with -wrk, with
-// wrk; prints both rates and their ratio). Exit status 1 when a check
-// fails.
+// wrk; prints both rates and their ratio, then the rate and latency of a
+// permalink's redirect and of posts from -clients visitors at once;
+// -instances N starts N servers on one database and spreads the load over
+// them). Exit status 1 when a check fails.
 package main
 
 import (
@@ -74,6 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	seedN := fs.Int("comments", 1000, "rate: comments to post before measuring")
 	useWrk := fs.Bool("wrk", false, "rate: measure with wrk (apt-get install wrk) instead of the built-in client")
 	useGzip := fs.Bool("gzip", false, "rate: ask for gzip, as a browser does (the plain server then sends the page gzipped in advance)")
+	instances := fs.Int("instances", 1, "rate: instances of -server on one database, the load spread over them (for example -server-args '-db postgres://…')")
 	pagePath := fs.String("path", articlePath, "rate: the page to measure (the blog's article page; /comments/articles/<slug> is the widget's own)")
 	verbose := fs.Bool("v", false, "print the server's log")
 	if err := fs.Parse(args); err != nil {
@@ -171,7 +174,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := rate(ctx, stdout, site, *pagePath, *seedN, *clients, *duration, *useWrk, *useGzip); err != nil {
+		sites := []loadtest.Site{site}
+		for range *instances - 1 {
+			if srv == nil {
+				return errors.New("-instances needs -server")
+			}
+			more := &loadtest.Server{Bin: srv.Bin, Args: srv.Args, Env: srv.Env, Log: srv.Log}
+			if err := more.Start(); err != nil {
+				return err
+			}
+			defer func() { _, _ = more.Stop() }()
+			sites = append(sites, loadtest.Site{URL: more.URL, ArticlePath: articlePath, PostPath: "/comments/post"})
+		}
+		if err := rate(ctx, stdout, sites, *pagePath, *seedN, *clients, *duration, *useWrk, *useGzip); err != nil {
 			return err
 		}
 		if err := stopServer(); err != nil {
@@ -184,16 +199,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // rate seeds the article, then measures its page against a plain server
-// sending the same bytes.
-func rate(ctx context.Context, stdout io.Writer, site loadtest.Site, path string, comments, clients int, d time.Duration, useWrk, gzip bool) error {
-	if err := site.CheckLoopback(); err != nil {
-		return err
-	}
-	if comments > 0 {
-		fmt.Fprintf(stdout, "rate: posting %d comments through the form…\n", comments)
-		if err := loadtest.Seed(ctx, site, comments); err != nil {
+// sending the same bytes, then the latency of a permalink and of a post.
+// With several sites (instances of one site on one database), the load
+// is spread over them.
+func rate(ctx context.Context, stdout io.Writer, sites []loadtest.Site, path string, comments, clients int, d time.Duration, useWrk, gzip bool) error {
+	for _, s := range sites {
+		if err := s.CheckLoopback(); err != nil {
 			return err
 		}
+	}
+	site := sites[0]
+	var ids []string
+	if comments > 0 {
+		fmt.Fprintf(stdout, "rate: posting %d comments through the form…\n", comments)
+		var err error
+		if ids, err = loadtest.Seed(ctx, site, comments); err != nil {
+			return err
+		}
+	}
+	urls := func(p string) []string {
+		var out []string
+		for _, s := range sites {
+			out = append(out, s.URL+p)
+		}
+		return out
 	}
 	page := site.URL + path
 	body, hdr, err := loadtest.Fetch(ctx, page, gzip)
@@ -208,19 +237,19 @@ func rate(ctx context.Context, stdout io.Writer, site loadtest.Site, path string
 		return err
 	}
 	defer stop()
-	fmt.Fprintf(stdout, "rate: page 1 is %d bytes as sent (Content-Encoding %q); %d connections, %s each\n", len(body), hdr.Get("Content-Encoding"), clients, d)
+	fmt.Fprintf(stdout, "rate: page 1 is %d bytes as sent (Content-Encoding %q); %d connections, %s each, %d instance(s)\n", len(body), hdr.Get("Content-Encoding"), clients, d, len(sites))
 	// Warm both up, then measure each in turn.
 	if _, err := loadtest.Rate(ctx, page, clients, time.Second, gzip); err != nil {
 		return err
 	}
-	measure := func(u string) (float64, string, error) {
-		if useWrk {
-			return loadtest.Wrk(ctx, u, clients, d, gzip)
+	measure := func(us ...string) (float64, string, error) {
+		if useWrk && len(us) == 1 {
+			return loadtest.Wrk(ctx, us[0], clients, d, gzip)
 		}
-		r, err := loadtest.Rate(ctx, u, clients, d, gzip)
+		r, err := loadtest.RateOf(ctx, us, clients, d, gzip, 200)
 		return r.PerSec, r.String(), err
 	}
-	tribune, tline, err := measure(page)
+	tribune, tline, err := measure(urls(path)...)
 	if err != nil {
 		return err
 	}
@@ -231,6 +260,22 @@ func rate(ctx context.Context, stdout io.Writer, site loadtest.Site, path string
 	}
 	fmt.Fprintf(stdout, "plain net/http, same bytes: %s\n", firstLines(bline))
 	fmt.Fprintf(stdout, "ratio: %.2f (%.0f / %.0f req/s)\n", tribune/base, tribune, base)
+	if len(ids) == 0 {
+		return nil
+	}
+	perma, err := loadtest.RateOf(ctx, urls("/comments/comment/"+ids[len(ids)/2]), clients, d, false, 302)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "permalink (302 to its page): %s\n", perma)
+	posts, err := loadtest.Posts(ctx, sites, clients, d)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "posts (form read, then timed POST and its 303), %d visitors at once: %s\n", clients, posts)
+	if perma.Errors+posts.Errors > 0 {
+		return fmt.Errorf("%d permalinks and %d posts answered otherwise", perma.Errors, posts.Errors)
+	}
 	return nil
 }
 

@@ -90,3 +90,16 @@ func TestLoad(t *testing.T) {
 		require.Error(t, err)
 	})
 }
+
+func TestPercentileTakesPercents(t *testing.T) {
+	ds := make([]time.Duration, 101)
+	for i := range ds {
+		ds[len(ds)-1-i] = time.Duration(i) * time.Millisecond
+	}
+	if got := loadtest.Percentile(ds, 50); got != 50*time.Millisecond {
+		t.Errorf("p50 = %v", got)
+	}
+	if got := loadtest.Percentile(ds, 99); got != 99*time.Millisecond {
+		t.Errorf("p99 = %v", got)
+	}
+}

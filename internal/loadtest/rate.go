@@ -21,35 +21,36 @@ import (
 // from its own visitor: seven in ten top-level, the others replies to
 // one of the 20 comments before them (at the top level when that one is
 // too deep to take a reply).
-func Seed(ctx context.Context, site Site, n int) error {
+// It returns the IDs of the comments, in the order they were posted.
+func Seed(ctx context.Context, site Site, n int) ([]string, error) {
 	rng := rand.New(rand.NewPCG(uint64(n), 11))
 	var ids []string
 	for i := range n {
 		v := NewVisitor(site, clientAddr(i+1000))
 		form, err := postOnce(ctx, v, fmt.Sprintf("Commentaire %d : très bonne synthèse, mais la vraie question reste celle du financement.", i))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(ids) > 0 && rng.IntN(10) >= 7 {
 			form.Set("comment_parent", ids[len(ids)-1-rng.IntN(min(len(ids), 20))])
 		}
 		status, id, err := v.Post(ctx, form)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if status == http.StatusUnprocessableEntity && form.Get("comment_parent") != "" {
 			// A reply beyond the depth limit: post it at the top level.
 			form.Set("comment_parent", "")
 			if status, id, err = v.Post(ctx, form); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if status != http.StatusSeeOther || id == "" {
-			return fmt.Errorf("loadtest: seed: comment %d answered %d", i, status)
+			return nil, fmt.Errorf("loadtest: seed: comment %d answered %d", i, status)
 		}
 		ids = append(ids, id)
 	}
-	return nil
+	return ids, nil
 }
 
 // Fetch GETs a page as a browser without compression would and returns
@@ -114,16 +115,25 @@ func (r RateResult) String() string {
 // rate, reading the bytes as sent, as wrk would; with gzip, each request
 // asks for gzip as a browser does.
 func Rate(ctx context.Context, url string, clients int, d time.Duration, gzip bool) (RateResult, error) {
+	return RateOf(ctx, []string{url}, clients, d, gzip, http.StatusOK)
+}
+
+// RateOf is Rate over several URLs (connection i asks for urls[i %
+// len(urls)]: several instances of one site) answering want (a redirect
+// is not followed).
+func RateOf(ctx context.Context, urls []string, clients int, d time.Duration, gzip bool, want int) (RateResult, error) {
 	tr := &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
 	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var lat Latencies
 	var n, errs atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
-	for range clients {
+	for i := range clients {
+		url := urls[i%len(urls)]
 		wg.Go(func() {
 			for ctx.Err() == nil {
 				t := time.Now()
@@ -140,7 +150,7 @@ func Rate(ctx context.Context, url string, clients int, d time.Duration, gzip bo
 				}
 				_, _ = io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
+				if resp.StatusCode != want {
 					errs.Add(1)
 				}
 				n.Add(1)
@@ -149,10 +159,55 @@ func Rate(ctx context.Context, url string, clients int, d time.Duration, gzip bo
 		})
 	}
 	wg.Wait()
-	el := time.Since(start)
+	return result(&lat, int(n.Load()), int(errs.Load()), time.Since(start)), nil
+}
+
+func result(lat *Latencies, n, errs int, el time.Duration) RateResult {
 	ds := lat.Take()
-	return RateResult{Requests: int(n.Load()), Errors: int(errs.Load()), PerSec: float64(n.Load()) / el.Seconds(),
-		P50: Percentile(ds, 0.50), P99: Percentile(ds, 0.99)}, nil
+	return RateResult{Requests: n, Errors: errs, PerSec: float64(n) / el.Seconds(),
+		P50: Percentile(ds, 50), P99: Percentile(ds, 99)}
+}
+
+// Posts has clients visitors post comments at once for d, each from an
+// address of its own every time (so no per-client budget refuses them):
+// each reads the page for a form, then posts it; only the post is timed.
+// A post that is not a 303 is an error. sites are the instances, visitor
+// i posting to sites[i % len(sites)].
+func Posts(ctx context.Context, sites []Site, clients int, d time.Duration) (RateResult, error) {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var lat Latencies
+	var n, errs, next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range clients {
+		site := sites[i%len(sites)]
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				k := int(next.Add(1))
+				v := NewVisitor(site, clientAddr(k+200000))
+				form, err := postOnce(ctx, v, fmt.Sprintf("Mesure %d : un commentaire envoyé pendant la charge.", k))
+				if err != nil {
+					if ctx.Err() == nil {
+						errs.Add(1)
+					}
+					continue
+				}
+				t := time.Now()
+				status, _, err := v.Post(ctx, form)
+				if ctx.Err() != nil {
+					break
+				}
+				if err != nil || status != http.StatusSeeOther {
+					errs.Add(1)
+				}
+				n.Add(1)
+				lat.Add(time.Since(t))
+			}
+		})
+	}
+	wg.Wait()
+	return result(&lat, int(n.Load()), int(errs.Load()), time.Since(start)), nil
 }
 
 var wrkRate = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
