@@ -11,6 +11,7 @@ import (
 
 // CreateArticle implements tribune.Store.
 func (s *Store) CreateArticle(ctx context.Context, a *tribune.Article) error {
+	defer s.stamps.wrote()
 	_, err := s.w.ExecContext(ctx, `INSERT INTO articles (`+sqlrow.ArticleCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID.String(), a.Slug, a.Title, a.Summary, a.Body, a.Author, a.Lang, micro(a.Published), micro(a.Updated), a.CommentsClosed)
 	return classify("create article", err)
@@ -37,6 +38,7 @@ func (s *Store) Articles(ctx context.Context, page tribune.Span) ([]tribune.Arti
 
 // UpdateArticle implements tribune.Store.
 func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
+	defer s.stamps.wrote()
 	res, err := s.w.ExecContext(ctx, `UPDATE articles SET slug = ?, title = ?, summary = ?, body = ?, author = ?, lang = ?,
 		published = ?, updated = ?, comments_closed = ?, comments_rev = comments_rev + 1 WHERE id = ?`,
 		a.Slug, a.Title, a.Summary, a.Body, a.Author, a.Lang, micro(a.Published), micro(a.Updated), a.CommentsClosed, a.ID.String())
@@ -49,6 +51,7 @@ func (s *Store) UpdateArticle(ctx context.Context, a *tribune.Article) error {
 // DeleteArticle implements tribune.Store: its comments go with it
 // (ON DELETE CASCADE).
 func (s *Store) DeleteArticle(ctx context.Context, id uuid.UUID) error {
+	defer s.stamps.wrote()
 	res, err := s.w.ExecContext(ctx, `DELETE FROM articles WHERE id = ?`, id.String())
 	if err != nil {
 		return classify("delete article", err)

@@ -32,15 +32,18 @@ import (
 
 // sharedStores opens two stores on one database, as two instances of a
 // site would: two SQLite connections to one file, or two PostgreSQL pools
-// on one schema made for the test.
+// on one schema made for the test. The SQLite pair reads revisions for
+// every page (OtherWritersLag −1), so that each sees the other's writes
+// at once as PostgreSQL's and MySQL's do.
 type sharedStores func(t *testing.T) (a, b tribune.Store)
 
 func sqliteShared(t *testing.T) (tribune.Store, tribune.Store) {
 	path := filepath.Join(t.TempDir(), "shared.db")
-	a, err := sqlitestore.Open(context.Background(), path)
+	exact := sqlitestore.WithTuning(sqlitestore.Tuning{OtherWritersLag: -1})
+	a, err := sqlitestore.Open(context.Background(), path, exact)
 	require.NoError(t, err)
 	t.Cleanup(func() { a.Close() })
-	b, err := sqlitestore.Open(context.Background(), path)
+	b, err := sqlitestore.Open(context.Background(), path, exact)
 	require.NoError(t, err)
 	t.Cleanup(func() { b.Close() })
 	return a, b

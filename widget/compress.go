@@ -3,9 +3,9 @@ package widget
 import (
 	"bufio"
 	"bytes"
-	"compress/flate"
-	"compress/gzip"
 	"encoding/binary"
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
 	"hash/crc32"
 	"io"
 	"net"
